@@ -1,0 +1,105 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  /** PostgreSQL connection string; when absent Roster runs an embedded PostgreSQL. */
+  readonly databaseUrl: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  /** When set, registered as a platform-wide admin API key at start-up (idempotent). */
+  readonly bootstrapAdminToken: string | undefined;
+  /** Where the embedded PostgreSQL keeps its cluster. */
+  readonly dataDir: string;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** How long in-flight requests may take to finish on SIGINT/SIGTERM. */
+  readonly shutdownTimeoutMs: number;
+  /** Largest page a list request may ask for (SCIM `count`, GraphQL `first`/`last`). */
+  readonly maxPageSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; problem: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the configuration from the environment. Every problem is reported at once, each naming
+ * the variable and what is wrong with it, so an operator fixes them in one pass.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const problems: { variable: string; problem: string }[] = [];
+  const read = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) {
+      problems.push({ variable: name, problem: `must be a whole number, got "${raw}"` });
+      return fallback;
+    }
+    const n = Number(raw);
+    if (n < min || n > max) {
+      problems.push({ variable: name, problem: `must be between ${min} and ${max}, got ${n}` });
+      return fallback;
+    }
+    return n;
+  };
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(databaseUrl);
+      ok = u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      problems.push({
+        variable: 'DATABASE_URL',
+        problem: 'must be a URL like postgres://user:password@host:5432/database',
+      });
+    }
+  }
+
+  const logLevelRaw = (read('LOG_LEVEL') ?? 'info').toLowerCase();
+  let logLevel: LogLevel = 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
+  else problems.push({ variable: 'LOG_LEVEL', problem: `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"` });
+
+  const bootstrapAdminToken = read('BOOTSTRAP_ADMIN_TOKEN');
+  if (bootstrapAdminToken !== undefined && bootstrapAdminToken.length < 32) {
+    problems.push({
+      variable: 'BOOTSTRAP_ADMIN_TOKEN',
+      problem: 'must be at least 32 characters long (use e.g. `openssl rand -hex 32`)',
+    });
+  }
+
+  const host = read('HOST') ?? '0.0.0.0';
+  const config: Config = {
+    databaseUrl,
+    port: int('PORT', 4000, 0, 65535),
+    host,
+    logLevel,
+    bootstrapAdminToken,
+    dataDir: path.resolve(cwd, read('ROSTER_DATA_DIR') ?? '.data'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    maxPageSize: int('MAX_PAGE_SIZE', 1000, 1, 100_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,57 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
+import { migrate, openOrm, pendingMigrations } from './orm.js';
+import { query } from './sql.js';
+
+export interface Database {
+  readonly orm: MikroORM;
+  /** Whether Roster started the PostgreSQL it uses. */
+  readonly embedded: boolean;
+  /** Reachable and fully migrated. */
+  ready(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL when there is none, then applies
+ * pending migrations.
+ */
+export async function openDatabase(o: {
+  url: string | undefined;
+  dataDir: string;
+  onLog?: (line: string) => void;
+  onQuery?: (sql: string) => void;
+}): Promise<Database & { migrated: string[] }> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = o.url;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(o.dataDir, { ...(o.onLog ? { onLog: o.onLog } : {}) });
+    url = embedded.url;
+  }
+  let orm: MikroORM;
+  try {
+    orm = await openOrm({ url, ...(o.onQuery ? { onQuery: o.onQuery } : {}) });
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  }
+  const migrated = await migrate(orm);
+  return {
+    orm,
+    embedded: embedded !== null,
+    migrated,
+    async ready() {
+      try {
+        await query(orm.em.fork(), 'select 1');
+        const pending = await pendingMigrations(orm);
+        return pending.length === 0 ? { ok: true, detail: 'ok' } : { ok: false, detail: `${pending.length} migration(s) pending` };
+      } catch {
+        return { ok: false, detail: 'database unreachable' };
+      }
+    },
+    async close() {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122164434 } from './Migration20261122164434.js';
+
+/** Every migration, oldest first. A new migration file is added here too. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261122164434', class: Migration20261122164434 },
+];

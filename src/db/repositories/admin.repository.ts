@@ -1,0 +1,192 @@
+import type { ApiKey, ApiKeyRole } from '../../domain/apikey/apikey.js';
+import type { ActorType, AuditEvent, AuditOutcome } from '../../domain/audit/audit.js';
+import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from '../../domain/connection/connection.js';
+import type { ApiKeyRepository, AuditRepository, ConnectionRepository, TenantRepository } from '../../domain/ports.js';
+import type { Tenant } from '../../domain/tenant/tenant.js';
+import { isUuid } from '../../domain/user/user.js';
+import { InvalidValueError } from '../../domain/errors.js';
+import { exec, jsonParam, query, type Db } from '../sql.js';
+
+interface TenantRow { id: string; name: string; created_at: Date; updated_at: Date }
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at });
+
+export function createTenantRepository(db: Db): TenantRepository {
+  return {
+    async get(id) {
+      if (!isUuid(id)) return null;
+      const [r] = await query<TenantRow>(db, 'select * from tenants where id = ?::uuid', [id]);
+      return r ? toTenant(r) : null;
+    },
+    async list() {
+      return (await query<TenantRow>(db, 'select * from tenants order by lower(name), id')).map(toTenant);
+    },
+    async insert(t) {
+      await exec(db, 'insert into tenants (id, name, created_at, updated_at) values (?, ?, ?, ?)', [t.id, t.name, t.createdAt, t.updatedAt]);
+    },
+    async update(t) {
+      await exec(db, 'update tenants set name = ?, updated_at = ? where id = ?', [t.name, t.updatedAt, t.id]);
+    },
+    async delete(id) {
+      if (!isUuid(id)) return false;
+      return (await exec(db, 'delete from tenants where id = ?::uuid', [id])) > 0;
+    },
+  };
+}
+
+interface ConnectionRow {
+  id: string; tenant_id: string; name: string; token_hash: string; policies: Partial<ProvisioningPolicies>;
+  created_at: Date; rotated_at: Date | null; last_used_at: Date | null;
+}
+const toConnection = (r: ConnectionRow): ScimConnection => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  policies: normalisePolicies(r.policies),
+  createdAt: r.created_at,
+  rotatedAt: r.rotated_at,
+  lastUsedAt: r.last_used_at,
+});
+
+export function createConnectionRepository(db: Db): ConnectionRepository {
+  return {
+    async get(tenantId, id) {
+      if (!isUuid(id)) return null;
+      const [r] = await query<ConnectionRow>(db, 'select * from scim_connections where tenant_id = ? and id = ?::uuid', [tenantId, id]);
+      return r ? toConnection(r) : null;
+    },
+    async list(tenantId) {
+      return (await query<ConnectionRow>(db, 'select * from scim_connections where tenant_id = ? order by created_at, id', [tenantId])).map(toConnection);
+    },
+    async findByTokenHash(tokenHash) {
+      const [r] = await query<ConnectionRow>(db, 'select * from scim_connections where token_hash = ?', [tokenHash]);
+      return r ? { ...toConnection(r), tokenHash: r.token_hash } : null;
+    },
+    async insert(c, tokenHash) {
+      await exec(
+        db,
+        'insert into scim_connections (id, tenant_id, name, token_hash, policies, created_at, rotated_at, last_used_at) values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)',
+        [c.id, c.tenantId, c.name, tokenHash, jsonParam(c.policies), c.createdAt, c.rotatedAt, c.lastUsedAt],
+      );
+    },
+    async update(c) {
+      await exec(db, 'update scim_connections set name = ?, policies = ?::jsonb where tenant_id = ? and id = ?', [c.name, jsonParam(c.policies), c.tenantId, c.id]);
+    },
+    async setToken(tenantId, id, tokenHash, at) {
+      if (!isUuid(id)) return false;
+      return (await exec(db, 'update scim_connections set token_hash = ?, rotated_at = ? where tenant_id = ? and id = ?::uuid', [tokenHash, at, tenantId, id])) > 0;
+    },
+    async touch(id, at) {
+      await exec(db, 'update scim_connections set last_used_at = ? where id = ?', [at, id]);
+    },
+    async delete(tenantId, id) {
+      if (!isUuid(id)) return false;
+      return (await exec(db, 'delete from scim_connections where tenant_id = ? and id = ?::uuid', [tenantId, id])) > 0;
+    },
+  };
+}
+
+interface ApiKeyRow {
+  id: string; tenant_id: string | null; name: string; key_hash: string; role: ApiKeyRole;
+  created_at: Date; last_used_at: Date | null; revoked_at: Date | null;
+}
+const toApiKey = (r: ApiKeyRow): ApiKey => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  role: r.role,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  revokedAt: r.revoked_at,
+});
+
+export function createApiKeyRepository(db: Db): ApiKeyRepository {
+  return {
+    async get(id) {
+      if (!isUuid(id)) return null;
+      const [r] = await query<ApiKeyRow>(db, 'select * from api_keys where id = ?::uuid', [id]);
+      return r ? toApiKey(r) : null;
+    },
+    async list(tenantId) {
+      const rows = tenantId === null
+        ? await query<ApiKeyRow>(db, 'select * from api_keys where tenant_id is null order by created_at, id')
+        : await query<ApiKeyRow>(db, 'select * from api_keys where tenant_id = ? order by created_at, id', [tenantId]);
+      return rows.map(toApiKey);
+    },
+    async findByHash(keyHash) {
+      const [r] = await query<ApiKeyRow>(db, 'select * from api_keys where key_hash = ?', [keyHash]);
+      return r ? { ...toApiKey(r), keyHash: r.key_hash } : null;
+    },
+    async insert(k, keyHash) {
+      const n = await exec(
+        db,
+        `insert into api_keys (id, tenant_id, name, key_hash, role, created_at, last_used_at, revoked_at) values (?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (key_hash) do nothing`,
+        [k.id, k.tenantId, k.name, keyHash, k.role, k.createdAt, k.lastUsedAt, k.revokedAt],
+      );
+      return n > 0;
+    },
+    async revoke(id, at) {
+      return (await exec(db, 'update api_keys set revoked_at = ? where id = ? and revoked_at is null', [at, id])) > 0;
+    },
+    async touch(id, at) {
+      await exec(db, 'update api_keys set last_used_at = ? where id = ?', [at, id]);
+    },
+  };
+}
+
+interface AuditRow {
+  id: string; tenant_id: string; occurred_at: Date; actor_type: ActorType; actor_id: string | null; action: string;
+  resource_type: string; resource_id: string; changes: string[]; request_id: string | null; outcome: AuditOutcome;
+}
+const toEvent = (r: AuditRow): AuditEvent => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  occurredAt: r.occurred_at,
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  action: r.action,
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  changes: r.changes,
+  requestId: r.request_id,
+  outcome: r.outcome,
+});
+
+export function createAuditRepository(db: Db): AuditRepository {
+  return {
+    async append(e) {
+      await exec(
+        db,
+        `insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
+        [e.id, e.tenantId, e.occurredAt, e.actorType, e.actorId, e.action, e.resourceType, e.resourceId, jsonParam(e.changes), e.requestId, e.outcome],
+      );
+    },
+    // Newest first; ids are time-ordered UUIDs, so the id is the keyset.
+    async list(tenantId, q, page) {
+      const where = ['tenant_id = ?'];
+      const params: unknown[] = [tenantId];
+      const uuidFilter = (col: string, v: string | null | undefined) => {
+        if (v == null) return;
+        if (!isUuid(v)) throw new InvalidValueError(`"${col}" must be an id`, col);
+        where.push(`${col} = ?::uuid`);
+        params.push(v);
+      };
+      uuidFilter('resource_id', q.resourceId);
+      uuidFilter('actor_id', q.actorId);
+      if (q.resourceType) { where.push('resource_type = ?'); params.push(q.resourceType); }
+      if (q.actorType) { where.push('actor_type = ?'); params.push(q.actorType); }
+      if (q.action) { where.push('action = ?'); params.push(q.action); }
+      if (q.from) { where.push('occurred_at >= ?'); params.push(q.from); }
+      if (q.to) { where.push('occurred_at <= ?'); params.push(q.to); }
+      if (page.cursor) {
+        if (!isUuid(page.cursor)) throw new InvalidValueError('the cursor is not one this API returned', 'after');
+        where.push('id < ?::uuid');
+        params.push(page.cursor);
+      }
+      const rows = await query<AuditRow>(db, `select * from audit_events where ${where.join(' and ')} order by id desc limit ?`, [...params, page.limit + 1]);
+      const items = rows.slice(0, page.limit).map((r) => ({ node: toEvent(r), cursor: r.id }));
+      return { items, total: null, hasMore: rows.length > page.limit };
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import { GROUP_FIELDS, type Group, type Member, type MemberRef } from '../../domain/group/group.js';
+import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
+import { isUuid } from '../../domain/user/user.js';
+import type { TableMapping } from '../filter/filter.compile.js';
+import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { listRows, type ListSource, type SortKey } from './list.js';
+
+interface GroupRow {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  external_id: string | null;
+  managed_by: string | null;
+  extensions: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toGroup = (r: GroupRow): Group => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  displayName: r.display_name,
+  externalId: r.external_id,
+  managedBy: r.managed_by,
+  extensions: r.extensions ?? {},
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const MEMBER_ID = (a: string) => `coalesce(${a}.member_user_id, ${a}.member_group_id)`;
+
+export const GROUP_MAPPING: TableMapping = {
+  columns: {
+    id: 'g.id',
+    displayName: 'g.display_name',
+    externalId: 'g.external_id',
+    managedBy: 'g.managed_by',
+    createdAt: 'g.created_at',
+    updatedAt: 'g.updated_at',
+  },
+  multi: {
+    members: {
+      exists: (a) => ({
+        sql: `exists (select 1 from memberships ${a} left join users ${a}u on ${a}u.id = ${a}.member_user_id left join groups ${a}g on ${a}g.id = ${a}.member_group_id
+              where ${a}.tenant_id = g.tenant_id and ${a}.group_id = g.id and (%s))`,
+        params: [],
+      }),
+      columns: (a) => ({
+        value: MEMBER_ID(a),
+        type: `(case when ${a}.member_user_id is not null then 'User' else 'Group' end)`,
+        display: `coalesce(${a}u.display_name, ${a}u.user_name, ${a}g.display_name)`,
+      }),
+    },
+  },
+};
+
+const SORT_KEYS: Record<string, SortKey> = {
+  id: { expr: 'g.id', cast: 'uuid' },
+  displayName: { expr: 'lower(g.display_name)', cast: 'text' },
+  externalId: { expr: `coalesce(g.external_id, '')`, cast: 'text' },
+  createdAt: { expr: 'g.created_at', cast: 'timestamptz' },
+  updatedAt: { expr: 'g.updated_at', cast: 'timestamptz' },
+};
+
+const SOURCE: ListSource<GroupRow> = {
+  columns: 'g.*',
+  from: 'groups g',
+  alias: 'g',
+  catalog: GROUP_FIELDS,
+  mapping: GROUP_MAPPING,
+  sortKeys: SORT_KEYS,
+  idOf: (r) => r.id,
+};
+
+export function createGroupRepository(db: Db): GroupRepository {
+  return {
+    async get(tenantId, id, opts = {}) {
+      if (!isUuid(id)) return null;
+      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid${opts.forUpdate ? ' for update' : ''}`, [tenantId, id.toLowerCase()]);
+      return rows[0] ? toGroup(rows[0]) : null;
+    },
+    async getMany(tenantId, ids) {
+      ids = ids.filter(isUuid);
+      if (ids.length === 0) return [];
+      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id in ${ID_LIST}`, [tenantId, jsonParam(ids)]);
+      return rows.map(toGroup);
+    },
+    list(tenantId, q) {
+      return listRows(db, SOURCE, tenantId, q, toGroup);
+    },
+    async insert(g) {
+      await exec(
+        db,
+        `insert into groups (id, tenant_id, display_name, external_id, managed_by, extensions, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
+        [g.id, g.tenantId, g.displayName, g.externalId, g.managedBy, jsonParam(g.extensions), g.version, g.createdAt, g.updatedAt],
+      );
+    },
+    async update(g) {
+      await exec(
+        db,
+        `update groups set display_name = ?, external_id = ?, managed_by = ?, extensions = ?::jsonb, version = ?, updated_at = ? where tenant_id = ? and id = ?`,
+        [g.displayName, g.externalId, g.managedBy, jsonParam(g.extensions), g.version, g.updatedAt, g.tenantId, g.id],
+      );
+    },
+    async delete(tenantId, id) {
+      if (!isUuid(id)) return false;
+      return (await exec(db, 'delete from groups where tenant_id = ? and id = ?::uuid', [tenantId, id])) > 0;
+    },
+  };
+}
+
+interface MemberRow {
+  group_id: string;
+  id: string;
+  type: 'User' | 'Group';
+  display: string;
+}
+
+const MEMBER_SELECT = `m.group_id, ${MEMBER_ID('m')} as id,
+  (case when m.member_user_id is not null then 'User' else 'Group' end) as type,
+  coalesce(mu.display_name, mu.user_name, mg.display_name) as display
+  from memberships m left join users mu on mu.id = m.member_user_id left join groups mg on mg.id = m.member_group_id`;
+
+const toMember = (r: MemberRow): Member => ({ id: r.id, type: r.type, display: r.display });
+
+/**
+ * Memberships are rows (never an array on the group): adding or removing k members is one
+ * statement over k ids, whatever the group's size (DESIGN §4).
+ */
+export function createMembershipRepository(db: Db): MembershipRepository {
+  const split = (refs: readonly MemberRef[]) => ({
+    users: refs.filter((r) => r.type === 'User').map((r) => r.id),
+    groups: refs.filter((r) => r.type === 'Group').map((r) => r.id),
+  });
+
+  return {
+    async existing(tenantId, refs) {
+      const { users, groups } = split(refs.filter((r) => isUuid(r.id)));
+      if (users.length + groups.length === 0) return [];
+      return query<MemberRef>(
+        db,
+        `select id, 'User' as type from users where tenant_id = ? and id in ${ID_LIST}
+         union all
+         select id, 'Group' as type from groups where tenant_id = ? and id in ${ID_LIST}`,
+        [tenantId, jsonParam(users), tenantId, jsonParam(groups)],
+      );
+    },
+
+    async add(tenantId, groupId, refs) {
+      if (refs.length === 0) return [];
+      const { users, groups } = split(refs);
+      return query<MemberRef>(
+        db,
+        `with u as (
+           insert into memberships (tenant_id, group_id, member_user_id, created_at)
+           select ?, ?, x, now() from ${ID_LIST} as t(x)
+           on conflict (tenant_id, group_id, member_user_id) do nothing
+           returning member_user_id as id),
+         g as (
+           insert into memberships (tenant_id, group_id, member_group_id, created_at)
+           select ?, ?, x, now() from ${ID_LIST} as t(x)
+           on conflict (tenant_id, group_id, member_group_id) do nothing
+           returning member_group_id as id)
+         select id, 'User' as type from u union all select id, 'Group' as type from g`,
+        [tenantId, groupId, jsonParam(users), tenantId, groupId, jsonParam(groups)],
+      );
+    },
+
+    async remove(tenantId, groupId, memberIds) {
+      const ids = memberIds.filter(isUuid);
+      if (ids.length === 0) return [];
+      return query<MemberRef>(
+        db,
+        `delete from memberships m where m.tenant_id = ? and m.group_id = ?
+           and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
+         returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
+        [tenantId, groupId, jsonParam(ids), jsonParam(ids)],
+      );
+    },
+
+    async removeAllExcept(tenantId, groupId, keep) {
+      return query<MemberRef>(
+        db,
+        `delete from memberships m where m.tenant_id = ? and m.group_id = ?
+           and ${MEMBER_ID('m')} not in ${ID_LIST}
+         returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
+        [tenantId, groupId, jsonParam(keep.filter(isUuid))],
+      );
+    },
+
+    async members(tenantId, groupId, page) {
+      if (!isUuid(groupId)) return [];
+      const rows = await query<MemberRow>(db, `select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = ? order by m.id limit ? offset ?`, [tenantId, groupId, page.limit, page.offset]);
+      return rows.map(toMember);
+    },
+
+    async membersOfGroups(tenantId, groupIds, limit) {
+      const out = new Map<string, Member[]>(groupIds.map((id) => [id, []]));
+      const ids = groupIds.filter(isUuid);
+      if (ids.length === 0) return out;
+      // A lateral join reads only the first `limit` rows of each group, whatever its size.
+      const rows = await query<MemberRow>(
+        db,
+        `select x.* from ${ID_LIST} as gid(id)
+         cross join lateral (select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = gid.id order by m.id limit ?) x`,
+        [jsonParam(ids), tenantId, limit],
+      );
+      for (const r of rows) out.get(r.group_id)?.push(toMember(r));
+      return out;
+    },
+
+    async countMembers(tenantId, groupIds) {
+      const out = new Map<string, number>(groupIds.map((id) => [id, 0]));
+      const ids = groupIds.filter(isUuid);
+      if (ids.length === 0) return out;
+      const rows = await query<{ group_id: string; n: string }>(
+        db,
+        `select group_id, count(*) as n from memberships where tenant_id = ? and group_id in ${ID_LIST} group by group_id`,
+        [tenantId, jsonParam(ids)],
+      );
+      for (const r of rows) out.set(r.group_id, Number(r.n));
+      return out;
+    },
+
+    async groupsOf(tenantId, memberIds, transitive) {
+      const out = new Map<string, Group[]>(memberIds.map((id) => [id, []]));
+      const ids = memberIds.filter(isUuid);
+      if (ids.length === 0) return out;
+      const rows = transitive
+        ? // UNION (not UNION ALL) drops repeated (member, group) pairs, so nesting cycles end.
+          await query<GroupRow & { member_id: string }>(
+            db,
+            `with recursive up(member_id, group_id) as (
+               select coalesce(m.member_user_id, m.member_group_id), m.group_id from memberships m
+                where m.tenant_id = ? and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
+               union
+               select up.member_id, m.group_id from up join memberships m on m.tenant_id = ? and m.member_group_id = up.group_id
+             )
+             select up.member_id, g.* from up join groups g on g.id = up.group_id order by lower(g.display_name), g.id`,
+            [tenantId, jsonParam(ids), jsonParam(ids), tenantId],
+          )
+        : await query<GroupRow & { member_id: string }>(
+            db,
+            `select coalesce(m.member_user_id, m.member_group_id) as member_id, g.* from memberships m join groups g on g.id = m.group_id
+              where m.tenant_id = ? and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
+              order by lower(g.display_name), g.id`,
+            [tenantId, jsonParam(ids), jsonParam(ids)],
+          );
+      for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
+      return out;
+    },
+
+    async reaches(tenantId, fromGroupId, toGroupId) {
+      // Is toGroupId among the groups nested (at any depth) inside fromGroupId?
+      const rows = await query<{ found: boolean }>(
+        db,
+        `with recursive down(id) as (
+           select member_group_id from memberships where tenant_id = ? and group_id = ? and member_group_id is not null
+           union
+           select m.member_group_id from down join memberships m on m.tenant_id = ? and m.group_id = down.id and m.member_group_id is not null
+         )
+         select exists (select 1 from down where id = ?) as found`,
+        [tenantId, fromGroupId, tenantId, toGroupId],
+      );
+      return rows[0]?.found === true;
+    },
+  };
+}

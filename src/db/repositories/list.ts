@@ -1,0 +1,98 @@
+import { InvalidValueError } from '../../domain/errors.js';
+import type { ListQuery, ListResult } from '../../domain/ports.js';
+import type { FieldCatalog } from '../../domain/shared/filter.js';
+import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
+import { query, type Db } from '../sql.js';
+
+/** How a sortable field orders: an SQL expression that is never NULL, and its SQL type. */
+export interface SortKey {
+  readonly expr: string;
+  readonly cast: 'text' | 'timestamptz' | 'uuid';
+}
+
+export interface ListSource<Row> {
+  /** The select list (may hold sub-selects). */
+  readonly columns: string;
+  /** `<table> <alias>` */
+  readonly from: string;
+  readonly alias: string;
+  readonly catalog: FieldCatalog;
+  readonly mapping: TableMapping;
+  readonly sortKeys: Readonly<Record<string, SortKey>>;
+  readonly idOf: (row: Row) => string;
+}
+
+type Cursor = [unknown, string];
+
+const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(c) && c.length === 2 && typeof c[1] === 'string') return c as Cursor;
+  } catch {
+    // fall through
+  }
+  throw new InvalidValueError('the cursor is not one this API returned', 'cursor');
+}
+
+/**
+ * One listing statement (plus one count when asked): filter compiled to SQL, keyset or offset
+ * paging, a stable order (sort key, then id). Memory stays flat however deep the paging goes.
+ */
+export async function listRows<Row, T>(
+  db: Db,
+  src: ListSource<Row>,
+  tenantId: string,
+  q: ListQuery,
+  toDomain: (row: Row) => T,
+): Promise<ListResult<T>> {
+  const a = src.alias;
+  const where: string[] = [`${a}.tenant_id = ?`];
+  const params: unknown[] = [tenantId];
+  if (q.filter) {
+    const c = compileFilter(q.filter, src.catalog, src.mapping);
+    where.push(c.sql);
+    params.push(...c.params);
+  }
+  const field = q.sort?.field ?? 'id';
+  const key = src.sortKeys[field];
+  if (!key) throw new InvalidValueError(`cannot sort by "${field}"`, 'sortBy');
+  const desc = q.sort?.direction === 'desc';
+  const countParams = [...params];
+  const countWhere = [...where];
+
+  let backward = false;
+  let limit: number;
+  let offset = 0;
+  if (q.page.mode === 'keyset') {
+    backward = q.page.direction === 'backward';
+    limit = q.page.limit;
+    if (q.page.cursor) {
+      const [v, id] = decodeCursor(q.page.cursor);
+      // Forward in ascending order means "after"; flip for descending order and for backward paging.
+      const greater = desc !== backward;
+      where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);
+      params.push(v, id);
+    }
+  } else {
+    limit = q.page.limit;
+    offset = q.page.offset;
+  }
+  const dir = desc !== backward ? 'desc' : 'asc';
+  const sql = `select ${src.columns}, ${key.expr} as "_sort" from ${src.from} where ${where.join(' and ')} order by ${key.expr} ${dir}, ${a}.id ${dir} limit ? offset ?`;
+  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, offset]);
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (backward) page.reverse();
+
+  let total: number | null = null;
+  if (q.withTotal) {
+    const [row] = await query<{ n: string }>(db, `select count(*) as n from ${src.from} where ${countWhere.join(' and ')}`, countParams);
+    total = Number(row?.n ?? 0);
+  }
+  return {
+    items: page.map((r) => ({ node: toDomain(r), cursor: encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, src.idOf(r)]) })),
+    total,
+    hasMore,
+  };
+}

@@ -1,0 +1,268 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/**
+ * The relational model (DESIGN §4), mapped with MikroORM. These row shapes define the tables the
+ * migrations create; repositories translate rows to and from the domain's plain objects.
+ * Every table carries tenant_id, and every lookup index leads with it.
+ */
+
+const uuid = { type: 'uuid' } as const;
+const text = { type: 'text', nullable: true } as const;
+const tz = { type: 'Date', columnType: 'timestamptz' } as const;
+const tzNull = { type: 'Date', columnType: 'timestamptz', nullable: true } as const;
+const jsonb = { type: 'json', columnType: 'jsonb' } as const;
+
+export interface TenantRow { id: string; name: string; createdAt: Date; updatedAt: Date }
+export const TenantSchema = new EntitySchema<TenantRow>({
+  name: 'TenantRow',
+  tableName: 'tenants',
+  properties: {
+    id: { ...uuid, primary: true },
+    name: { type: 'text' },
+    createdAt: tz,
+    updatedAt: tz,
+  },
+  uniques: [{ name: 'tenants_name_unique', expression: 'create unique index "tenants_name_unique" on "tenants" (lower("name"))' }],
+});
+
+export interface ScimConnectionRow {
+  id: string; tenant: TenantRow; name: string; tokenHash: string; policies: unknown;
+  createdAt: Date; rotatedAt: Date | null; lastUsedAt: Date | null;
+}
+export const ScimConnectionSchema = new EntitySchema<ScimConnectionRow>({
+  name: 'ScimConnectionRow',
+  tableName: 'scim_connections',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    name: { type: 'text' },
+    tokenHash: { type: 'string', length: 64, unique: 'scim_connections_token_hash_unique' },
+    policies: jsonb,
+    createdAt: tz,
+    rotatedAt: tzNull,
+    lastUsedAt: tzNull,
+  },
+  uniques: [{ name: 'scim_connections_tenant_name_unique', properties: ['tenant', 'name'] }],
+});
+
+export interface ApiKeyRow {
+  id: string; tenant: TenantRow | null; name: string; keyHash: string; role: string;
+  createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null;
+}
+export const ApiKeySchema = new EntitySchema<ApiKeyRow>({
+  name: 'ApiKeyRow',
+  tableName: 'api_keys',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', nullable: true, index: 'api_keys_tenant_id_index' },
+    name: { type: 'text' },
+    keyHash: { type: 'string', length: 64, unique: 'api_keys_key_hash_unique' },
+    role: { type: 'string', length: 16 },
+    createdAt: tz,
+    lastUsedAt: tzNull,
+    revokedAt: tzNull,
+  },
+});
+
+export interface UserRowT {
+  id: string; tenant: TenantRow; userName: string; externalId: string | null;
+  nameFormatted: string | null; nameFamilyName: string | null; nameGivenName: string | null; nameMiddleName: string | null;
+  nameHonorificPrefix: string | null; nameHonorificSuffix: string | null;
+  displayName: string | null; nickName: string | null; profileUrl: string | null; title: string | null; userType: string | null;
+  preferredLanguage: string | null; locale: string | null; timezone: string | null; active: boolean;
+  employeeNumber: string | null; costCenter: string | null; organization: string | null; division: string | null;
+  department: string | null; managerId: string | null;
+  managedBy: ScimConnectionRow | null; extensions: unknown; version: number; createdAt: Date; updatedAt: Date;
+}
+export const UserSchema = new EntitySchema<UserRowT>({
+  name: 'UserRow',
+  tableName: 'users',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    userName: { type: 'text' },
+    externalId: text,
+    nameFormatted: text,
+    nameFamilyName: text,
+    nameGivenName: text,
+    nameMiddleName: text,
+    nameHonorificPrefix: text,
+    nameHonorificSuffix: text,
+    displayName: text,
+    nickName: text,
+    profileUrl: text,
+    title: text,
+    userType: text,
+    preferredLanguage: text,
+    locale: text,
+    timezone: text,
+    active: { type: 'boolean' },
+    employeeNumber: text,
+    costCenter: text,
+    organization: text,
+    division: text,
+    department: text,
+    // A plain column, not a foreign key: Entra may name a manager it has not provisioned yet.
+    managerId: { ...uuid, nullable: true },
+    managedBy: { kind: 'm:1', entity: () => ScimConnectionSchema, deleteRule: 'set null', nullable: true, fieldName: 'managed_by', index: false },
+    extensions: jsonb,
+    version: { type: 'integer' },
+    createdAt: tz,
+    updatedAt: tz,
+  },
+  uniques: [
+    // userName is unique per tenant case-insensitively, so a filter match and a 409 never disagree.
+    { name: 'users_tenant_user_name_unique', expression: 'create unique index "users_tenant_user_name_unique" on "users" ("tenant_id", lower("user_name"))' },
+  ],
+  indexes: [
+    { name: 'users_tenant_id_id_index', properties: ['tenant', 'id'] },
+    { name: 'users_tenant_external_id_index', properties: ['tenant', 'externalId'] },
+    { name: 'users_tenant_manager_id_index', properties: ['tenant', 'managerId'] },
+    { name: 'users_managed_by_index', properties: ['managedBy'] },
+  ],
+});
+
+/** One value of a multi-valued attribute (emails, phoneNumbers, roles, ...), in the order sent. */
+export interface UserValueRow {
+  id: number; tenant: TenantRow; user: UserRowT; attribute: string; position: number;
+  value: string; type: string | null; primary: boolean; display: string | null;
+}
+export const UserValueSchema = new EntitySchema<UserValueRow>({
+  name: 'UserValueRow',
+  tableName: 'user_values',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    user: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', index: 'user_values_user_id_index' },
+    attribute: { type: 'string', length: 32 },
+    position: { type: 'smallint' },
+    value: { type: 'text' },
+    type: text,
+    primary: { type: 'boolean' },
+    display: text,
+  },
+  indexes: [
+    // Entra matches users by email: emails[type eq "work"].value eq "..." (case-insensitive).
+    { name: 'user_values_tenant_attribute_value_index', expression: 'create index "user_values_tenant_attribute_value_index" on "user_values" ("tenant_id", "attribute", lower("value"))' },
+  ],
+});
+
+export interface UserAddressRow {
+  id: number; tenant: TenantRow; user: UserRowT; position: number; type: string | null; primary: boolean;
+  formatted: string | null; streetAddress: string | null; locality: string | null; region: string | null;
+  postalCode: string | null; country: string | null;
+}
+export const UserAddressSchema = new EntitySchema<UserAddressRow>({
+  name: 'UserAddressRow',
+  tableName: 'user_addresses',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    user: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', index: 'user_addresses_user_id_index' },
+    position: { type: 'smallint' },
+    type: text,
+    primary: { type: 'boolean' },
+    formatted: text,
+    streetAddress: text,
+    locality: text,
+    region: text,
+    postalCode: text,
+    country: text,
+  },
+});
+
+export interface GroupRowT {
+  id: string; tenant: TenantRow; displayName: string; externalId: string | null; managedBy: ScimConnectionRow | null;
+  extensions: unknown; version: number; createdAt: Date; updatedAt: Date;
+}
+export const GroupSchema = new EntitySchema<GroupRowT>({
+  name: 'GroupRow',
+  tableName: 'groups',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    displayName: { type: 'text' },
+    externalId: text,
+    managedBy: { kind: 'm:1', entity: () => ScimConnectionSchema, deleteRule: 'set null', nullable: true, fieldName: 'managed_by', index: 'groups_managed_by_index' },
+    extensions: jsonb,
+    version: { type: 'integer' },
+    createdAt: tz,
+    updatedAt: tz,
+  },
+  uniques: [
+    // Entra matches groups by displayName, case-insensitively.
+    { name: 'groups_tenant_display_name_unique', expression: 'create unique index "groups_tenant_display_name_unique" on "groups" ("tenant_id", lower("display_name"))' },
+  ],
+  indexes: [
+    { name: 'groups_tenant_id_id_index', properties: ['tenant', 'id'] },
+    { name: 'groups_tenant_external_id_index', properties: ['tenant', 'externalId'] },
+  ],
+});
+
+/**
+ * A group membership: one row per (group, member), the member being a user or a group.
+ * Foreign keys cascade, so deleting a user or group removes its memberships.
+ */
+export interface MembershipRow {
+  id: number; tenant: TenantRow; group: GroupRowT; memberUser: UserRowT | null; memberGroup: GroupRowT | null; createdAt: Date;
+}
+export const MembershipSchema = new EntitySchema<MembershipRow>({
+  name: 'MembershipRow',
+  tableName: 'memberships',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    group: { kind: 'm:1', entity: () => GroupSchema, deleteRule: 'cascade', index: false },
+    memberUser: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', nullable: true, index: false },
+    memberGroup: { kind: 'm:1', entity: () => GroupSchema, deleteRule: 'cascade', nullable: true, index: false },
+    createdAt: tz,
+  },
+  uniques: [
+    { name: 'memberships_group_user_unique', properties: ['tenant', 'group', 'memberUser'] },
+    { name: 'memberships_group_group_unique', properties: ['tenant', 'group', 'memberGroup'] },
+  ],
+  indexes: [
+    { name: 'memberships_tenant_member_user_index', properties: ['tenant', 'memberUser'] },
+    { name: 'memberships_tenant_member_group_index', properties: ['tenant', 'memberGroup'] },
+  ],
+  checks: [{ name: 'memberships_one_member_check', expression: 'num_nonnulls(member_user_id, member_group_id) = 1' }],
+});
+
+export interface AuditEventRow {
+  id: string; tenant: TenantRow; occurredAt: Date; actorType: string; actorId: string | null; action: string;
+  resourceType: string; resourceId: string; changes: unknown; requestId: string | null; outcome: string;
+}
+export const AuditEventSchema = new EntitySchema<AuditEventRow>({
+  name: 'AuditEventRow',
+  tableName: 'audit_events',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    occurredAt: tz,
+    actorType: { type: 'string', length: 16 },
+    actorId: { ...uuid, nullable: true },
+    action: { type: 'string', length: 64 },
+    resourceType: { type: 'string', length: 32 },
+    resourceId: uuid,
+    changes: jsonb,
+    requestId: { type: 'string', length: 128, nullable: true },
+    outcome: { type: 'string', length: 16 },
+  },
+  indexes: [
+    { name: 'audit_events_tenant_id_index', properties: ['tenant', 'id'] },
+    { name: 'audit_events_tenant_resource_index', properties: ['tenant', 'resourceId'] },
+    { name: 'audit_events_tenant_actor_index', properties: ['tenant', 'actorId'] },
+  ],
+});
+
+export const ALL_SCHEMAS = [
+  TenantSchema,
+  ScimConnectionSchema,
+  ApiKeySchema,
+  UserSchema,
+  UserValueSchema,
+  UserAddressSchema,
+  GroupSchema,
+  MembershipSchema,
+  AuditEventSchema,
+];

@@ -1,0 +1,28 @@
+export type ActorType = 'connection' | 'apiKey' | 'system';
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEvent {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly occurredAt: Date;
+  readonly actorType: ActorType;
+  readonly actorId: string | null;
+  /** e.g. user.create, user.update, group.members.add, connection.rotate */
+  readonly action: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+  /** Names of the attributes that changed; never their values (they may be personal data). */
+  readonly changes: readonly string[];
+  readonly requestId: string | null;
+  readonly outcome: AuditOutcome;
+}
+
+export interface AuditQuery {
+  readonly resourceType?: string | null;
+  readonly resourceId?: string | null;
+  readonly actorType?: ActorType | null;
+  readonly actorId?: string | null;
+  readonly action?: string | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+}

@@ -1,0 +1,101 @@
+import { assertCanRead, assertCanWrite, type Actor, type Ctx } from '../context.js';
+import { InvalidValueError, NotFoundError, UnauthenticatedError } from '../errors.js';
+import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
+import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from './connection.js';
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;
+
+function checkName(name: string): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new InvalidValueError('"name" is required and must not be empty', 'name');
+  if (name.length > 200) throw new InvalidValueError('"name" is longer than 200 characters', 'name');
+  return name.trim();
+}
+
+export function createConnectionService(deps: ServiceDeps) {
+  const { store } = deps;
+
+  return {
+    async list(ctx: Ctx): Promise<ScimConnection[]> {
+      assertCanRead(ctx);
+      return store.read((r) => r.connections.list(ctx.tenantId));
+    },
+
+    async get(ctx: Ctx, id: string): Promise<ScimConnection> {
+      assertCanRead(ctx);
+      const c = await store.read((r) => r.connections.get(ctx.tenantId, id));
+      if (!c) throw new NotFoundError('ScimConnection', id);
+      return c;
+    },
+
+    /** Creates a connection; the token is returned here once and stored only as a hash. */
+    async create(ctx: Ctx, name: string, policies?: Partial<ProvisioningPolicies> | null): Promise<{ connection: ScimConnection; token: string }> {
+      assertCanWrite(ctx);
+      const clean = checkName(name);
+      const p = normalisePolicies(policies);
+      return store.write(async (r) => {
+        if (!(await r.tenants.get(ctx.tenantId))) throw new NotFoundError('Tenant', ctx.tenantId);
+        const token = newSecret('roster_scim');
+        const connection: ScimConnection = { id: deps.newId(), tenantId: ctx.tenantId, name: clean, policies: p, createdAt: deps.now(), rotatedAt: null, lastUsedAt: null };
+        await r.connections.insert(connection, hashSecret(token));
+        await recordAudit(deps, r, ctx, { action: 'connection.create', resourceType: 'ScimConnection', resourceId: connection.id, changes: ['name', 'policies'] });
+        return { connection, token };
+      });
+    },
+
+    /** Issues a new token; the old one stops working at once. */
+    async rotate(ctx: Ctx, id: string): Promise<{ connection: ScimConnection; token: string }> {
+      assertCanWrite(ctx);
+      return store.write(async (r) => {
+        const token = newSecret('roster_scim');
+        const now = deps.now();
+        if (!(await r.connections.setToken(ctx.tenantId, id, hashSecret(token), now))) throw new NotFoundError('ScimConnection', id);
+        await recordAudit(deps, r, ctx, { action: 'connection.rotate', resourceType: 'ScimConnection', resourceId: id, changes: ['token'] });
+        const connection = await r.connections.get(ctx.tenantId, id);
+        return { connection: connection!, token };
+      });
+    },
+
+    async update(ctx: Ctx, id: string, change: { name?: string | null; policies?: Partial<ProvisioningPolicies> | null }): Promise<ScimConnection> {
+      assertCanWrite(ctx);
+      return store.write(async (r) => {
+        const c = await r.connections.get(ctx.tenantId, id);
+        if (!c) throw new NotFoundError('ScimConnection', id);
+        const next: ScimConnection = {
+          ...c,
+          name: change.name != null ? checkName(change.name) : c.name,
+          policies: change.policies != null ? normalisePolicies(change.policies, c.policies) : c.policies,
+        };
+        await r.connections.update(next);
+        const changes = [...(next.name !== c.name ? ['name'] : []), ...(JSON.stringify(next.policies) !== JSON.stringify(c.policies) ? ['policies'] : [])];
+        await recordAudit(deps, r, ctx, { action: 'connection.update', resourceType: 'ScimConnection', resourceId: id, changes });
+        return next;
+      });
+    },
+
+    /** Deletes the connection; the users and groups it managed stay, released. */
+    async delete(ctx: Ctx, id: string): Promise<void> {
+      assertCanWrite(ctx);
+      await store.write(async (r) => {
+        if (!(await r.connections.delete(ctx.tenantId, id))) throw new NotFoundError('ScimConnection', id);
+        await recordAudit(deps, r, ctx, { action: 'connection.delete', resourceType: 'ScimConnection', resourceId: id });
+      });
+    },
+
+    /** Resolves a bearer token to its connection, or throws UNAUTHENTICATED. */
+    async authenticate(token: string): Promise<{ connection: ScimConnection; actor: Actor }> {
+      if (typeof token !== 'string' || token.length === 0 || token.length > 512) throw new UnauthenticatedError();
+      const hash = hashSecret(token);
+      const found = await store.read((r) => r.connections.findByTokenHash(hash));
+      if (!found || !sameHash(found.tokenHash, hash)) throw new UnauthenticatedError('The SCIM token is missing, wrong, or has been rotated');
+      const now = deps.now();
+      // lastUsedAt is advisory; refresh it at most once a minute so a busy sync does not write on every request.
+      if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > 60_000) {
+        await store.write((r) => r.connections.touch(found.id, now));
+      }
+      const { tokenHash: _omit, ...connection } = found;
+      void _omit;
+      return { connection, actor: { type: 'connection', id: connection.id, tenantId: connection.tenantId } };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { InvalidValueError } from '../errors.js';
+
+/** How a connection turns an incoming userName into Roster's login name (DESIGN §7). */
+export type LoginNamePolicy = 'asSent' | 'localPart';
+/** What happens when the derived login name is taken. */
+export type LoginNameCollision = 'reject' | 'suffix';
+/** Which existing users a SCIM create may adopt instead of failing. */
+export type MatchBy = 'userName' | 'primaryEmail' | 'anyEmail';
+
+export interface ProvisioningPolicies {
+  readonly loginName: LoginNamePolicy;
+  readonly onLoginNameCollision: LoginNameCollision;
+  /** Empty: never adopt; a create for an existing userName is a conflict. */
+  readonly matchBy: readonly MatchBy[];
+}
+
+export const DEFAULT_POLICIES: ProvisioningPolicies = Object.freeze({
+  loginName: 'asSent',
+  onLoginNameCollision: 'reject',
+  matchBy: [],
+});
+
+export interface ScimConnection {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly policies: ProvisioningPolicies;
+  readonly createdAt: Date;
+  readonly rotatedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+const LOGIN: readonly LoginNamePolicy[] = ['asSent', 'localPart'];
+const COLLISION: readonly LoginNameCollision[] = ['reject', 'suffix'];
+const MATCH: readonly MatchBy[] = ['userName', 'primaryEmail', 'anyEmail'];
+
+/** Accepts a partial policy object and returns a complete, checked one. */
+export function normalisePolicies(input: Partial<ProvisioningPolicies> | null | undefined, base = DEFAULT_POLICIES): ProvisioningPolicies {
+  const p = { ...base, ...(input ?? {}) };
+  if (!LOGIN.includes(p.loginName)) {
+    throw new InvalidValueError(`"policies.loginName" must be one of ${LOGIN.join(', ')}`, 'policies.loginName');
+  }
+  if (!COLLISION.includes(p.onLoginNameCollision)) {
+    throw new InvalidValueError(`"policies.onLoginNameCollision" must be one of ${COLLISION.join(', ')}`, 'policies.onLoginNameCollision');
+  }
+  if (!Array.isArray(p.matchBy) || p.matchBy.some((m) => !MATCH.includes(m))) {
+    throw new InvalidValueError(`"policies.matchBy" must list some of ${MATCH.join(', ')}`, 'policies.matchBy');
+  }
+  return Object.freeze({ loginName: p.loginName, onLoginNameCollision: p.onLoginNameCollision, matchBy: [...new Set(p.matchBy)] });
+}

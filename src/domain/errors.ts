@@ -1,0 +1,92 @@
+/**
+ * Domain errors. Each has one stable code; the GraphQL layer renders it as `extensions.code`
+ * and the SCIM layer as an HTTP status plus `scimType` (DESIGN §8).
+ */
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_VALUE'
+  | 'INVALID_FILTER'
+  | 'MUTABILITY'
+  | 'PRECONDITION_FAILED'
+  | 'FORBIDDEN'
+  | 'MANAGED_BY_SCIM'
+  | 'UNAUTHENTICATED'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** The attribute (domain path) the error is about, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(resource: string, id: string) {
+    super('NOT_FOUND', `${resource} ${id} not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('CONFLICT', message, field);
+  }
+}
+
+export class InvalidValueError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('INVALID_VALUE', message, field);
+  }
+}
+
+export class InvalidFilterError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('INVALID_FILTER', message, field);
+  }
+}
+
+export class MutabilityError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('MUTABILITY', message, field);
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  constructor(message: string) {
+    super('PRECONDITION_FAILED', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class ManagedByScimError extends DomainError {
+  constructor(resource: string, id: string) {
+    super(
+      'MANAGED_BY_SCIM',
+      `${resource} ${id} is managed by a SCIM connection; release it (releaseFromScim) before changing it here`,
+    );
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Missing or invalid credentials') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class UnavailableError extends DomainError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

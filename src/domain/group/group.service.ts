@@ -1,0 +1,217 @@
+import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
+import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import type { ListQuery, ListResult, Repositories } from '../ports.js';
+import { validateFilter } from '../shared/filter.js';
+import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { isUuid } from '../user/user.js';
+import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
+
+/** A member named by id; the type is looked up when the caller does not know it (SCIM often omits it). */
+export interface MemberInput {
+  readonly id: string;
+  readonly type?: MemberType | null;
+}
+
+/** One step of a membership change; steps apply in order (ENTRA.md: add then remove of one member). */
+export type MemberOp =
+  | { readonly op: 'add'; readonly members: readonly MemberInput[] }
+  | { readonly op: 'remove'; readonly memberIds: readonly string[] }
+  | { readonly op: 'replace'; readonly members: readonly MemberInput[] };
+
+export interface GroupChange {
+  /** New profile from the current one; omitted when only membership changes. */
+  readonly profile?: (current: Group) => GroupProfile;
+  readonly members?: readonly MemberOp[];
+}
+
+export const MAX_MEMBERS_PER_REQUEST = 10_000;
+
+export type GroupService = ReturnType<typeof createGroupService>;
+
+export function createGroupService(deps: ServiceDeps) {
+  const { store } = deps;
+
+  async function load(r: Repositories, ctx: Ctx, id: string, forUpdate = false): Promise<Group> {
+    const g = await r.groups.get(ctx.tenantId, id, { forUpdate });
+    if (!g) throw new NotFoundError('Group', id);
+    return g;
+  }
+
+  /** Resolves member inputs to typed refs; unknown ids are a 400, not a silent skip. */
+  async function resolve(r: Repositories, ctx: Ctx, groupId: string, inputs: readonly MemberInput[]): Promise<MemberRef[]> {
+    if (inputs.length > MAX_MEMBERS_PER_REQUEST) {
+      throw new InvalidValueError(`at most ${MAX_MEMBERS_PER_REQUEST} members may change in one request`, 'members');
+    }
+    const bad = inputs.find((m) => typeof m.id !== 'string' || !isUuid(m.id));
+    if (bad) throw new InvalidValueError(`member "${String(bad.id)}" is not a valid id`, 'members');
+    const unique = [...new Map(inputs.map((m) => [m.id.toLowerCase(), m])).values()];
+    const candidates: MemberRef[] = unique.flatMap((m) =>
+      m.type ? [{ id: m.id.toLowerCase(), type: m.type }] : [{ id: m.id.toLowerCase(), type: 'User' as const }, { id: m.id.toLowerCase(), type: 'Group' as const }],
+    );
+    const found = await r.memberships.existing(ctx.tenantId, candidates);
+    const byId = new Map(found.map((f) => [f.id, f]));
+    const missing = unique.filter((m) => !byId.has(m.id.toLowerCase()));
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 5).map((m) => m.id).join(', ');
+      throw new InvalidValueError(`no user or group with id ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in this tenant`, 'members');
+    }
+    for (const ref of found) {
+      if (ref.type !== 'Group') continue;
+      if (ref.id === groupId || (await r.memberships.reaches(ctx.tenantId, ref.id, groupId))) {
+        throw new InvalidValueError(`group ${ref.id} cannot be a member of ${groupId}: that would make a cycle`, 'members');
+      }
+    }
+    return found;
+  }
+
+  async function applyMembers(r: Repositories, ctx: Ctx, groupId: string, ops: readonly MemberOp[]): Promise<string[]> {
+    const changes = new Set<string>();
+    for (const step of ops) {
+      if (step.op === 'remove') {
+        const removed = await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map((i) => i.toLowerCase()));
+        if (removed.length) changes.add('members');
+        continue;
+      }
+      const refs = await resolve(r, ctx, groupId, step.members);
+      if (step.op === 'replace') {
+        const removed = await r.memberships.removeAllExcept(ctx.tenantId, groupId, refs.map((m) => m.id));
+        if (removed.length) changes.add('members');
+      }
+      const added = await r.memberships.add(ctx.tenantId, groupId, refs);
+      if (added.length) changes.add('members');
+    }
+    return [...changes];
+  }
+
+  return {
+    async get(ctx: Ctx, id: string): Promise<Group> {
+      assertCanRead(ctx);
+      return store.read((r) => load(r, ctx, id));
+    },
+
+    async getMany(ctx: Ctx, ids: readonly string[]): Promise<Group[]> {
+      assertCanRead(ctx);
+      if (ids.length === 0) return [];
+      return store.read((r) => r.groups.getMany(ctx.tenantId, ids));
+    },
+
+    async list(ctx: Ctx, q: ListQuery): Promise<ListResult<Group>> {
+      assertCanRead(ctx);
+      if (q.filter) validateFilter(q.filter, GROUP_FIELDS);
+      if (q.sort && !GROUP_FIELDS.simple[q.sort.field]?.sortable) {
+        throw new InvalidValueError(`groups cannot be sorted by "${q.sort.field}"`);
+      }
+      return store.read((r) => r.groups.list(ctx.tenantId, q));
+    },
+
+    async members(ctx: Ctx, groupId: string, page: { offset: number; limit: number }): Promise<Member[]> {
+      assertCanRead(ctx);
+      return store.read((r) => r.memberships.members(ctx.tenantId, groupId, page));
+    },
+
+    async membersOfGroups(ctx: Ctx, groupIds: readonly string[], limit: number): Promise<Map<string, Member[]>> {
+      assertCanRead(ctx);
+      return store.read((r) => r.memberships.membersOfGroups(ctx.tenantId, groupIds, limit));
+    },
+
+    async memberCounts(ctx: Ctx, groupIds: readonly string[]): Promise<Map<string, number>> {
+      assertCanRead(ctx);
+      return store.read((r) => r.memberships.countMembers(ctx.tenantId, groupIds));
+    },
+
+    /** The groups each member belongs to: direct, or transitive through nested groups. */
+    async groupsOf(ctx: Ctx, memberIds: readonly string[], transitive = false): Promise<Map<string, Group[]>> {
+      assertCanRead(ctx);
+      return store.read((r) => r.memberships.groupsOf(ctx.tenantId, memberIds, transitive));
+    },
+
+    async create(ctx: Ctx, profile: GroupProfile, members: readonly MemberInput[] = []): Promise<Group> {
+      assertCanWrite(ctx);
+      validateGroupProfile(profile);
+      return store.write(async (r) => {
+        const now = deps.now();
+        const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
+        await r.groups.insert(group);
+        if (members.length > 0) await applyMembers(r, ctx, group.id, [{ op: 'add', members }]);
+        await recordAudit(deps, r, ctx, {
+          action: 'group.create',
+          resourceType: 'Group',
+          resourceId: group.id,
+          changes: ['displayName', ...(profile.externalId !== null ? ['externalId'] : []), ...(members.length ? ['members'] : [])],
+        });
+        return group;
+      });
+    },
+
+    /**
+     * Changes a group's profile and/or membership in one transaction. The group row is locked,
+     * so concurrent changes serialise; membership is never loaded (O(k) for k members changed).
+     */
+    async change(ctx: Ctx, id: string, change: GroupChange, opts: { ifVersion?: number | null } = {}): Promise<Group> {
+      assertCanWrite(ctx);
+      return store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        // Membership of an admin-managed group is the admin's to change; a SCIM-owned group's is its connection's.
+        assertMayChange(ctx, current, 'Group', id);
+        assertVersion(current.version, opts.ifVersion, 'Group', id);
+        const changes: string[] = [];
+        let next = current;
+        if (change.profile) {
+          const profile = change.profile(current);
+          validateGroupProfile(profile);
+          for (const k of ['displayName', 'externalId', 'extensions'] as const) {
+            if (JSON.stringify(profile[k]) !== JSON.stringify(current[k])) changes.push(k);
+          }
+          next = { ...current, ...profile };
+        }
+        if (change.members?.length) changes.push(...(await applyMembers(r, ctx, id, change.members)));
+        if (changes.length === 0) return current;
+        next = { ...next, version: current.version + 1, updatedAt: deps.now() };
+        await r.groups.update(next);
+        const action = changes.length === 1 && changes[0] === 'members' ? 'group.members' : 'group.update';
+        await recordAudit(deps, r, ctx, { action, resourceType: 'Group', resourceId: id, changes });
+        return next;
+      });
+    },
+
+    async rename(ctx: Ctx, id: string, displayName: string, opts: { ifVersion?: number | null } = {}): Promise<Group> {
+      return this.change(ctx, id, { profile: (g) => ({ ...g, displayName }) }, opts);
+    },
+
+    async addMembers(ctx: Ctx, id: string, members: readonly MemberInput[]): Promise<Group> {
+      return this.change(ctx, id, { members: [{ op: 'add', members }] });
+    },
+
+    async removeMembers(ctx: Ctx, id: string, memberIds: readonly string[]): Promise<Group> {
+      return this.change(ctx, id, { members: [{ op: 'remove', memberIds }] });
+    },
+
+    async replaceMembers(ctx: Ctx, id: string, members: readonly MemberInput[]): Promise<Group> {
+      return this.change(ctx, id, { members: [{ op: 'replace', members }] });
+    },
+
+    async delete(ctx: Ctx, id: string, opts: { ifVersion?: number | null } = {}): Promise<void> {
+      assertCanWrite(ctx);
+      await store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        assertMayChange(ctx, current, 'Group', id);
+        assertVersion(current.version, opts.ifVersion, 'Group', id);
+        await r.groups.delete(ctx.tenantId, id);
+        await recordAudit(deps, r, ctx, { action: 'group.delete', resourceType: 'Group', resourceId: id });
+      });
+    },
+
+    async release(ctx: Ctx, id: string): Promise<Group> {
+      assertCanWrite(ctx);
+      if (ctx.actor.type === 'connection') throw new ForbiddenError('A SCIM connection cannot release groups');
+      return store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        if (current.managedBy === null) return current;
+        const updated: Group = { ...current, managedBy: null, version: current.version + 1, updatedAt: deps.now() };
+        await r.groups.update(updated);
+        await recordAudit(deps, r, ctx, { action: 'group.release', resourceType: 'Group', resourceId: id, changes: ['managedBy'] });
+        return updated;
+      });
+    },
+  };
+}

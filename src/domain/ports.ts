@@ -1,0 +1,132 @@
+import type { ApiKey } from './apikey/apikey.js';
+import type { AuditEvent, AuditQuery } from './audit/audit.js';
+import type { ScimConnection } from './connection/connection.js';
+import type { Group, Member, MemberRef } from './group/group.js';
+import type { Filter } from './shared/filter.js';
+import type { Tenant } from './tenant/tenant.js';
+import type { User } from './user/user.js';
+
+/**
+ * The storage ports the domain needs. `db/` implements them; nothing else does.
+ * Every method takes the tenant first: no lookup can forget it.
+ */
+
+export interface SortSpec {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+/** Offset paging (SCIM startIndex/count) or keyset paging (GraphQL cursors). */
+export type PageSpec =
+  | { readonly mode: 'offset'; readonly offset: number; readonly limit: number }
+  | { readonly mode: 'keyset'; readonly direction: 'forward' | 'backward'; readonly cursor: string | null; readonly limit: number };
+
+export interface ListQuery {
+  readonly filter: Filter | null;
+  readonly sort: SortSpec | null;
+  readonly page: PageSpec;
+  /** Whether to count all matches (costs a second statement). */
+  readonly withTotal: boolean;
+}
+
+export interface ListResult<T> {
+  readonly items: readonly { readonly node: T; readonly cursor: string }[];
+  readonly total: number | null;
+  /** Whether more items lie beyond the page in its direction. */
+  readonly hasMore: boolean;
+}
+
+export interface UserRepository {
+  get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<User | null>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<User[]>;
+  list(tenantId: string, q: ListQuery): Promise<ListResult<User>>;
+  /** Users whose userName equals (case-insensitively) or whose emails hold any of the given values. */
+  findCandidates(tenantId: string, by: { userName?: string; emails?: readonly string[]; primaryOnly?: boolean }): Promise<User[]>;
+  /** Which of these login names (compared case-insensitively) are taken. */
+  takenUserNames(tenantId: string, userNames: readonly string[]): Promise<Set<string>>;
+  /** Throws ConflictError when userName is taken in the tenant. */
+  insert(user: User): Promise<void>;
+  /** Writes the new state; the caller has locked the row. Throws ConflictError on uniqueness. */
+  update(user: User): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface GroupRepository {
+  get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<Group | null>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<Group[]>;
+  list(tenantId: string, q: ListQuery): Promise<ListResult<Group>>;
+  insert(group: Group): Promise<void>;
+  update(group: Group): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface MembershipRepository {
+  /** Which of these refs exist in the tenant. */
+  existing(tenantId: string, refs: readonly MemberRef[]): Promise<MemberRef[]>;
+  /** Adds members, ignoring present ones; returns the refs actually added. O(k). */
+  add(tenantId: string, groupId: string, refs: readonly MemberRef[]): Promise<MemberRef[]>;
+  /** Removes members; returns the refs actually removed. O(k). */
+  remove(tenantId: string, groupId: string, memberIds: readonly string[]): Promise<MemberRef[]>;
+  /** Removes every member not in `keep`; returns the refs removed. */
+  removeAllExcept(tenantId: string, groupId: string, keep: readonly string[]): Promise<MemberRef[]>;
+  members(tenantId: string, groupId: string, page: { offset: number; limit: number }): Promise<Member[]>;
+  /** First `limit` members of each group, for DataLoaders. */
+  membersOfGroups(tenantId: string, groupIds: readonly string[], limit: number): Promise<Map<string, Member[]>>;
+  countMembers(tenantId: string, groupIds: readonly string[]): Promise<Map<string, number>>;
+  /** Groups each user (or group) belongs to; transitive follows group nesting, cycle-safe. */
+  groupsOf(tenantId: string, memberIds: readonly string[], transitive: boolean): Promise<Map<string, Group[]>>;
+  /** Whether `groupId` is reachable from `memberGroupId` by following nesting (would close a cycle). */
+  reaches(tenantId: string, fromGroupId: string, toGroupId: string): Promise<boolean>;
+}
+
+export interface TenantRepository {
+  get(id: string): Promise<Tenant | null>;
+  list(): Promise<Tenant[]>;
+  insert(t: Tenant): Promise<void>;
+  update(t: Tenant): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ConnectionRepository {
+  get(tenantId: string, id: string): Promise<ScimConnection | null>;
+  list(tenantId: string): Promise<ScimConnection[]>;
+  findByTokenHash(tokenHash: string): Promise<(ScimConnection & { tokenHash: string }) | null>;
+  insert(c: ScimConnection, tokenHash: string): Promise<void>;
+  update(c: ScimConnection): Promise<void>;
+  setToken(tenantId: string, id: string, tokenHash: string, at: Date): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface ApiKeyRepository {
+  get(id: string): Promise<ApiKey | null>;
+  list(tenantId: string | null): Promise<ApiKey[]>;
+  findByHash(keyHash: string): Promise<(ApiKey & { keyHash: string }) | null>;
+  /** Inserts; when a key with the same hash exists, does nothing and returns false. */
+  insert(k: ApiKey, keyHash: string): Promise<boolean>;
+  revoke(id: string, at: Date): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface AuditRepository {
+  append(e: AuditEvent): Promise<void>;
+  list(tenantId: string, q: AuditQuery, page: { cursor: string | null; limit: number }): Promise<ListResult<AuditEvent>>;
+}
+
+export interface Repositories {
+  readonly tenants: TenantRepository;
+  readonly users: UserRepository;
+  readonly groups: GroupRepository;
+  readonly memberships: MembershipRepository;
+  readonly connections: ConnectionRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly audit: AuditRepository;
+}
+
+
+/** A unit of work: reads run on a fresh scope, writes in one transaction. */
+export interface Store {
+  read<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
+  write<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
+}
+export interface Ports { readonly store: Store }

@@ -1,0 +1,21 @@
+import { createApiKeyService } from './apikey/apikey.service.js';
+import { createAuditService } from './audit/audit.service.js';
+import { createConnectionService } from './connection/connection.service.js';
+import { createGroupService } from './group/group.service.js';
+import type { ServiceDeps } from './shared/service-kit.js';
+import { createTenantService } from './tenant/tenant.service.js';
+import { createUserService } from './user/user.service.js';
+
+/** The domain, as both front doors (GraphQL and SCIM) see it. */
+export function createServices(deps: ServiceDeps) {
+  return {
+    tenants: createTenantService(deps),
+    users: createUserService(deps),
+    groups: createGroupService(deps),
+    connections: createConnectionService(deps),
+    apiKeys: createApiKeyService(deps),
+    audit: createAuditService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

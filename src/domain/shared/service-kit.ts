@@ -1,0 +1,59 @@
+import type { AuditOutcome } from '../audit/audit.js';
+import { actorFields, type Ctx } from '../context.js';
+import { ForbiddenError, ManagedByScimError, PreconditionFailedError } from '../errors.js';
+import type { Repositories, Store } from '../ports.js';
+
+/** What every domain service is built from: storage, a clock and an id source. */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly now: () => Date;
+  /** Time-ordered UUIDs (v7). */
+  readonly newId: () => string;
+}
+
+/** Records an audit event inside the caller's transaction (DESIGN §4: append-only). */
+export async function recordAudit(
+  deps: ServiceDeps,
+  r: Repositories,
+  ctx: Ctx,
+  e: { action: string; resourceType: string; resourceId: string; changes?: readonly string[]; outcome?: AuditOutcome },
+): Promise<void> {
+  await r.audit.append({
+    id: deps.newId(),
+    tenantId: ctx.tenantId,
+    occurredAt: deps.now(),
+    ...actorFields(ctx.actor),
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    changes: e.changes ?? [],
+    requestId: ctx.requestId,
+    outcome: e.outcome ?? 'success',
+  });
+}
+
+/**
+ * Ownership (DESIGN §7): a resource owned by a SCIM connection may be changed by that connection
+ * (or the system) only. Admin tools get MANAGED_BY_SCIM until an admin releases it.
+ */
+export function assertMayChange(ctx: Ctx, resource: { managedBy: string | null }, kind: string, id: string): void {
+  if (resource.managedBy === null || ctx.actor.type === 'system') return;
+  if (ctx.actor.type === 'connection') {
+    if (ctx.actor.id !== resource.managedBy) {
+      throw new ForbiddenError(`${kind} ${id} is managed by another SCIM connection`);
+    }
+    return;
+  }
+  throw new ManagedByScimError(kind, id);
+}
+
+export function assertVersion(current: number, expected: number | null | undefined, kind: string, id: string): void {
+  if (expected !== undefined && expected !== null && expected !== current) {
+    throw new PreconditionFailedError(`${kind} ${id} is at version ${current}, not ${expected}; read it again and retry`);
+  }
+}
+
+/** The id of the connection acting, if a connection is acting. */
+export function actingConnection(ctx: Ctx): string | null {
+  return ctx.actor.type === 'connection' ? ctx.actor.id : null;
+}

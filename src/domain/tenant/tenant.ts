@@ -1,0 +1,6 @@
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}

@@ -1,0 +1,163 @@
+import type { ProvisioningPolicies } from '../connection/connection.js';
+import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
+import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import type { ListQuery, ListResult, Repositories } from '../ports.js';
+import { validateFilter } from '../shared/filter.js';
+import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
+
+export interface WriteOptions {
+  /** Optimistic concurrency: fail with PRECONDITION_FAILED unless the user is at this version. */
+  readonly ifVersion?: number | null;
+}
+
+export interface CreateResult {
+  readonly user: User;
+  /** True when an existing user was matched and adopted instead of created (DESIGN §7). */
+  readonly adopted: boolean;
+}
+
+export type UserService = ReturnType<typeof createUserService>;
+
+export function createUserService(deps: ServiceDeps) {
+  const { store } = deps;
+
+  async function load(r: Repositories, ctx: Ctx, id: string, forUpdate = false): Promise<User> {
+    const u = await r.users.get(ctx.tenantId, id, { forUpdate });
+    if (!u) throw new NotFoundError('User', id);
+    return u;
+  }
+
+  function checkList(q: ListQuery): void {
+    if (q.filter) validateFilter(q.filter, USER_FIELDS);
+    if (q.sort && !USER_FIELDS.simple[q.sort.field]?.sortable) {
+      throw new InvalidValueError(`users cannot be sorted by "${q.sort.field}"`);
+    }
+  }
+
+  /** Finds a user a connection may adopt instead of creating a duplicate (DESIGN §7 matching). */
+  async function findAdoptable(r: Repositories, ctx: Ctx, profile: UserProfile, policies: ProvisioningPolicies): Promise<User | null> {
+    if (policies.matchBy.length === 0) return null;
+    const byUserName = policies.matchBy.includes('userName');
+    const emails = policies.matchBy.includes('anyEmail')
+      ? profile.emails.map((e) => e.value)
+      : policies.matchBy.includes('primaryEmail')
+        ? profile.emails.filter((e) => e.primary).map((e) => e.value)
+        : [];
+    const candidates = await r.users.findCandidates(ctx.tenantId, {
+      ...(byUserName ? { userName: profile.userName } : {}),
+      emails,
+      primaryOnly: !policies.matchBy.includes('anyEmail'),
+    });
+    const mine = actingConnection(ctx);
+    const adoptable = candidates.filter((c) => c.managedBy === null || c.managedBy === mine);
+    return adoptable.length === 1 ? adoptable[0]! : null;
+  }
+
+  return {
+    async get(ctx: Ctx, id: string): Promise<User> {
+      assertCanRead(ctx);
+      return store.read((r) => load(r, ctx, id));
+    },
+
+    /** Users by id, in no particular order; missing ids are left out. */
+    async getMany(ctx: Ctx, ids: readonly string[]): Promise<User[]> {
+      assertCanRead(ctx);
+      if (ids.length === 0) return [];
+      return store.read((r) => r.users.getMany(ctx.tenantId, ids));
+    },
+
+    async list(ctx: Ctx, q: ListQuery): Promise<ListResult<User>> {
+      assertCanRead(ctx);
+      checkList(q);
+      return store.read((r) => r.users.list(ctx.tenantId, q));
+    },
+
+    async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies } = {}): Promise<CreateResult> {
+      assertCanWrite(ctx);
+      validateProfile(profile);
+      return store.write(async (r) => {
+        const managedBy = actingConnection(ctx);
+        if (opts.policies) {
+          const match = await findAdoptable(r, ctx, profile, opts.policies);
+          if (match) {
+            const locked = await load(r, ctx, match.id, true);
+            const now = deps.now();
+            const adopted: User = { ...locked, ...profile, managedBy, version: locked.version + 1, updatedAt: now };
+            await r.users.update(adopted);
+            await recordAudit(deps, r, ctx, {
+              action: 'user.adopt',
+              resourceType: 'User',
+              resourceId: adopted.id,
+              changes: changedAttributes(locked, adopted),
+            });
+            return { user: adopted, adopted: true };
+          }
+        }
+        const now = deps.now();
+        const user: User = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
+        await r.users.insert(user);
+        await recordAudit(deps, r, ctx, {
+          action: 'user.create',
+          resourceType: 'User',
+          resourceId: user.id,
+          changes: changedAttributes(emptyProfile(''), profile),
+        });
+        return { user, adopted: false };
+      });
+    },
+
+    /**
+     * Changes a user: `change` receives the current state (read under a row lock, so concurrent
+     * changes serialise) and returns the new profile. Nothing is written when nothing changed.
+     */
+    async update(ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions = {}): Promise<User> {
+      assertCanWrite(ctx);
+      return store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        assertMayChange(ctx, current, 'User', id);
+        assertVersion(current.version, opts.ifVersion, 'User', id);
+        const next = change(current);
+        validateProfile(next);
+        const changes = changedAttributes(current, next);
+        if (changes.length === 0) return current;
+        const updated: User = { ...current, ...next, version: current.version + 1, updatedAt: deps.now() };
+        await r.users.update(updated);
+        const action = changes.length === 1 && changes[0] === 'active' ? (next.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
+        await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
+        return updated;
+      });
+    },
+
+    /** Deactivation keeps the user, its attributes and its memberships (DESIGN §7). */
+    async setActive(ctx: Ctx, id: string, active: boolean, opts: WriteOptions = {}): Promise<User> {
+      return this.update(ctx, id, (u) => ({ ...u, active }), opts);
+    },
+
+    /** Hard delete: the user and its memberships go. */
+    async delete(ctx: Ctx, id: string, opts: WriteOptions = {}): Promise<void> {
+      assertCanWrite(ctx);
+      await store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        assertMayChange(ctx, current, 'User', id);
+        assertVersion(current.version, opts.ifVersion, 'User', id);
+        await r.users.delete(ctx.tenantId, id);
+        await recordAudit(deps, r, ctx, { action: 'user.delete', resourceType: 'User', resourceId: id });
+      });
+    },
+
+    /** Ends SCIM ownership so admin tools may change the user again. Admins only. */
+    async release(ctx: Ctx, id: string): Promise<User> {
+      assertCanWrite(ctx);
+      if (ctx.actor.type === 'connection') throw new ForbiddenError('A SCIM connection cannot release users');
+      return store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        if (current.managedBy === null) return current;
+        const updated: User = { ...current, managedBy: null, version: current.version + 1, updatedAt: deps.now() };
+        await r.users.update(updated);
+        await recordAudit(deps, r, ctx, { action: 'user.release', resourceType: 'User', resourceId: id, changes: ['managedBy'] });
+        return updated;
+      });
+    },
+  };
+}

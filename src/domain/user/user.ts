@@ -1,0 +1,260 @@
+import { InvalidValueError } from '../errors.js';
+import type { FieldCatalog, FieldDef } from '../shared/filter.js';
+
+/** One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4). */
+export interface MultiValue {
+  readonly value: string;
+  readonly type: string | null;
+  readonly primary: boolean;
+  readonly display: string | null;
+}
+
+export interface Address {
+  readonly type: string | null;
+  readonly primary: boolean;
+  readonly formatted: string | null;
+  readonly streetAddress: string | null;
+  readonly locality: string | null;
+  readonly region: string | null;
+  readonly postalCode: string | null;
+  readonly country: string | null;
+}
+
+export interface PersonName {
+  readonly formatted: string | null;
+  readonly familyName: string | null;
+  readonly givenName: string | null;
+  readonly middleName: string | null;
+  readonly honorificPrefix: string | null;
+  readonly honorificSuffix: string | null;
+}
+
+/** RFC 7643 §4.3 enterprise extension. `managerId` may name a user that does not exist yet. */
+export interface Enterprise {
+  readonly employeeNumber: string | null;
+  readonly costCenter: string | null;
+  readonly organization: string | null;
+  readonly division: string | null;
+  readonly department: string | null;
+  readonly managerId: string | null;
+}
+
+/** The multi-valued attributes kept as rows of value/type/primary/display. */
+export const VALUE_ATTRIBUTES = ['emails', 'phoneNumbers', 'ims', 'photos', 'roles', 'entitlements', 'x509Certificates'] as const;
+export type ValueAttribute = (typeof VALUE_ATTRIBUTES)[number];
+
+/** Everything about a user that callers set; the rest (id, version, timestamps) Roster owns. */
+export interface UserProfile {
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly name: PersonName;
+  readonly displayName: string | null;
+  readonly nickName: string | null;
+  readonly profileUrl: string | null;
+  readonly title: string | null;
+  readonly userType: string | null;
+  readonly preferredLanguage: string | null;
+  readonly locale: string | null;
+  readonly timezone: string | null;
+  readonly active: boolean;
+  readonly emails: readonly MultiValue[];
+  readonly phoneNumbers: readonly MultiValue[];
+  readonly ims: readonly MultiValue[];
+  readonly photos: readonly MultiValue[];
+  readonly roles: readonly MultiValue[];
+  readonly entitlements: readonly MultiValue[];
+  readonly x509Certificates: readonly MultiValue[];
+  readonly addresses: readonly Address[];
+  readonly enterprise: Enterprise;
+  /**
+   * Attributes Roster has no column for (extension schemas it does not know), kept verbatim and
+   * returned as received, keyed by schema URN.
+   */
+  readonly extensions: Readonly<Record<string, unknown>>;
+}
+
+export interface User extends UserProfile {
+  readonly id: string;
+  readonly tenantId: string;
+  /** The SCIM connection that owns this user, or null when admins manage it. */
+  readonly managedBy: string | null;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export const EMPTY_NAME: PersonName = {
+  formatted: null,
+  familyName: null,
+  givenName: null,
+  middleName: null,
+  honorificPrefix: null,
+  honorificSuffix: null,
+};
+
+export const EMPTY_ENTERPRISE: Enterprise = {
+  employeeNumber: null,
+  costCenter: null,
+  organization: null,
+  division: null,
+  department: null,
+  managerId: null,
+};
+
+/** A profile with every optional attribute empty. */
+export function emptyProfile(userName: string): UserProfile {
+  return {
+    userName,
+    externalId: null,
+    name: EMPTY_NAME,
+    displayName: null,
+    nickName: null,
+    profileUrl: null,
+    title: null,
+    userType: null,
+    preferredLanguage: null,
+    locale: null,
+    timezone: null,
+    active: true,
+    emails: [],
+    phoneNumbers: [],
+    ims: [],
+    photos: [],
+    roles: [],
+    entitlements: [],
+    x509Certificates: [],
+    addresses: [],
+    enterprise: EMPTY_ENTERPRISE,
+    extensions: {},
+  };
+}
+
+export const MAX_STRING_LENGTH = 2048;
+export const MAX_VALUES_PER_ATTRIBUTE = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string): boolean => UUID.test(s);
+
+function checkString(field: string, v: string | null, required = false): void {
+  if (v === null) {
+    if (required) throw new InvalidValueError(`"${field}" is required`, field);
+    return;
+  }
+  if (typeof v !== 'string') throw new InvalidValueError(`"${field}" must be a string`, field);
+  if (required && v.trim() === '') throw new InvalidValueError(`"${field}" must not be empty`, field);
+  if (v.length > MAX_STRING_LENGTH) {
+    throw new InvalidValueError(`"${field}" is longer than ${MAX_STRING_LENGTH} characters`, field);
+  }
+}
+
+function checkPrimary(field: string, values: readonly { primary: boolean }[]): void {
+  // RFC 7643 §2.4: the primary value "true" MUST appear no more than once.
+  if (values.filter((v) => v.primary).length > 1) {
+    throw new InvalidValueError(`"${field}" has more than one value marked primary; mark at most one`, field);
+  }
+  if (values.length > MAX_VALUES_PER_ATTRIBUTE) {
+    throw new InvalidValueError(`"${field}" has more than ${MAX_VALUES_PER_ATTRIBUTE} values`, field);
+  }
+}
+
+/** The rules every user profile obeys, whichever front door it came through. */
+export function validateProfile(p: UserProfile): void {
+  checkString('userName', p.userName, true);
+  for (const k of ['externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const) {
+    checkString(k, p[k]);
+  }
+  for (const [k, v] of Object.entries(p.name)) checkString(`name.${k}`, v as string | null);
+  for (const [k, v] of Object.entries(p.enterprise)) checkString(`enterprise.${k}`, v as string | null);
+  if (p.enterprise.managerId !== null && !isUuid(p.enterprise.managerId)) {
+    throw new InvalidValueError('"enterprise.manager" must be the id of a user', 'enterprise.managerId');
+  }
+  if (typeof p.active !== 'boolean') throw new InvalidValueError('"active" must be a boolean', 'active');
+  for (const attr of VALUE_ATTRIBUTES) {
+    const values = p[attr];
+    checkPrimary(attr, values);
+    values.forEach((v, i) => {
+      checkString(`${attr}[${i}].value`, v.value, true);
+      checkString(`${attr}[${i}].type`, v.type);
+      checkString(`${attr}[${i}].display`, v.display);
+    });
+  }
+  checkPrimary('addresses', p.addresses);
+  p.addresses.forEach((a, i) => {
+    for (const [k, v] of Object.entries(a)) if (k !== 'primary') checkString(`addresses[${i}].${k}`, v as string | null);
+  });
+  if (JSON.stringify(p.extensions).length > 64 * 1024) {
+    throw new InvalidValueError('extension attributes are larger than 64 KiB', 'extensions');
+  }
+}
+
+const str = (caseExact = false, sortable = false): FieldDef => ({ type: 'string', caseExact, sortable });
+const valueFields: Record<string, FieldDef> = {
+  value: str(),
+  type: str(),
+  primary: { type: 'boolean', caseExact: false },
+  display: str(),
+};
+
+/** The user fields filters and sorting may name (domain paths, not SCIM paths). */
+export const USER_FIELDS: FieldCatalog = {
+  simple: {
+    id: { type: 'id', caseExact: true, sortable: true },
+    userName: str(false, true),
+    externalId: str(true, true),
+    displayName: str(false, true),
+    nickName: str(),
+    profileUrl: str(),
+    title: str(false, true),
+    userType: str(),
+    preferredLanguage: str(),
+    locale: str(),
+    timezone: str(),
+    active: { type: 'boolean', caseExact: false },
+    'name.formatted': str(),
+    'name.familyName': str(false, true),
+    'name.givenName': str(false, true),
+    'name.middleName': str(),
+    'name.honorificPrefix': str(),
+    'name.honorificSuffix': str(),
+    'enterprise.employeeNumber': str(true, true),
+    'enterprise.costCenter': str(),
+    'enterprise.organization': str(),
+    'enterprise.division': str(),
+    'enterprise.department': str(false, true),
+    'enterprise.managerId': { type: 'id', caseExact: true },
+    managedBy: { type: 'id', caseExact: true },
+    createdAt: { type: 'dateTime', caseExact: false, sortable: true },
+    updatedAt: { type: 'dateTime', caseExact: false, sortable: true },
+  },
+  multi: {
+    ...Object.fromEntries(VALUE_ATTRIBUTES.map((a) => [a, valueFields])),
+    addresses: {
+      type: str(),
+      primary: { type: 'boolean', caseExact: false },
+      formatted: str(),
+      streetAddress: str(),
+      locality: str(),
+      region: str(),
+      postalCode: str(),
+      country: str(),
+    },
+    /** The groups the user is a direct member of. */
+    groups: { value: { type: 'id', caseExact: true }, display: str() },
+  },
+};
+
+/** Names of the top-level attributes that differ between two profiles (for audit records). */
+export function changedAttributes(before: UserProfile, after: UserProfile): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(after) as (keyof UserProfile)[]) {
+    const a = before[key];
+    const b = after[key];
+    if (key === 'name' || key === 'enterprise') {
+      for (const sub of Object.keys(b as object)) {
+        if ((a as unknown as Record<string, unknown>)[sub] !== (b as unknown as Record<string, unknown>)[sub]) out.push(`${key}.${sub}`);
+      }
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      out.push(key);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Middleware, Next } from 'koa';
+import type { Logger } from './logger.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    requestId: string;
+    log: Logger;
+  }
+}
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the caller's X-Request-Id when it is sane, else a new one), echoes
+ * it, puts it on every log line, and logs one line per request: method, path without its query,
+ * status and duration.
+ */
+export function requestScope(logger: Logger): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+    }
+  };
+}
+
+/**
+ * The last line of defence: an error no inner layer rendered becomes a JSON error. Client errors
+ * (4xx from body parsing and the like) keep their status and message; anything else is logged
+ * with the request id and answered as a bare 500 that leaks nothing.
+ */
+export function lastResortErrors(): Middleware {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (e) {
+      const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+      const status = err.status ?? err.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        ctx.status = status;
+        ctx.body = { error: clientMessage(status, err), requestId: ctx.state.requestId };
+        return;
+      }
+      ctx.state.log.error({ err: e }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: 'internal error', requestId: ctx.state.requestId };
+    }
+  };
+}
+
+export function clientMessage(status: number, err: { expose?: boolean; message?: string; type?: string }): string {
+  if (status === 413) return 'request body is too large';
+  if (err.type === 'entity.parse.failed') return 'request body is not valid JSON';
+  return err.expose && err.message ? err.message : 'bad request';
+}

@@ -1,0 +1,19 @@
+import type Koa from 'koa';
+import { v7 as uuidv7 } from 'uuid';
+import type { Config } from '../config/config.js';
+import type { Ports } from '../domain/ports.js';
+import { createServices, type Services } from '../domain/services.js';
+import { createApp, jsonBodyParser, type Readiness } from './app.js';
+import type { Logger } from './logger.js';
+
+/** The domain services over a store, with the real clock and time-ordered ids. */
+export function buildServices(store: Ports['store']): Services {
+  return createServices({ store, now: () => new Date(), newId: uuidv7 });
+}
+
+/** Roster's HTTP application: health, then the front doors over one set of domain services. */
+export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness }): Koa {
+  const parseBody = jsonBodyParser(deps.config.bodyLimitBytes);
+  void parseBody;
+  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [] });
+}

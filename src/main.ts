@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config/config.js';
+import { openDatabase } from './db/database.js';
+import { createStore } from './db/store.js';
+import { createLogger } from './http/logger.js';
+import { buildServices, createRosterApp } from './http/server.js';
+
+/** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info({ embedded: !config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'starting');
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
+  });
+  logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');
+
+  const services = buildServices(createStore(db.orm));
+  if (config.bootstrapAdminToken) {
+    await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminToken);
+    logger.info('bootstrap admin key registered');
+  }
+  const app = createRosterApp({ services, config, logger, ready: () => db.ready() });
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : config.port;
+  logger.info({ port, host: config.host, url: `http://localhost:${port}` }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting connections; in-flight requests finish; idle keep-alive sockets close.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(timer);
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`roster failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
