@@ -12,6 +12,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Readiness: the database answers and no migration is pending. */
+export async function checkReady(orm: MikroORM): Promise<{ ok: boolean; detail: string }> {
+  try {
+    await query(orm.em.fork(), 'select 1');
+    const pending = await pendingMigrations(orm);
+    return pending.length === 0 ? { ok: true, detail: 'ok' } : { ok: false, detail: `${pending.length} migration(s) pending` };
+  } catch {
+    return { ok: false, detail: 'database unreachable' };
+  }
+}
+
 /**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL when there is none, then applies
  * pending migrations.
@@ -40,15 +51,7 @@ export async function openDatabase(o: {
     orm,
     embedded: embedded !== null,
     migrated,
-    async ready() {
-      try {
-        await query(orm.em.fork(), 'select 1');
-        const pending = await pendingMigrations(orm);
-        return pending.length === 0 ? { ok: true, detail: 'ok' } : { ok: false, detail: `${pending.length} migration(s) pending` };
-      } catch {
-        return { ok: false, detail: 'database unreachable' };
-      }
-    },
+    ready: () => checkReady(orm),
     async close() {
       await orm.close(true);
       await embedded?.stop();

