@@ -63,3 +63,14 @@ export function translateDbError(e: unknown): unknown {
       return e;
   }
 }
+
+/**
+ * MikroORM hands timestamps back as PostgreSQL text ("2024-01-31 12:00:00.123+00") so that it
+ * controls time zones itself; raw statements convert them here.
+ */
+export function toDate(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  const iso = v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  return new Date(iso);
+}
+export const toDateOrNull = (v: string | Date | null): Date | null => (v === null ? null : toDate(v));

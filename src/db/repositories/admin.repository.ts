@@ -5,10 +5,10 @@ import type { ApiKeyRepository, AuditRepository, ConnectionRepository, TenantRep
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import { isUuid } from '../../domain/user/user.js';
 import { InvalidValueError } from '../../domain/errors.js';
-import { exec, jsonParam, query, type Db } from '../sql.js';
+import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
 
 interface TenantRow { id: string; name: string; created_at: Date; updated_at: Date }
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at });
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at) });
 
 export function createTenantRepository(db: Db): TenantRepository {
   return {
@@ -42,9 +42,9 @@ const toConnection = (r: ConnectionRow): ScimConnection => ({
   tenantId: r.tenant_id,
   name: r.name,
   policies: normalisePolicies(r.policies),
-  createdAt: r.created_at,
-  rotatedAt: r.rotated_at,
-  lastUsedAt: r.last_used_at,
+  createdAt: toDate(r.created_at),
+  rotatedAt: toDateOrNull(r.rotated_at),
+  lastUsedAt: toDateOrNull(r.last_used_at),
 });
 
 export function createConnectionRepository(db: Db): ConnectionRepository {
@@ -94,9 +94,9 @@ const toApiKey = (r: ApiKeyRow): ApiKey => ({
   tenantId: r.tenant_id,
   name: r.name,
   role: r.role,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  revokedAt: r.revoked_at,
+  createdAt: toDate(r.created_at),
+  lastUsedAt: toDateOrNull(r.last_used_at),
+  revokedAt: toDateOrNull(r.revoked_at),
 });
 
 export function createApiKeyRepository(db: Db): ApiKeyRepository {
@@ -141,7 +141,7 @@ interface AuditRow {
 const toEvent = (r: AuditRow): AuditEvent => ({
   id: r.id,
   tenantId: r.tenant_id,
-  occurredAt: r.occurred_at,
+  occurredAt: toDate(r.occurred_at),
   actorType: r.actor_type,
   actorId: r.actor_id,
   action: r.action,

@@ -2,7 +2,7 @@ import { GROUP_FIELDS, type Group, type Member, type MemberRef } from '../../dom
 import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
 import { isUuid } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_LIST, jsonParam, query, toDate, type Db } from '../sql.js';
 import { listRows, type ListSource, type SortKey } from './list.js';
 
 interface GroupRow {
@@ -25,8 +25,8 @@ const toGroup = (r: GroupRow): Group => ({
   managedBy: r.managed_by,
   extensions: r.extensions ?? {},
   version: r.version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
+  createdAt: toDate(r.created_at),
+  updatedAt: toDate(r.updated_at),
 });
 
 const MEMBER_ID = (a: string) => `coalesce(${a}.member_user_id, ${a}.member_group_id)`;

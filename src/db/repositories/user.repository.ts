@@ -1,7 +1,7 @@
 import type { ListQuery, ListResult, UserRepository } from '../../domain/ports.js';
 import { isUuid, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_LIST, jsonParam, query, toDate, type Db } from '../sql.js';
 import { listRows, type ListSource, type SortKey } from './list.js';
 
 interface UserRow {
@@ -177,8 +177,8 @@ function toUser(r: UserRow): User {
     extensions: r.extensions ?? {},
     managedBy: r.managed_by,
     version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
   };
 }
 
