@@ -32,11 +32,13 @@ export async function openDatabase(o: {
   dataDir: string;
   onLog?: (line: string) => void;
   onQuery?: (sql: string) => void;
+  /** Use the embedded cluster of a Roster already running on dataDir (for the CLI). */
+  reuseRunning?: boolean;
 }): Promise<Database & { migrated: string[] }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = o.url;
   if (!url) {
-    embedded = await startEmbeddedPostgres(o.dataDir, { ...(o.onLog ? { onLog: o.onLog } : {}) });
+    embedded = await startEmbeddedPostgres(o.dataDir, { reuseRunning: o.reuseRunning ?? false, ...(o.onLog ? { onLog: o.onLog } : {}) });
     url = embedded.url;
   }
   let orm: MikroORM;

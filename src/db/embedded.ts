@@ -29,30 +29,48 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const clusterUrl = (password: string, port: number, database: string) =>
+  `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-/**
- * A previous Roster that was killed (not stopped) leaves its PostgreSQL running on the data
- * directory, which would refuse to start again. Stop that orphan first.
- */
-async function stopOrphan(pgdata: string): Promise<void> {
-  const pidFile = path.join(pgdata, 'postmaster.pid');
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const alive = () => {
+interface RunningCluster {
+  readonly pid: number;
+  readonly port: number;
+  /** Whether the process that started it is gone (a Roster that was killed, not stopped). */
+  readonly orphaned: boolean;
+}
+
+const readProc = (pid: number, file: string) => readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '');
+
+/** The PostgreSQL already running on this data directory, if any (from postmaster.pid). */
+async function runningCluster(pgdata: string): Promise<RunningCluster | null> {
+  const lines = (await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null; // stale pid file: PostgreSQL cleans it up itself
+  }
+  // After a reboot the pid may belong to something else: only a postgres process counts.
+  if (!(await readProc(pid, 'cmdline')).includes('postgres')) return null;
+  const ppid = Number((await readProc(pid, 'stat')).split(') ')[1]?.split(' ')[1]);
+  const parent = Number.isInteger(ppid) && ppid > 1 ? await readProc(ppid, 'cmdline') : '';
+  return { pid, port, orphaned: !parent.includes('node') };
+}
+
+async function stopProcess(pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100; i++) {
     try {
       process.kill(pid, 0);
-      return true;
     } catch {
-      return false;
+      return;
     }
-  };
-  if (!alive()) return;
-  // After a reboot the pid may belong to something else: only stop a postgres process.
-  const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmd.includes('postgres')) return;
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
@@ -63,7 +81,13 @@ async function stopOrphan(pgdata: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  opts: { database?: string; persistent?: boolean; onLog?: (line: string) => void } = {},
+  opts: {
+    database?: string;
+    persistent?: boolean;
+    onLog?: (line: string) => void;
+    /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
+    reuseRunning?: boolean;
+  } = {},
 ): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'roster';
   const pgdata = path.join(dir, 'pg');
@@ -73,13 +97,18 @@ export async function startEmbeddedPostgres(
   if (userInfo().uid === 0) await chmod(dir, 0o755);
 
   const initialised = await exists(path.join(pgdata, 'PG_VERSION'));
-  if (initialised) await stopOrphan(pgdata);
   let password: string;
   if (initialised && (await exists(secretFile))) {
     password = (JSON.parse(await readFile(secretFile, 'utf8')) as { password: string }).password;
   } else {
     password = randomBytes(24).toString('hex');
   }
+  const running = initialised ? await runningCluster(pgdata) : null;
+  if (running && !running.orphaned) {
+    if (!opts.reuseRunning) throw new Error(`another Roster process is already running on ${dir}; stop it first`);
+    return { url: clusterUrl(password, running.port, database), stop: async () => undefined };
+  }
+  if (running) await stopProcess(running.pid);
   const port = await freePort();
   const log = opts.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
@@ -112,8 +141,5 @@ export async function startEmbeddedPostgres(
   } finally {
     await client.end();
   }
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop: () => pg.stop(),
-  };
+  return { url: clusterUrl(password, port, database), stop: () => pg.stop() };
 }

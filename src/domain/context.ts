@@ -1,5 +1,6 @@
 import type { ApiKeyRole } from './apikey/apikey.js';
-import { ForbiddenError } from './errors.js';
+import { ForbiddenError, NotFoundError } from './errors.js';
+import { isUuid } from './user/user.js';
 
 /** Who is acting. Connections act for their tenant; API keys for theirs, or any when platform-wide. */
 export type Actor =
@@ -28,6 +29,7 @@ export function canReadTenant(actor: Actor, tenantId: string): boolean {
 
 /** Tenant scoping for reads. A tenant the caller may not see does not exist for it. */
 export function assertCanRead(ctx: Ctx): void {
+  if (!isUuid(ctx.tenantId)) throw new NotFoundError('Tenant', ctx.tenantId);
   if (!canReadTenant(ctx.actor, ctx.tenantId)) throw new ForbiddenError('This credential cannot access that tenant');
 }
 

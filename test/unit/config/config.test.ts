@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
+
+describe('configuration from the environment', () => {
+  it('has working defaults: port 4000, embedded database under ./.data', () => {
+    const c = loadConfig({}, '/srv/roster');
+    expect(c.port).toBe(4000);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe(path.resolve('/srv/roster', '.data'));
+    expect(c.logLevel).toBe('info');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig(
+      {
+        DATABASE_URL: 'postgres://u:p@db:5432/roster',
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'DEBUG',
+        BOOTSTRAP_ADMIN_TOKEN: 'x'.repeat(40),
+        ROSTER_DATA_DIR: '/var/lib/roster',
+        BODY_LIMIT_BYTES: '2048',
+      },
+      '/srv',
+    );
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/roster',
+      port: 8080,
+      host: '127.0.0.1',
+      logLevel: 'debug',
+      bootstrapAdminToken: 'x'.repeat(40),
+      dataDir: '/var/lib/roster',
+      bodyLimitBytes: 2048,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT', 'must be a whole number'],
+    [{ PORT: '70000' }, 'PORT', 'between 0 and 65535'],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', 'postgres://'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', 'postgres://'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'must be one of'],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'short' }, 'BOOTSTRAP_ADMIN_TOKEN', 'at least 32 characters'],
+    [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', 'between'],
+  ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
+    let error: unknown;
+    try {
+      loadConfig(env as Record<string, string>);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const ce = error as ConfigError;
+    expect(ce.problems).toHaveLength(1);
+    expect(ce.problems[0]!.variable).toBe(variable);
+    expect(ce.problems[0]!.problem).toContain(problem);
+    expect(ce.message).toContain(variable);
+  });
+
+  it('reports every problem at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/LOG_LEVEL[\s\S]*PORT/);
+  });
+});
