@@ -25,8 +25,10 @@ type Action = (services: Services, out: Out) => Promise<void>;
 
 const tenantCtx = (tenantId: string): Ctx => ({ tenantId, actor: systemActor, requestId: null });
 
-function buildProgram(run: (action: Action) => Promise<void>): Command {
+function buildProgram(run: (action: Action) => Promise<void>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Command {
   const program = new Command('roster')
+    // Set before the sub-commands are added: they copy it when created.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .description('Roster admin command line')
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
@@ -131,13 +133,15 @@ function buildProgram(run: (action: Action) => Promise<void>): Command {
   return program;
 }
 
-export async function runCli(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Readonly<Record<string, string | undefined>> } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   let exitCode = 0;
   let pending: Action | null = null;
   const program = buildProgram(async (action) => {
     pending = action;
-  });
-  program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -1,6 +1,5 @@
 import type { Ctx } from '../../../src/domain/context.js';
 import { query } from '../../../src/db/sql.js';
-import { profile } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
 let h: Harness;

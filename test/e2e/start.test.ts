@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { MAIN, runCliProcess, startRoster } from '../support/server-process.js';
+
+/** The real server process: `npm start` without DATABASE_URL runs on an embedded PostgreSQL. */
+describe('roster process', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'roster-e2e-data-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts an embedded PostgreSQL, keeps its data across restarts, and stops cleanly with exit 0', async () => {
+    const env = { ROSTER_DATA_DIR: dataDir };
+    const first = await startRoster(env);
+    const ready = await fetch(`${first.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(first.logs.find((l) => l.msg === 'database ready')).toMatchObject({ embedded: true });
+
+    // The CLI works next to the running server, on the same embedded cluster.
+    const created = await runCliProcess(['--json', 'tenant', 'create', '--name', 'Persisted'], env);
+    expect(created.code).toBe(0);
+    const tenantId = (JSON.parse(created.stdout) as { id: string }).id;
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.logs.at(-1)).toMatchObject({ msg: 'stopped' });
+    await expect(stat(path.join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow(); // PostgreSQL stopped too
+
+    const second = await startRoster(env);
+    expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+    expect(second.logs.find((l) => l.msg === 'database ready')).toMatchObject({ applied: [] });
+    const listed = await runCliProcess(['--json', 'tenant', 'list'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([{ id: tenantId, name: 'Persisted' }]);
+    expect(await second.stop('SIGINT')).toBe(0);
+  });
+
+  describe('with DATABASE_URL', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(async () => {
+      await db.drop();
+    });
+
+    it('uses that server and embeds nothing', async () => {
+      const unused = path.join(dataDir, 'unused');
+      const p = await startRoster({ DATABASE_URL: db.url, ROSTER_DATA_DIR: unused, BOOTSTRAP_ADMIN_TOKEN: 'k'.repeat(40) });
+      expect((await fetch(`${p.baseUrl}/readyz`)).status).toBe(200);
+      expect(p.logs.find((l) => l.msg === 'database ready')).toMatchObject({ embedded: false });
+      expect(p.logs.some((l) => l.msg === 'bootstrap admin key registered')).toBe(true);
+      expect(await p.stop()).toBe(0);
+      await expect(stat(unused)).rejects.toThrow();
+      // Nothing secret went to the logs.
+      expect(JSON.stringify(p.logs)).not.toContain('k'.repeat(40));
+      expect(JSON.stringify(p.logs)).not.toContain(new URL(db.url).password || '\u0000');
+    });
+  });
+
+  it('refuses an invalid configuration with a message naming the variable', async () => {
+    const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', LOG_LEVEL: 'loud' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise((resolve) => proc.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT: must be a whole number, got "eighty"');
+    expect(stderr).toContain('LOG_LEVEL: must be one of');
+  });
+});

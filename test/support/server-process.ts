@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface RosterProcess {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  /** Every JSON log line the process wrote so far. */
+  readonly logs: Record<string, unknown>[];
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = path.resolve(import.meta.dirname ?? '.', '../..');
+export const MAIN = path.join(ROOT, 'dist/src/main.js');
+export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+
+/** Starts the real server process (`npm test` builds it first) and waits until it listens. */
+export async function startRoster(env: Record<string, string>, timeoutMs = 60_000): Promise<RosterProcess> {
+  const proc = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`roster did not start in time: ${stderr}`)), timeoutMs);
+    let buffer = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry.msg === 'listening') {
+            clearTimeout(timer);
+            resolve(entry.port as number);
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`roster exited with ${code} before listening: ${stderr}`));
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    proc,
+    logs,
+    async stop(signal = 'SIGTERM') {
+      proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the CLI as a process and returns its exit code and output. */
+export async function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  return { code, stdout, stderr };
+}
