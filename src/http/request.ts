@@ -43,7 +43,7 @@ export function lastResortErrors(): Middleware {
     try {
       await next();
     } catch (e) {
-      const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+      const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string; name?: string };
       const status = err.status ?? err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         ctx.status = status;
@@ -57,8 +57,9 @@ export function lastResortErrors(): Middleware {
   };
 }
 
-export function clientMessage(status: number, err: { expose?: boolean; message?: string; type?: string }): string {
+export function clientMessage(status: number, err: { expose?: boolean; message?: string; type?: string; name?: string }): string {
   if (status === 413) return 'request body is too large';
-  if (err.type === 'entity.parse.failed') return 'request body is not valid JSON';
+  // co-body (under @koa/bodyparser) rejects unparsable JSON with a SyntaxError carrying status 400.
+  if (err.type === 'entity.parse.failed' || err.name === 'SyntaxError') return 'request body is not valid JSON';
   return err.expose && err.message ? err.message : 'bad request';
 }
