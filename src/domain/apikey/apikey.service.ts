@@ -1,6 +1,7 @@
 import { isPlatformAdmin, type Actor } from '../context.js';
 import { ForbiddenError, InvalidValueError, NotFoundError, UnauthenticatedError } from '../errors.js';
 import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
+import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { API_KEY_ROLES, type ApiKey, type ApiKeyRole } from './apikey.js';
 
@@ -25,12 +26,10 @@ export function createApiKeyService(deps: ServiceDeps) {
     /** Creates a key; the secret is returned here once and stored only as a hash. */
     async create(actor: Actor, input: { tenantId: string | null; name: string; role: ApiKeyRole }, requestId: string | null = null): Promise<{ apiKey: ApiKey; secret: string }> {
       assertMayManage(actor, input.tenantId);
-      if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 200) {
-        throw new InvalidValueError('"name" is required and at most 200 characters', 'name');
-      }
+      const name = requireName(input.name);
       if (!API_KEY_ROLES.includes(input.role)) throw new InvalidValueError(`"role" must be one of ${API_KEY_ROLES.join(', ')}`, 'role');
       const secret = newSecret('roster_key');
-      const apiKey: ApiKey = { id: deps.newId(), tenantId: input.tenantId, name: input.name.trim(), role: input.role, createdAt: deps.now(), lastUsedAt: null, revokedAt: null };
+      const apiKey: ApiKey = { id: deps.newId(), tenantId: input.tenantId, name, role: input.role, createdAt: deps.now(), lastUsedAt: null, revokedAt: null };
       return store.write(async (r) => {
         if (input.tenantId !== null && !(await r.tenants.get(input.tenantId))) throw new NotFoundError('Tenant', input.tenantId);
         await r.apiKeys.insert(apiKey, hashSecret(secret));

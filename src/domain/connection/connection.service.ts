@@ -1,16 +1,12 @@
 import { assertCanRead, assertCanWrite, type Actor, type Ctx } from '../context.js';
-import { InvalidValueError, NotFoundError, UnauthenticatedError } from '../errors.js';
+import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
+import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from './connection.js';
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
-function checkName(name: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new InvalidValueError('"name" is required and must not be empty', 'name');
-  if (name.length > 200) throw new InvalidValueError('"name" is longer than 200 characters', 'name');
-  return name.trim();
-}
 
 export function createConnectionService(deps: ServiceDeps) {
   const { store } = deps;
@@ -31,7 +27,7 @@ export function createConnectionService(deps: ServiceDeps) {
     /** Creates a connection; the token is returned here once and stored only as a hash. */
     async create(ctx: Ctx, name: string, policies?: Partial<ProvisioningPolicies> | null): Promise<{ connection: ScimConnection; token: string }> {
       assertCanWrite(ctx);
-      const clean = checkName(name);
+      const clean = requireName(name);
       const p = normalisePolicies(policies);
       return store.write(async (r) => {
         if (!(await r.tenants.get(ctx.tenantId))) throw new NotFoundError('Tenant', ctx.tenantId);
@@ -63,7 +59,7 @@ export function createConnectionService(deps: ServiceDeps) {
         if (!c) throw new NotFoundError('ScimConnection', id);
         const next: ScimConnection = {
           ...c,
-          name: change.name != null ? checkName(change.name) : c.name,
+          name: change.name != null ? requireName(change.name) : c.name,
           policies: change.policies != null ? normalisePolicies(change.policies, c.policies) : c.policies,
         };
         await r.connections.update(next);

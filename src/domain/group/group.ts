@@ -1,5 +1,6 @@
 import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog } from '../shared/filter.js';
+import type { ResourceMeta } from '../shared/resource.js';
 import { MAX_STRING_LENGTH } from '../user/user.js';
 
 export type MemberType = 'User' | 'Group';
@@ -21,14 +22,7 @@ export interface GroupProfile {
   readonly extensions: Readonly<Record<string, unknown>>;
 }
 
-export interface Group extends GroupProfile {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly managedBy: string | null;
-  readonly version: number;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
+export interface Group extends GroupProfile, ResourceMeta {}
 
 export function validateGroupProfile(p: GroupProfile): void {
   if (typeof p.displayName !== 'string' || p.displayName.trim() === '') {

@@ -1,15 +1,11 @@
 import { assertCanRead, isPlatformAdmin, type Actor, type Ctx } from '../context.js';
-import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import type { Tenant } from './tenant.js';
 
 export type TenantService = ReturnType<typeof createTenantService>;
 
-function checkName(name: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new InvalidValueError('"name" is required and must not be empty', 'name');
-  if (name.length > 200) throw new InvalidValueError('"name" is longer than 200 characters', 'name');
-  return name.trim();
-}
 
 export function createTenantService(deps: ServiceDeps) {
   const { store } = deps;
@@ -35,7 +31,7 @@ export function createTenantService(deps: ServiceDeps) {
 
     async create(actor: Actor, name: string, requestId: string | null = null): Promise<Tenant> {
       platformOnly(actor);
-      const clean = checkName(name);
+      const clean = requireName(name);
       return store.write(async (r) => {
         const now = deps.now();
         const t: Tenant = { id: deps.newId(), name: clean, createdAt: now, updatedAt: now };
@@ -47,7 +43,7 @@ export function createTenantService(deps: ServiceDeps) {
 
     async rename(actor: Actor, id: string, name: string, requestId: string | null = null): Promise<Tenant> {
       platformOnly(actor);
-      const clean = checkName(name);
+      const clean = requireName(name);
       return store.write(async (r) => {
         const t = await r.tenants.get(id);
         if (!t) throw new NotFoundError('Tenant', id);

@@ -1,5 +1,6 @@
 import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog, FieldDef } from '../shared/filter.js';
+import type { ResourceMeta } from '../shared/resource.js';
 
 /** One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4). */
 export interface MultiValue {
@@ -73,15 +74,7 @@ export interface UserProfile {
   readonly extensions: Readonly<Record<string, unknown>>;
 }
 
-export interface User extends UserProfile {
-  readonly id: string;
-  readonly tenantId: string;
-  /** The SCIM connection that owns this user, or null when admins manage it. */
-  readonly managedBy: string | null;
-  readonly version: number;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
+export interface User extends UserProfile, ResourceMeta {}
 
 export const EMPTY_NAME: PersonName = {
   formatted: null,
