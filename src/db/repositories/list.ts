@@ -70,7 +70,7 @@ export async function listRows<Row, T>(
     if (q.page.cursor) {
       const [v, id] = decodeCursor(q.page.cursor);
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
-      const greater = desc !== backward;
+      const greater = desc === backward;
       where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);
       params.push(v, id);
     }
