@@ -100,7 +100,7 @@ function expand(rt: ResourceTypeSpec, index: number, op: PatchOpName, value: Rec
     }
     const path = prefix ? `${prefix}:${key}` : key;
     const resolved = resolveAttribute(rt, path);
-    if (!resolved) {
+    if (!resolved || (resolved.kind === 'unknownExtension' && prefix === null && isObject(v))) {
       // An unknown URN holding an object is an extension Roster does not know: kept verbatim.
       if (/^urn:/i.test(key) && isObject(v)) {
         for (const [k, inner] of Object.entries(v)) out.push({ index, op, target: resolveTarget(rt, `${key}:${k}`, op), value: inner });

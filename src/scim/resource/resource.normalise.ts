@@ -101,9 +101,9 @@ function mergeInto(rt: ResourceTypeSpec, out: Json, key: string, value: unknown)
     return;
   }
   const r = resolveAttribute(rt, key);
-  if (!r) {
+  if (!r || (r.kind === 'unknownExtension' && isObject(value))) {
     if (/^urn:/i.test(key) && isObject(value)) {
-      // An extension schema Roster does not know: kept verbatim (DESIGN §4, ENTRA.md).
+      // An extension schema Roster does not know, as RFC 7643 §3.3 nests it: kept verbatim (DESIGN §4).
       out[key] = value;
     }
     // Anything else is an attribute no schema of this resource type defines: ignored (RFC 7644 §3.3).
