@@ -48,7 +48,8 @@ function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element
         const c = coerceSingle(sub, v, `${path}.${sub.name}`, false);
         if (c !== null) out[sub.name] = c;
       }
-      return Object.keys(out).length ? out : null;
+      // An element is kept even when empty, so that a member or e-mail without a value is refused, not dropped.
+      return Object.keys(out).length || element ? out : null;
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;
