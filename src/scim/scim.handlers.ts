@@ -106,13 +106,7 @@ export function createScimHandler(deps: ScimDeps): (req: ScimRequest) => Promise
       return await fn();
     } catch (e) {
       try {
-        let changes: string[] = [];
-        try {
-          changes = w.changes();
-        } catch {
-          changes = [];
-        }
-        await services.audit.recordFailure(call.ctx, { action: w.action, resourceType: w.resourceType, resourceId: w.resourceId, changes });
+        await services.audit.recordFailure(call.ctx, { action: w.action, resourceType: w.resourceType, resourceId: w.resourceId, changes: w.changes() });
       } catch (auditError) {
         deps.onUnexpected(auditError, call.req.requestId);
       }

@@ -28,12 +28,15 @@ function send(ctx: Context, res: ScimResponse): void {
   }
 }
 
+const unsupportedType = () => new ScimError(415, `send the body as ${ACCEPTED_BODY_TYPES.join(' or ')}`);
+const sendError = (ctx: Context, e: ScimError) => send(ctx, { status: e.status, headers: {}, body: errorBody(e) });
+
 /** Body parser failures (bad JSON, too large) rendered as SCIM errors. */
 function bodyError(e: unknown): ScimError {
   const err = e as { status?: number; type?: string };
   if (err.status === 413) return new ScimError(413, 'the request body is too large');
   if (err.type === 'entity.parse.failed' || err.status === 400) return invalidSyntax('the request body is not valid JSON');
-  if (err.status === 415) return new ScimError(415, `send the body as ${ACCEPTED_BODY_TYPES.join(' or ')}`);
+  if (err.status === 415) return unsupportedType();
   throw e;
 }
 
@@ -41,7 +44,7 @@ export function createScimRouter(deps: ScimRouterDeps): Middleware {
   const handler = async (ctx: Context): Promise<void> => {
     const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody && !ctx.request.is(ACCEPTED_BODY_TYPES)) {
-      send(ctx, { status: 415, headers: {}, body: errorBody(new ScimError(415, `send the body as ${ACCEPTED_BODY_TYPES.join(' or ')}`)) });
+      sendError(ctx, unsupportedType());
       return;
     }
     let body: unknown;
@@ -50,8 +53,7 @@ export function createScimRouter(deps: ScimRouterDeps): Middleware {
         await deps.parseBody(ctx, async () => undefined);
         body = (ctx.request as unknown as { body?: unknown }).body;
       } catch (e) {
-        const err = bodyError(e);
-        send(ctx, { status: err.status, headers: {}, body: errorBody(err) });
+        sendError(ctx, bodyError(e));
         return;
       }
     }

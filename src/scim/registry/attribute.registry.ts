@@ -273,8 +273,6 @@ export function schemaByUrn(rt: ResourceTypeSpec, urn: string): SchemaSpec | nul
   return rt.extensions.find((e) => eqi(e.id, urn)) ?? null;
 }
 
-export const isExtensionUrn = (rt: ResourceTypeSpec, urn: string): boolean => rt.extensions.some((e) => eqi(e.id, urn));
-
 export function subAttribute(a: AttributeSpec, name: string): AttributeSpec | null {
   return a.subAttributes?.find((s) => eqi(s.name, name)) ?? null;
 }

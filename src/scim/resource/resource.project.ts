@@ -15,8 +15,6 @@ export interface Projection {
   readonly excluded: readonly Entry[];
 }
 
-export const FULL: Projection = { attributes: null, excluded: [] };
-
 function entries(rt: ResourceTypeSpec, raw: string | readonly string[] | undefined): Entry[] {
   const items = (typeof raw === 'string' ? raw.split(',') : (raw ?? [])).map((s) => String(s).trim()).filter(Boolean);
   const out: Entry[] = [];
