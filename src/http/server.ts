@@ -3,6 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/config.js';
 import type { Ports } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
+import { createScimHandler } from '../scim/scim.handlers.js';
+import { createScimRouter } from '../scim/scim.router.js';
 import { createApp, jsonBodyParser, type Readiness } from './app.js';
 import type { Logger } from './logger.js';
 
@@ -14,6 +16,14 @@ export function buildServices(store: Ports['store']): Services {
 /** Roster's HTTP application: health, then the front doors over one set of domain services. */
 export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness }): Koa {
   const parseBody = jsonBodyParser(deps.config.bodyLimitBytes);
-  void parseBody;
-  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [] });
+  const scim = createScimRouter({
+    parseBody,
+    handle: createScimHandler({
+      services: deps.services,
+      maxResults: deps.config.maxPageSize,
+      // Only the error and the request id: never the request, which carries personal data.
+      onUnexpected: (err, requestId) => deps.logger.error({ err, requestId }, 'SCIM request failed unexpectedly'),
+    }),
+  });
+  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [scim] });
 }

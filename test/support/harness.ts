@@ -10,6 +10,7 @@ import { createServices, type Services } from '../../src/domain/services.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createRosterApp } from '../../src/http/server.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { clientFor, type ScimClient } from './scim.js';
 
 export interface Harness {
   readonly db: TestDatabase;
@@ -65,4 +66,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await db.drop();
     },
   };
+}
+
+/** A new tenant with a SCIM connection, and a client speaking SCIM with its token. */
+export async function scimTenant(h: Harness, name = 'Entra ID'): Promise<ScimClient> {
+  const ctx = await h.tenant();
+  const { connection, token } = await h.services.connections.create(ctx, name);
+  return clientFor(h.baseUrl, token, ctx, connection);
 }

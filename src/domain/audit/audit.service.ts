@@ -1,8 +1,9 @@
 import { assertCanRead, type Ctx } from '../context.js';
 import { InvalidValueError } from '../errors.js';
 import type { ListResult } from '../ports.js';
-import type { ServiceDeps } from '../shared/service-kit.js';
-import type { AuditEvent, AuditQuery } from './audit.js';
+import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { isUuid } from '../user/user.js';
+import { NO_RESOURCE, type AuditEvent, type AuditQuery } from './audit.js';
 
 export type AuditService = ReturnType<typeof createAuditService>;
 
@@ -13,6 +14,20 @@ export function createAuditService(deps: ServiceDeps) {
       assertCanRead(ctx);
       if (q.from && q.to && q.from > q.to) throw new InvalidValueError('"from" must not be after "to"', 'from');
       return deps.store.read((r) => r.audit.list(ctx.tenantId, q, page));
+    },
+
+    /**
+     * Records a write that failed (outcome "failure"). Services record their successes inside the
+     * write's own transaction; a failed write rolled back, so its event needs a transaction of its own.
+     * A resource id that is not an id (a create that failed, a bad URL) is recorded as NO_RESOURCE.
+     */
+    async recordFailure(
+      ctx: Ctx,
+      e: { action: string; resourceType: string; resourceId: string | null; changes?: readonly string[] },
+    ): Promise<void> {
+      assertCanRead(ctx);
+      const resourceId = e.resourceId && isUuid(e.resourceId) ? e.resourceId.toLowerCase() : NO_RESOURCE;
+      await deps.store.write((r) => recordAudit(deps, r, ctx, { ...e, resourceId, outcome: 'failure' }));
     },
   };
 }

@@ -26,3 +26,6 @@ export interface AuditQuery {
   readonly from?: Date | null;
   readonly to?: Date | null;
 }
+
+/** The resourceId of an event about a resource that does not exist (a create that failed). */
+export const NO_RESOURCE = '00000000-0000-0000-0000-000000000000';

@@ -1,0 +1,134 @@
+import type { Group } from '../../domain/group/group.js';
+import { EMPTY_NAME, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
+import { SCHEMA, USER_TYPE } from '../registry/attribute.registry.js';
+import { isObject, unknownExtensionKeys, type Json } from './resource.normalise.js';
+
+/**
+ * User ⇄ SCIM User (RFC 7643 §4.1, §4.3). What Roster stores is returned exactly as it was sent
+ * (ENTRA.md: a different shape makes Entra PATCH again every cycle); empty values are left out.
+ */
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const compact = (o: Record<string, unknown>): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+const iso = (d: Date | string): string => new Date(d).toISOString();
+
+/** meta.version and the ETag header (RFC 7644 §3.14): a weak validator over the row version. */
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+export function metaOf(resourceType: 'User' | 'Group', r: { id: string; version: number; createdAt: Date; updatedAt: Date }, baseUrl: string): Json {
+  return {
+    resourceType,
+    created: iso(r.createdAt),
+    lastModified: iso(r.updatedAt),
+    location: `${baseUrl}/${resourceType}s/${r.id}`,
+    version: etagOf(r.version),
+  };
+}
+
+const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary ? true : null });
+const addressOut = (a: Address): Json => compact({ ...a, primary: a.primary ? true : null });
+
+/** The full SCIM representation; `groups` is included when given (it costs a query). */
+export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]): Json {
+  const enterprise = compact({
+    employeeNumber: u.enterprise.employeeNumber,
+    costCenter: u.enterprise.costCenter,
+    organization: u.enterprise.organization,
+    division: u.enterprise.division,
+    department: u.enterprise.department,
+    // ENTRA.md: always {"value": id}, even for a manager Roster has not been sent yet.
+    manager: u.enterprise.managerId ? { value: u.enterprise.managerId } : null,
+  });
+  const extensionKeys = Object.keys(u.extensions);
+  const name = compact({ ...u.name });
+  const out: Json = {
+    schemas: [SCHEMA.user, ...(Object.keys(enterprise).length ? [SCHEMA.enterprise] : []), ...extensionKeys],
+    id: u.id,
+    ...compact({
+      externalId: u.externalId,
+      userName: u.userName,
+      name: Object.keys(name).length ? name : null,
+      displayName: u.displayName,
+      nickName: u.nickName,
+      profileUrl: u.profileUrl,
+      title: u.title,
+      userType: u.userType,
+      preferredLanguage: u.preferredLanguage,
+      locale: u.locale,
+      timezone: u.timezone,
+    }),
+    active: u.active,
+  };
+  for (const attr of VALUE_ATTRIBUTES) if (u[attr].length) out[attr] = u[attr].map(valueOut);
+  if (u.addresses.length) out.addresses = u.addresses.map(addressOut);
+  if (groups) out.groups = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: 'direct' }));
+  if (Object.keys(enterprise).length) out[SCHEMA.enterprise] = enterprise;
+  for (const k of extensionKeys) out[k] = u.extensions[k];
+  out.meta = metaOf('User', u, baseUrl);
+  return out;
+}
+
+const valueIn = (v: unknown): MultiValue => {
+  const o = isObject(v) ? v : {};
+  return { value: str(o.value) as string, type: str(o.type), primary: o.primary === true, display: str(o.display) };
+};
+const addressIn = (v: unknown): Address => {
+  const o = isObject(v) ? v : {};
+  return {
+    type: str(o.type),
+    primary: o.primary === true,
+    formatted: str(o.formatted),
+    streetAddress: str(o.streetAddress),
+    locality: str(o.locality),
+    region: str(o.region),
+    postalCode: str(o.postalCode),
+    country: str(o.country),
+  };
+};
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/**
+ * The profile a canonical SCIM User (resource.normalise) describes. Attributes it lacks are empty:
+ * PUT replaces the whole resource (RFC 7644 §3.5.1), PATCH hands over the patched whole.
+ */
+export function userProfileFromScim(r: Json): UserProfile {
+  const name = isObject(r.name) ? r.name : {};
+  const ent = isObject(r[SCHEMA.enterprise]) ? (r[SCHEMA.enterprise] as Json) : {};
+  const manager = isObject(ent.manager) ? ent.manager : {};
+  const values = Object.fromEntries(VALUE_ATTRIBUTES.map((a) => [a, list(r[a]).map(valueIn)])) as Record<(typeof VALUE_ATTRIBUTES)[number], MultiValue[]>;
+  return {
+    // A missing userName reaches the domain as null so it says "userName is required".
+    userName: str(r.userName) as string,
+    externalId: str(r.externalId),
+    name: {
+      ...EMPTY_NAME,
+      formatted: str(name.formatted),
+      familyName: str(name.familyName),
+      givenName: str(name.givenName),
+      middleName: str(name.middleName),
+      honorificPrefix: str(name.honorificPrefix),
+      honorificSuffix: str(name.honorificSuffix),
+    },
+    displayName: str(r.displayName),
+    nickName: str(r.nickName),
+    profileUrl: str(r.profileUrl),
+    title: str(r.title),
+    userType: str(r.userType),
+    preferredLanguage: str(r.preferredLanguage),
+    locale: str(r.locale),
+    timezone: str(r.timezone),
+    // RFC 7643 §4.1.1 leaves the default to the provider: a user is active unless told otherwise.
+    active: typeof r.active === 'boolean' ? r.active : true,
+    ...values,
+    addresses: list(r.addresses).map(addressIn),
+    enterprise: {
+      employeeNumber: str(ent.employeeNumber),
+      costCenter: str(ent.costCenter),
+      organization: str(ent.organization),
+      division: str(ent.division),
+      department: str(ent.department),
+      managerId: str(manager.value),
+    },
+    extensions: Object.fromEntries(unknownExtensionKeys(USER_TYPE, r).map((k) => [k, r[k]])),
+  };
+}
