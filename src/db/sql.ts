@@ -28,6 +28,7 @@ export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\
 /** Database constraint names → the domain error a caller can act on (one table, not scattered catches). */
 const UNIQUE_CONSTRAINTS: Record<string, { message: string; field: string }> = {
   users_tenant_user_name_unique: { message: 'userName is already taken in this tenant', field: 'userName' },
+  users_tenant_login_name_unique: { message: 'the login name derived from userName is already taken in this tenant', field: 'userName' },
   groups_tenant_display_name_unique: { message: 'a group with this displayName already exists in this tenant', field: 'displayName' },
   tenants_name_unique: { message: 'a tenant with this name already exists', field: 'name' },
   scim_connections_tenant_name_unique: { message: 'a SCIM connection with this name already exists in this tenant', field: 'name' },

@@ -42,9 +42,9 @@ export interface UserRepository {
   list(tenantId: string, q: ListQuery): Promise<ListResult<User>>;
   /** Users whose userName equals (case-insensitively) or whose emails hold any of the given values. */
   findCandidates(tenantId: string, by: { userName?: string; emails?: readonly string[]; primaryOnly?: boolean }): Promise<User[]>;
-  /** Which of these login names (compared case-insensitively) are taken. */
-  takenUserNames(tenantId: string, userNames: readonly string[]): Promise<Set<string>>;
-  /** Throws ConflictError when userName is taken in the tenant. */
+  /** Which of these login names are taken, lower-cased (login names compare case-insensitively). */
+  takenLoginNames(tenantId: string, loginNames: readonly string[]): Promise<Set<string>>;
+  /** Throws ConflictError when userName or loginName is taken in the tenant. */
   insert(user: User): Promise<void>;
   /** Writes the new state; the caller has locked the row. Throws ConflictError on uniqueness. */
   update(user: User): Promise<void>;

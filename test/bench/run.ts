@@ -68,8 +68,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   await exec(
     em(),
-    `insert into users (id, tenant_id, user_name, external_id, display_name, active, extensions, version, created_at, updated_at)
-     select gen_random_uuid(), ?, 'user' || g || '@example.com', 'ext-' || g, 'User ' || g, true, '{}', 1, now(), now()
+    `insert into users (id, tenant_id, user_name, login_name, external_id, display_name, active, extensions, version, created_at, updated_at)
+     select gen_random_uuid(), ?, 'user' || g || '@example.com', 'user' || g || '@example.com', 'ext-' || g, 'User ' || g, true, '{}', 1, now(), now()
      from generate_series(1, ?) g`,
     [tenant.id, USERS],
   );

@@ -8,6 +8,7 @@ interface UserRow {
   id: string;
   tenant_id: string;
   user_name: string;
+  login_name: string;
   external_id: string | null;
   name_formatted: string | null;
   name_family_name: string | null;
@@ -43,6 +44,7 @@ interface UserRow {
 const COLUMNS: Record<string, string> = {
   id: 'u.id',
   userName: 'u.user_name',
+  loginName: 'u.login_name',
   externalId: 'u.external_id',
   displayName: 'u.display_name',
   nickName: 'u.nick_name',
@@ -109,6 +111,7 @@ const text = (col: string): SortKey => ({ expr: `coalesce(lower(${col}), '')`, c
 const SORT_KEYS: Record<string, SortKey> = {
   id: { expr: 'u.id', cast: 'uuid' },
   userName: { expr: 'lower(u.user_name)', cast: 'text' },
+  loginName: { expr: 'lower(u.login_name)', cast: 'text' },
   externalId: { expr: `coalesce(u.external_id, '')`, cast: 'text' },
   displayName: text('u.display_name'),
   title: text('u.title'),
@@ -146,6 +149,7 @@ function toUser(r: UserRow): User {
     id: r.id,
     tenantId: r.tenant_id,
     userName: r.user_name,
+    loginName: r.login_name,
     externalId: r.external_id,
     name: {
       formatted: r.name_formatted,
@@ -185,7 +189,7 @@ function toUser(r: UserRow): User {
 /** Column values of a user, in the order of UPDATABLE below. */
 function columnValues(u: User): unknown[] {
   return [
-    u.userName, u.externalId, u.name.formatted, u.name.familyName, u.name.givenName, u.name.middleName,
+    u.userName, u.loginName, u.externalId, u.name.formatted, u.name.familyName, u.name.givenName, u.name.middleName,
     u.name.honorificPrefix, u.name.honorificSuffix, u.displayName, u.nickName, u.profileUrl, u.title, u.userType,
     u.preferredLanguage, u.locale, u.timezone, u.active, u.enterprise.employeeNumber, u.enterprise.costCenter,
     u.enterprise.organization, u.enterprise.division, u.enterprise.department, u.enterprise.managerId, u.managedBy,
@@ -193,7 +197,7 @@ function columnValues(u: User): unknown[] {
   ];
 }
 const UPDATABLE = [
-  'user_name', 'external_id', 'name_formatted', 'name_family_name', 'name_given_name', 'name_middle_name',
+  'user_name', 'login_name', 'external_id', 'name_formatted', 'name_family_name', 'name_given_name', 'name_middle_name',
   'name_honorific_prefix', 'name_honorific_suffix', 'display_name', 'nick_name', 'profile_url', 'title', 'user_type',
   'preferred_language', 'locale', 'timezone', 'active', 'employee_number', 'cost_center',
   'organization', 'division', 'department', 'manager_id', 'managed_by',
@@ -265,11 +269,11 @@ export function createUserRepository(db: Db): UserRepository {
       return rows.map(toUser);
     },
 
-    async takenUserNames(tenantId, userNames) {
+    async takenLoginNames(tenantId, loginNames) {
       const rows = await query<{ n: string }>(
         db,
-        `select lower(user_name) as n from users where tenant_id = ? and lower(user_name) in (select lower(value) from jsonb_array_elements_text(?::jsonb))`,
-        [tenantId, jsonParam(userNames)],
+        `select lower(login_name) as n from users where tenant_id = ? and lower(login_name) in (select lower(value) from jsonb_array_elements_text(?::jsonb))`,
+        [tenantId, jsonParam(loginNames)],
       );
       return new Set(rows.map((r) => r.n));
     },

@@ -65,7 +65,7 @@ export const ApiKeySchema = new EntitySchema<ApiKeyRow>({
 });
 
 export interface UserRowT {
-  id: string; tenant: TenantRow; userName: string; externalId: string | null;
+  id: string; tenant: TenantRow; userName: string; loginName: string; externalId: string | null;
   nameFormatted: string | null; nameFamilyName: string | null; nameGivenName: string | null; nameMiddleName: string | null;
   nameHonorificPrefix: string | null; nameHonorificSuffix: string | null;
   displayName: string | null; nickName: string | null; profileUrl: string | null; title: string | null; userType: string | null;
@@ -81,6 +81,7 @@ export const UserSchema = new EntitySchema<UserRowT>({
     id: { ...uuid, primary: true },
     tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
     userName: { type: 'text' },
+    loginName: { type: 'text' },
     externalId: text,
     nameFormatted: text,
     nameFamilyName: text,
@@ -113,6 +114,7 @@ export const UserSchema = new EntitySchema<UserRowT>({
   uniques: [
     // userName is unique per tenant case-insensitively, so a filter match and a 409 never disagree.
     { name: 'users_tenant_user_name_unique', expression: 'create unique index "users_tenant_user_name_unique" on "users" ("tenant_id", lower("user_name"))' },
+    { name: 'users_tenant_login_name_unique', expression: 'create unique index "users_tenant_login_name_unique" on "users" ("tenant_id", lower("login_name"))' },
   ],
   indexes: [
     { name: 'users_tenant_id_id_index', properties: ['tenant', 'id'] },

@@ -1,9 +1,10 @@
-import type { ProvisioningPolicies } from '../connection/connection.js';
+import { DEFAULT_POLICIES, type ProvisioningPolicies } from '../connection/connection.js';
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
 
 export interface WriteOptions {
@@ -54,6 +55,16 @@ export function createUserService(deps: ServiceDeps) {
     return adoptable.length === 1 ? adoptable[0]! : null;
   }
 
+  /** The login name for a new user under the connection's policies (DESIGN §7). */
+  async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
+    const base = loginNameBase(userName, policies);
+    // 'reject': the unique index turns a taken name into a 409, like a taken userName.
+    if (policies.onLoginNameCollision === 'reject') return base;
+    const candidates = loginNameCandidates(base);
+    const taken = await r.users.takenLoginNames(ctx.tenantId, candidates);
+    return candidates.find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);
+  }
+
   return {
     async get(ctx: Ctx, id: string): Promise<User> {
       assertCanRead(ctx);
@@ -95,7 +106,8 @@ export function createUserService(deps: ServiceDeps) {
           }
         }
         const now = deps.now();
-        const user: User = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
+        const loginName = await chooseLoginName(r, ctx, profile.userName, opts.policies ?? DEFAULT_POLICIES);
+        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
         await recordAudit(deps, r, ctx, {
           action: 'user.create',
@@ -121,7 +133,9 @@ export function createUserService(deps: ServiceDeps) {
         validateProfile(next);
         const changes = changedAttributes(current, next);
         if (changes.length === 0) return current;
-        const updated: User = { ...current, ...next, version: current.version + 1, updatedAt: deps.now() };
+        // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
+        const loginName = current.loginName === current.userName ? next.userName : current.loginName;
+        const updated: User = { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() };
         await r.users.update(updated);
         const action = changes.length === 1 && changes[0] === 'active' ? (next.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
         await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });

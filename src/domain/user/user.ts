@@ -74,7 +74,10 @@ export interface UserProfile {
   readonly extensions: Readonly<Record<string, unknown>>;
 }
 
-export interface User extends UserProfile, ResourceMeta {}
+export interface User extends UserProfile, ResourceMeta {
+  /** The local sign-in name, unique per tenant case-insensitively (see login-name.ts). */
+  readonly loginName: string;
+}
 
 export const EMPTY_NAME: PersonName = {
   formatted: null,
@@ -192,6 +195,7 @@ export const USER_FIELDS: FieldCatalog = {
   simple: {
     id: { type: 'id', caseExact: true, sortable: true },
     userName: str(false, true),
+    loginName: str(false, true),
     externalId: str(true, true),
     displayName: str(false, true),
     nickName: str(),

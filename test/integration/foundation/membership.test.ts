@@ -16,9 +16,9 @@ afterAll(async () => {
 async function bulkUsers(prefix: string, n: number): Promise<string[]> {
   const rows = await query<{ id: string }>(
     h.db.orm.em.fork(),
-    `insert into users (id, tenant_id, user_name, active, extensions, version, created_at, updated_at)
-     select gen_random_uuid(), ?, ? || g || '@example.com', true, '{}', 1, now(), now() from generate_series(1, ?) g returning id`,
-    [ctx.tenantId, prefix, n],
+    `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
+     select gen_random_uuid(), ?, ? || g || '@example.com', ? || g || '@example.com', true, '{}', 1, now(), now() from generate_series(1, ?) g returning id`,
+    [ctx.tenantId, prefix, prefix, n],
   );
   return rows.map((r) => r.id);
 }
