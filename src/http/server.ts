@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/config.js';
 import type { Ports } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
-import { createApp, jsonBodyParser, type Readiness } from './app.js';
+import { createApp, type Readiness } from './app.js';
+import { graphqlMount } from './graphql.mount.js';
 import type { Logger } from './logger.js';
 
 /** The domain services over a store, with the real clock and time-ordered ids. */
@@ -13,7 +14,6 @@ export function buildServices(store: Ports['store']): Services {
 
 /** Roster's HTTP application: health, then the front doors over one set of domain services. */
 export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness }): Koa {
-  const parseBody = jsonBodyParser(deps.config.bodyLimitBytes);
-  void parseBody;
-  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [] });
+  const graphql = graphqlMount({ services: deps.services, config: deps.config, logger: deps.logger });
+  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [graphql] });
 }
