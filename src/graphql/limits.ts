@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getNamedType, isListType, isNonNullType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getNamedType, GraphQLError, isListType, isNonNullType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode, graphQLError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './shared/relay.js';
@@ -61,13 +61,21 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits = D
           if (depth > limits.maxDepth) {
             throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
           }
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
+            // before any resolver runs, so there is nothing to limit.
+            if (e instanceof GraphQLError) return;
+            throw e;
+          }
           if (complexity > limits.maxComplexity) {
             throw graphQLError(
               ErrorCode.QUERY_TOO_COMPLEX,

@@ -86,8 +86,9 @@ export function toDomainFilter(input: object | null | undefined, spec: FilterSpe
   for (const [key, value] of Object.entries(input) as [string, unknown][]) {
     if (value === undefined || value === null) continue;
     if (key === 'and' || key === 'or') {
+      // An empty operand list goes on to the domain, which refuses it with a clear message.
       const subs = (value as object[]).map((v) => toDomainFilter(v, spec, depth + 1)).filter((x): x is Filter => x !== null);
-      if (subs.length > 0) parts.push(key === 'and' ? f.and(...subs) : f.or(...subs));
+      parts.push(key === 'and' ? f.and(...subs) : f.or(...subs));
     } else if (key === 'not') {
       const sub = toDomainFilter(value as object, spec, depth + 1);
       if (sub) parts.push(f.not(sub));
