@@ -171,12 +171,14 @@ export function createMembershipRepository(db: Db): MembershipRepository {
     async remove(tenantId, groupId, memberIds) {
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return [];
+      // Two index probes per id, never a scan of the group: an OR across both member columns
+      // would make the planner walk every row of the group.
       return query<MemberRef>(
         db,
-        `delete from memberships m where m.tenant_id = ? and m.group_id = ?
-           and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
-         returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
-        [tenantId, groupId, jsonParam(ids), jsonParam(ids)],
+        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST} returning m.member_user_id as id),
+              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST} returning m.member_group_id as id)
+         select id, 'User' as type from u union all select id, 'Group' as type from g`,
+        [tenantId, groupId, jsonParam(ids), tenantId, groupId, jsonParam(ids)],
       );
     },
 
