@@ -48,7 +48,9 @@ function renderRequestError(ctx: Koa.Context, e: unknown): void {
   if (status < 400 || status >= 500) throw e;
   ctx.status = status;
   ctx.type = 'application/json';
-  ctx.body = { errors: [{ message: clientMessage(status, err), extensions: { code: ErrorCode.BAD_REQUEST } }] };
+  // co-body reports unparseable JSON as a SyntaxError with status 400 (and the raw body attached: never logged).
+  const message = e instanceof SyntaxError ? 'request body is not valid JSON' : clientMessage(status, err);
+  ctx.body = { errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] };
 }
 
 /**
@@ -117,5 +119,25 @@ export function graphqlMount(deps: { services: Services; config: Pick<Config, 'b
       return;
     }
     await execute(ctx, done);
+    legacyJsonStatus(ctx);
   };
+}
+
+/** Request errors of a well-formed request: the document or its variables, not the HTTP request. */
+const DOCUMENT_ERRORS = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', ErrorCode.QUERY_TOO_DEEP, ErrorCode.QUERY_TOO_COMPLEX]);
+
+/**
+ * GraphQL over HTTP: a client that accepts only `application/json` predates per-error status
+ * codes and expects 200 with `errors` when its document fails to parse, validate or coerce;
+ * `application/graphql-response+json` clients keep Apollo's 400. Apollo answers 400 to both.
+ */
+function legacyJsonStatus(ctx: Koa.Context): void {
+  if (ctx.status !== 400 || !ctx.response.is('application/json') || typeof ctx.body !== 'string') return;
+  try {
+    const body = JSON.parse(ctx.body) as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+    const code = body.errors?.[0]?.extensions?.code;
+    if (body.data === undefined && typeof code === 'string' && DOCUMENT_ERRORS.has(code)) ctx.status = 200;
+  } catch {
+    // Not a GraphQL response body: leave it as Apollo sent it.
+  }
 }
