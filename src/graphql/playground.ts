@@ -15,6 +15,7 @@ export function playgroundHtml(base: string): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Roster GraphQL playground</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${base}/assets/graphiql.css">
   <link rel="stylesheet" href="${base}/assets/playground.css">
 </head>
