@@ -1,12 +1,11 @@
 import { Arg, Ctx, FieldResolver, InputType, Field, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import type { Enterprise, MultiValue, User, UserProfile } from '../../domain/user/user.js';
-import { emptyProfile } from '../../domain/user/user.js';
+import { emptyProfile, VALUE_ATTRIBUTES, type Address, type Enterprise, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import type { Group } from '../../domain/group/group.js';
 import type { GraphQLContext } from '../context.js';
 import { GroupType } from '../group/group.type.js';
 import { NodeInterface } from '../shared/relay.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
-import { CreateUserInput, UpdateUserInput, type MultiValueInput, type UserProfileFields } from './user.input.js';
+import { CreateUserInput, UpdateUserInput, type AddressInput, type MultiValueInput, type UserProfileFields } from './user.input.js';
 import { EnterpriseUserType, UserType } from './user.type.js';
 
 const CreateUserPayload = payloadType('CreateUser', 'user', () => UserType);
@@ -30,57 +29,49 @@ class ReleaseFromScimPayload {
   node!: User | Group;
 }
 
-const keep = <T>(v: T | null | undefined, current: T, clear: T): T => (v === undefined ? current : v === null ? clear : v);
-const values = (list: readonly MultiValueInput[]): MultiValue[] =>
-  list.map((v) => ({ value: v.value, type: v.type ?? null, primary: v.primary ?? false, display: v.display ?? null }));
+const OPTIONAL_STRINGS = ['externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
 
-/** Applies the profile fields of an input to a profile: absent keeps, null clears, objects merge. */
+/** Absent keeps the current value; null resets it. */
+const keep = <T>(v: T | null | undefined, current: T, reset: T): T => (v === undefined ? current : v === null ? reset : v);
+
+/** Merges a nested input field by field; null clears every field. */
+function merge<T extends object>(cur: T, patch: object | null | undefined): T {
+  if (patch === undefined) return cur;
+  if (patch === null) return Object.fromEntries(Object.keys(cur).map((k) => [k, null])) as T;
+  const out: Record<string, unknown> = { ...(cur as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined && k in cur) out[k] = v;
+  return out as T;
+}
+
+const toValue = (v: MultiValueInput): MultiValue => ({ value: v.value, type: v.type ?? null, primary: v.primary ?? false, display: v.display ?? null });
+const toAddress = (a: AddressInput): Address => ({
+  type: a.type ?? null,
+  primary: a.primary ?? false,
+  formatted: a.formatted ?? null,
+  streetAddress: a.streetAddress ?? null,
+  locality: a.locality ?? null,
+  region: a.region ?? null,
+  postalCode: a.postalCode ?? null,
+  country: a.country ?? null,
+});
+
+/**
+ * Applies the profile fields of an input to a profile: absent keeps, null clears, `name` and
+ * `enterprise` merge field by field, lists replace the whole list. The domain validates the result.
+ */
 export function applyProfile(base: UserProfile, input: UserProfileFields & { userName?: string | null; active?: boolean | null }): UserProfile {
-  const i = input;
-  const merge = <T extends object>(cur: T, patch: object | null | undefined): T => {
-    if (patch === undefined) return cur;
-    if (patch === null) return Object.fromEntries(Object.keys(cur).map((k) => [k, null])) as T;
-    const out: Record<string, unknown> = { ...(cur as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(patch)) if (v !== undefined && k in cur) out[k] = v;
-    return out as T;
-  };
-  return {
+  const next: Record<string, unknown> = {
     ...base,
     userName: keep(input.userName, base.userName, ''),
     active: keep(input.active, base.active, base.active),
-    externalId: keep(i.externalId, base.externalId, null),
-    displayName: keep(i.displayName, base.displayName, null),
-    nickName: keep(i.nickName, base.nickName, null),
-    profileUrl: keep(i.profileUrl, base.profileUrl, null),
-    title: keep(i.title, base.title, null),
-    userType: keep(i.userType, base.userType, null),
-    preferredLanguage: keep(i.preferredLanguage, base.preferredLanguage, null),
-    locale: keep(i.locale, base.locale, null),
-    timezone: keep(i.timezone, base.timezone, null),
-    name: merge(base.name, i.name),
-    enterprise: merge(base.enterprise, i.enterprise),
-    emails: i.emails === undefined ? base.emails : values(i.emails ?? []),
-    phoneNumbers: i.phoneNumbers === undefined ? base.phoneNumbers : values(i.phoneNumbers ?? []),
-    ims: i.ims === undefined ? base.ims : values(i.ims ?? []),
-    photos: i.photos === undefined ? base.photos : values(i.photos ?? []),
-    roles: i.roles === undefined ? base.roles : values(i.roles ?? []),
-    entitlements: i.entitlements === undefined ? base.entitlements : values(i.entitlements ?? []),
-    x509Certificates: i.x509Certificates === undefined ? base.x509Certificates : values(i.x509Certificates ?? []),
-    addresses:
-      i.addresses === undefined
-        ? base.addresses
-        : (i.addresses ?? []).map((a) => ({
-            type: a.type ?? null,
-            primary: a.primary ?? false,
-            formatted: a.formatted ?? null,
-            streetAddress: a.streetAddress ?? null,
-            locality: a.locality ?? null,
-            region: a.region ?? null,
-            postalCode: a.postalCode ?? null,
-            country: a.country ?? null,
-          })),
-    extensions: keep(i.extensions, base.extensions, {}),
+    name: merge(base.name, input.name),
+    enterprise: merge(base.enterprise, input.enterprise),
+    addresses: input.addresses === undefined ? base.addresses : (input.addresses ?? []).map(toAddress),
+    extensions: keep(input.extensions, base.extensions, {}),
   };
+  for (const k of OPTIONAL_STRINGS) next[k] = keep(input[k], base[k], null);
+  for (const k of VALUE_ATTRIBUTES) next[k] = input[k] === undefined ? base[k] : (input[k] ?? []).map(toValue);
+  return next as unknown as UserProfile;
 }
 
 @Resolver(() => UserType)
