@@ -4,10 +4,6 @@
  * offline and under a strict Content-Security-Policy: no CDN, no inline script.
  */
 
-/** Assets the page loads, by the name they are served under /graphql/assets/. */
-export const PLAYGROUND_ASSETS = ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css', 'playground.js', 'playground.css'] as const;
-export type PlaygroundAsset = (typeof PLAYGROUND_ASSETS)[number];
-
 export function playgroundHtml(base: string): string {
   return `<!doctype html>
 <html lang="en">

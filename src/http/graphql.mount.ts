@@ -8,7 +8,7 @@ import type { Services } from '../domain/services.js';
 import { createApolloServer } from '../graphql/apollo.js';
 import { createGraphQLContext } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
-import { PLAYGROUND_CSS, playgroundHtml, playgroundScript, type PlaygroundAsset } from '../graphql/playground.js';
+import { PLAYGROUND_CSS, playgroundHtml, playgroundScript } from '../graphql/playground.js';
 import { buildRosterSchema } from '../graphql/schema.js';
 import { jsonBodyParser } from './app.js';
 import type { Logger } from './logger.js';
@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 const pkgDir = (name: string): string => path.dirname(require.resolve(`${name}/package.json`));
 
 /** Where each playground asset comes from: the pinned packages in node_modules, or our own text. */
-function assetSource(name: PlaygroundAsset): { type: string; load: () => Promise<string | Buffer> } {
+function assetSource(name: string): { type: string; load: () => Promise<string | Buffer> } | undefined {
   const file = (pkg: string, rel: string) => () => readFile(path.join(pkgDir(pkg), rel));
   switch (name) {
     case 'react.js':
@@ -35,6 +35,8 @@ function assetSource(name: PlaygroundAsset): { type: string; load: () => Promise
       return { type: 'text/javascript', load: async () => playgroundScript() };
     case 'playground.css':
       return { type: 'text/css', load: async () => PLAYGROUND_CSS };
+    default:
+      return undefined;
   }
 }
 
@@ -89,8 +91,9 @@ export function graphqlMount(deps: { services: Services; config: Pick<Config, 'b
     if (ctx.path !== GRAPHQL_PATH && !ctx.path.startsWith(`${GRAPHQL_PATH}/`)) return next();
 
     if (ctx.path.startsWith(`${GRAPHQL_PATH}/assets/`)) {
-      const name = ctx.path.slice(`${GRAPHQL_PATH}/assets/`.length) as PlaygroundAsset;
-      const src = ['GET', 'HEAD'].includes(ctx.method) ? (() => { try { return assetSource(name); } catch { return undefined; } })() : undefined;
+      // Only the fixed names above are served: a path never reaches the file system as given.
+      const name = ctx.path.slice(`${GRAPHQL_PATH}/assets/`.length);
+      const src = ['GET', 'HEAD'].includes(ctx.method) ? assetSource(name) : undefined;
       if (!src) return next();
       let body = assets.get(name);
       if (!body) {
