@@ -79,8 +79,16 @@ export interface MembershipRepository {
   reaches(tenantId: string, fromGroupId: string, toGroupId: string): Promise<boolean>;
 }
 
+/** What a bare id names, and in which tenant (see TenantRepository.locate). */
+export interface Located {
+  readonly type: 'Tenant' | 'User' | 'Group' | 'ScimConnection';
+  readonly tenantId: string;
+}
+
 export interface TenantRepository {
   get(id: string): Promise<Tenant | null>;
+  /** Which tenant holds the tenant, user, group or SCIM connection with this id (ids are unique across tables). */
+  locate(id: string): Promise<Located | null>;
   list(): Promise<Tenant[]>;
   insert(t: Tenant): Promise<void>;
   update(t: Tenant): Promise<void>;

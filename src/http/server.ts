@@ -6,6 +6,7 @@ import { createServices, type Services } from '../domain/services.js';
 import { createScimHandler } from '../scim/scim.handlers.js';
 import { createScimRouter } from '../scim/scim.router.js';
 import { createApp, jsonBodyParser, type Readiness } from './app.js';
+import { graphqlMount } from './graphql.mount.js';
 import type { Logger } from './logger.js';
 
 /** The domain services over a store, with the real clock and time-ordered ids. */
@@ -25,5 +26,6 @@ export function createRosterApp(deps: { services: Services; config: Config; logg
       onUnexpected: (err, requestId) => deps.logger.error({ err, requestId }, 'SCIM request failed unexpectedly'),
     }),
   });
-  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [scim] });
+  const graphql = graphqlMount({ services: deps.services, config: deps.config, logger: deps.logger });
+  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [scim, graphql] });
 }

@@ -17,6 +17,20 @@ export function createTenantRepository(db: Db): TenantRepository {
       const [r] = await query<TenantRow>(db, 'select * from tenants where id = ?::uuid', [id]);
       return r ? toTenant(r) : null;
     },
+    async locate(id) {
+      if (!isUuid(id)) return null;
+      // Four primary-key probes in one statement; ids are UUIDs, so at most one table holds the id.
+      const [r] = await query<{ type: 'Tenant' | 'User' | 'Group' | 'ScimConnection'; tenant_id: string }>(
+        db,
+        `select 'Tenant' as type, id as tenant_id from tenants where id = ?::uuid
+         union all select 'User', tenant_id from users where id = ?::uuid
+         union all select 'Group', tenant_id from groups where id = ?::uuid
+         union all select 'ScimConnection', tenant_id from scim_connections where id = ?::uuid
+         limit 1`,
+        [id, id, id, id],
+      );
+      return r ? { type: r.type, tenantId: r.tenant_id } : null;
+    },
     async list() {
       return (await query<TenantRow>(db, 'select * from tenants order by lower(name), id')).map(toTenant);
     },

@@ -1,7 +1,9 @@
-import { assertCanRead, isPlatformAdmin, type Actor, type Ctx } from '../context.js';
+import { assertCanRead, canReadTenant, isPlatformAdmin, type Actor, type Ctx } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { Located } from '../ports.js';
 import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { isUuid } from '../user/user.js';
 import type { Tenant } from './tenant.js';
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -20,6 +22,17 @@ export function createTenantService(deps: ServiceDeps) {
       const t = await store.read((r) => r.tenants.get(id));
       if (!t) throw new NotFoundError('Tenant', id);
       return t;
+    },
+
+    /**
+     * What a bare id names (tenant, user, group or SCIM connection) and in which tenant, so a
+     * platform key can act on a resource by id alone (GraphQL `node(id)`, mutations by id).
+     * An id in a tenant the caller may not read is reported as absent, like any unknown id.
+     */
+    async locate(actor: Actor, id: string): Promise<Located | null> {
+      if (typeof id !== 'string' || !isUuid(id)) return null;
+      const found = await store.read((r) => r.tenants.locate(id.toLowerCase()));
+      return found && canReadTenant(actor, found.tenantId) ? found : null;
     },
 
     /** Every tenant for platform keys; a tenant key sees its own. */

@@ -1,0 +1,135 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { InvalidValueError } from '../../domain/errors.js';
+import type { Group, MemberType } from '../../domain/group/group.js';
+import type { User } from '../../domain/user/user.js';
+import type { GraphQLContext } from '../context.js';
+import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
+import { ConnectionArgs, paging, type PageInfoType } from '../shared/relay.js';
+import { AddGroupMembersInput, CreateGroupInput, RemoveGroupMembersInput, RenameGroupInput } from './group.input.js';
+import { GroupMemberConnectionType, GroupMemberEdgeType, GroupType, MemberUnion } from './group.type.js';
+
+const CreateGroupPayload = payloadType('CreateGroup', 'group', () => GroupType);
+const RenameGroupPayload = payloadType('RenameGroup', 'group', () => GroupType);
+const AddGroupMembersPayload = payloadType('AddGroupMembers', 'group', () => GroupType);
+const RemoveGroupMembersPayload = payloadType('RemoveGroupMembers', 'group', () => GroupType);
+const DeleteGroupPayload = deletedPayloadType('DeleteGroup');
+const DeleteGroupInput = refInputType('DeleteGroup', { ifVersion: true });
+
+interface MemberEdge {
+  readonly cursor: string;
+  readonly type: MemberType;
+  readonly id: string;
+  readonly tenantId: string;
+}
+
+interface MemberConnection {
+  readonly edges: MemberEdge[];
+  readonly pageInfo: PageInfoType;
+  readonly group: Group;
+}
+
+// Member cursors carry the member's position: the domain pages members by offset, in a stable order.
+const memberCursor = (offset: number): string => Buffer.from(`member:${offset}`).toString('base64url');
+function memberOffset(cursor: string, field: string): number {
+  const m = /^member:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new InvalidValueError('the cursor is not one this API returned', field);
+  return Number(m[1]);
+}
+
+@Resolver(() => GroupType)
+export class GroupResolver {
+  @FieldResolver(() => GroupMemberConnectionType, { description: 'Users and groups that are direct members, in the order they were added.' })
+  async members(@Root() group: Group, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() c: GraphQLContext): Promise<MemberConnection> {
+    const p = paging(args, c.limits.maxPageSize);
+    const l = c.loaders(group.tenantId);
+    let start: number;
+    let size = p.limit;
+    if (p.direction === 'forward') {
+      start = p.cursor === null ? 0 : memberOffset(p.cursor, 'after') + 1;
+    } else {
+      const end = p.cursor === null ? await l.memberCount.load(group.id) : memberOffset(p.cursor, 'before');
+      start = Math.max(0, end - p.limit);
+      size = end - start;
+    }
+    // One more than asked tells whether a next page exists. The first page of many groups is one batched statement.
+    const page =
+      start === 0
+        ? await l.firstMembers(size + 1).load(group.id)
+        : await c.services.groups.members(c.ctxFor(group.tenantId), group.id, { offset: start, limit: size + 1 });
+    const shown = page.slice(0, size);
+    const edges = shown.map((m, i) => ({ cursor: memberCursor(start + i), type: m.type, id: m.id, tenantId: group.tenantId }));
+    return {
+      edges,
+      group,
+      pageInfo: {
+        hasNextPage: page.length > size,
+        hasPreviousPage: start > 0,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  @FieldResolver(() => Int, { description: 'How many direct members the group has.' })
+  memberCount(@Root() group: Group, @Ctx() c: GraphQLContext): Promise<number> {
+    return c.loaders(group.tenantId).memberCount.load(group.id);
+  }
+
+  @FieldResolver(() => [GroupType], { description: 'Groups this group is nested in: directly, or at any depth (cycle-safe).' })
+  groups(@Root() group: Group, @Arg('transitive', () => Boolean, { defaultValue: false }) transitive: boolean, @Ctx() c: GraphQLContext): Promise<Group[]> {
+    const l = c.loaders(group.tenantId);
+    return (transitive ? l.groupsOfTransitive : l.groupsOf).load(group.id);
+  }
+
+  @Mutation(() => CreateGroupPayload)
+  async createGroup(@Arg('input', () => CreateGroupInput) input: CreateGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+    const group = await c.services.groups.create(
+      c.ctxFor(input.tenantId),
+      { displayName: input.displayName, externalId: input.externalId ?? null, extensions: {} },
+      (input.memberIds ?? []).map((id) => ({ id })),
+    );
+    return { group };
+  }
+
+  @Mutation(() => RenameGroupPayload)
+  async renameGroup(@Arg('input', () => RenameGroupInput) input: RenameGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+    const ctx = await scopeOf(c, input.id, 'Group');
+    return { group: await c.services.groups.rename(ctx, input.id, input.displayName, { ifVersion: input.ifVersion }) };
+  }
+
+  @Mutation(() => DeleteGroupPayload, { description: 'Deletes the group and its memberships (its members stay).' })
+  async deleteGroup(@Arg('input', () => DeleteGroupInput) input: InstanceType<typeof DeleteGroupInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
+    const ctx = await scopeOf(c, input.id, 'Group');
+    await c.services.groups.delete(ctx, input.id, { ifVersion: input.ifVersion });
+    return { deletedId: input.id };
+  }
+
+  @Mutation(() => AddGroupMembersPayload, { description: 'Adds many users or groups in one transaction; unknown ids fail the whole call.' })
+  async addGroupMembers(@Arg('input', () => AddGroupMembersInput) input: AddGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+    const ctx = await scopeOf(c, input.groupId, 'Group');
+    return { group: await c.services.groups.addMembers(ctx, input.groupId, input.memberIds.map((id) => ({ id }))) };
+  }
+
+  @Mutation(() => RemoveGroupMembersPayload, { description: 'Removes many members in one transaction.' })
+  async removeGroupMembers(@Arg('input', () => RemoveGroupMembersInput) input: RemoveGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+    const ctx = await scopeOf(c, input.groupId, 'Group');
+    return { group: await c.services.groups.removeMembers(ctx, input.groupId, input.memberIds) };
+  }
+}
+
+@Resolver(() => GroupMemberEdgeType)
+export class GroupMemberEdgeResolver {
+  @FieldResolver(() => MemberUnion, { nullable: true, description: 'null only if the member was deleted while this page was read.' })
+  node(@Root() edge: MemberEdge, @Ctx() c: GraphQLContext): Promise<User | Group | null> {
+    const l = c.loaders(edge.tenantId);
+    return edge.type === 'User' ? l.user.load(edge.id) : l.group.load(edge.id);
+  }
+}
+
+@Resolver(() => GroupMemberConnectionType)
+export class GroupMemberConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() conn: MemberConnection, @Ctx() c: GraphQLContext): Promise<number> {
+    return c.loaders(conn.group.tenantId).memberCount.load(conn.group.id);
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import { ApiKeyResolver } from './apikey/apikey.resolver.js';
+import { ScimConnectionResolver } from './connection/connection.resolver.js';
+import { GroupMemberConnectionResolver, GroupMemberEdgeResolver, GroupResolver } from './group/group.resolver.js';
+import { NodeResolver } from './node/node.resolver.js';
+import { TenantResolver } from './tenant/tenant.resolver.js';
+import { EnterpriseUserResolver, UserResolver } from './user/user.resolver.js';
+import { ViewerResolver } from './viewer/viewer.resolver.js';
+
+export const RESOLVERS = [
+  ViewerResolver,
+  NodeResolver,
+  TenantResolver,
+  UserResolver,
+  EnterpriseUserResolver,
+  GroupResolver,
+  GroupMemberEdgeResolver,
+  GroupMemberConnectionResolver,
+  ScimConnectionResolver,
+  ApiKeyResolver,
+] as const;
+
+/** The executable schema, from the type-graphql classes. */
+export function buildRosterSchema(): GraphQLSchema {
+  // Inputs are checked by GraphQL's own type system and by the domain, not by class-validator.
+  return buildSchemaSync({ resolvers: [...RESOLVERS], validate: false });
+}
+
+/** The SDL committed as schema/schema.graphql; sorted, so the file changes only when the API does. */
+export function printRosterSchema(schema: GraphQLSchema = buildRosterSchema()): string {
+  return `# Emitted by \`npm run schema:emit\` from src/graphql; do not edit by hand.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,122 @@
+import { GraphQLDateTimeISO } from 'graphql-scalars';
+import { Field, ID, InputType } from 'type-graphql';
+import { InvalidFilterError } from '../../domain/errors.js';
+import { f, FILTER_LIMITS, type CompareOp, type Filter, type FilterValue } from '../../domain/shared/filter.js';
+
+/**
+ * Typed comparisons of the domain filter language (DESIGN §5). Several operators in one
+ * comparison must all hold; `pr: true` means "has a value", `pr: false` "has none";
+ * `eq: null` / `ne: null` test for absence and presence too.
+ */
+@InputType('StringFilter')
+export class StringFilterInput {
+  @Field(() => String, { nullable: true }) eq?: string | null;
+  @Field(() => String, { nullable: true }) ne?: string | null;
+  @Field(() => String, { nullable: true, description: 'contains' }) co?: string | null;
+  @Field(() => String, { nullable: true, description: 'starts with' }) sw?: string | null;
+  @Field(() => String, { nullable: true, description: 'ends with' }) ew?: string | null;
+  @Field(() => String, { nullable: true }) gt?: string | null;
+  @Field(() => String, { nullable: true }) ge?: string | null;
+  @Field(() => String, { nullable: true }) lt?: string | null;
+  @Field(() => String, { nullable: true }) le?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'present (has a non-empty value)' }) pr?: boolean | null;
+}
+
+@InputType('IdFilter')
+export class IdFilterInput {
+  @Field(() => ID, { nullable: true }) eq?: string | null;
+  @Field(() => ID, { nullable: true }) ne?: string | null;
+  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+}
+
+@InputType('BooleanFilter')
+export class BooleanFilterInput {
+  @Field(() => Boolean, { nullable: true }) eq?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) ne?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+}
+
+@InputType('DateTimeFilter')
+export class DateTimeFilterInput {
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) eq?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) ne?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) gt?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) ge?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) lt?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true }) le?: Date | null;
+  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+}
+
+/**
+ * How a filter input maps onto domain field paths: comparison inputs name a field, nested
+ * inputs add a prefix (`name.familyName`), multi-valued ones become "some element matches".
+ */
+export interface FilterSpec {
+  readonly fields?: Readonly<Record<string, string>>;
+  readonly nested?: Readonly<Record<string, FilterSpec>>;
+  readonly multi?: Readonly<Record<string, { readonly field: string; readonly spec: FilterSpec }>>;
+  readonly prefix?: string;
+}
+
+const OPS: readonly (CompareOp | 'pr')[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
+
+function comparisons(field: string, input: Record<string, unknown>): Filter[] {
+  const out: Filter[] = [];
+  for (const op of OPS) {
+    const v = input[op];
+    if (v === undefined) continue;
+    if (op === 'pr') {
+      if (v !== null) out.push(v ? f.pr(field) : f.not(f.pr(field)));
+      continue;
+    }
+    out.push(f.cmp(field, op, v as FilterValue));
+  }
+  return out;
+}
+
+const combine = (parts: Filter[]): Filter | null => (parts.length === 0 ? null : parts.length === 1 ? parts[0]! : f.and(...parts));
+
+/** A typed filter input → the domain's filter tree; an empty input is no filter (null). */
+export function toDomainFilter(input: object | null | undefined, spec: FilterSpec, depth = 1): Filter | null {
+  if (!input) return null;
+  // The domain checks the finished tree too; this stops a hostile nesting before it is walked.
+  if (depth > FILTER_LIMITS.maxDepth) throw new InvalidFilterError(`filter is nested more than ${FILTER_LIMITS.maxDepth} levels deep`, 'filter');
+  const parts: Filter[] = [];
+  const path = (name: string) => (spec.prefix ? `${spec.prefix}.${name}` : name);
+  for (const [key, value] of Object.entries(input) as [string, unknown][]) {
+    if (value === undefined || value === null) continue;
+    if (key === 'and' || key === 'or') {
+      // An empty operand list goes on to the domain, which refuses it with a clear message.
+      const subs = (value as object[]).map((v) => toDomainFilter(v, spec, depth + 1)).filter((x): x is Filter => x !== null);
+      parts.push(key === 'and' ? f.and(...subs) : f.or(...subs));
+    } else if (key === 'not') {
+      const sub = toDomainFilter(value as object, spec, depth + 1);
+      if (sub) parts.push(f.not(sub));
+    } else if (spec.fields?.[key]) {
+      parts.push(...comparisons(path(spec.fields[key]), value as Record<string, unknown>));
+    } else if (spec.nested?.[key]) {
+      const sub = toDomainFilter(value as object, spec.nested[key], depth + 1);
+      if (sub) parts.push(sub);
+    } else if (spec.multi?.[key]) {
+      const m = spec.multi[key];
+      const sub = toDomainFilter(value as object, m.spec, depth + 1);
+      // An empty element filter asks whether there is any element at all.
+      parts.push(sub ? f.some(m.field, sub) : f.pr(m.field));
+    }
+  }
+  return combine(parts);
+}
+
+/** The element filter of multi-valued value/type/primary/display attributes (emails, roles, ...). */
+@InputType('MultiValueFilter', { description: 'Matches when some element matches every condition given.' })
+export class MultiValueFilterInput {
+  @Field(() => [MultiValueFilterInput], { nullable: true }) and?: MultiValueFilterInput[] | null;
+  @Field(() => [MultiValueFilterInput], { nullable: true }) or?: MultiValueFilterInput[] | null;
+  @Field(() => MultiValueFilterInput, { nullable: true }) not?: MultiValueFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true }) value?: StringFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true }) type?: StringFilterInput | null;
+  @Field(() => BooleanFilterInput, { nullable: true }) primary?: BooleanFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true }) display?: StringFilterInput | null;
+}
+
+export const MULTI_VALUE_SPEC: FilterSpec = { fields: { value: 'value', type: 'type', primary: 'primary', display: 'display' } };

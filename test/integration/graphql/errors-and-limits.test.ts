@@ -1,0 +1,123 @@
+import { GraphQLError } from 'graphql';
+import { ErrorCode, formatError } from '../../../src/graphql/errors.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { gql, gqlOk, type Json } from '../../support/graphql.js';
+
+let h: Harness;
+let tenantId: string;
+beforeAll(async () => {
+  h = await startHarness({ BODY_LIMIT_BYTES: '4096' });
+  tenantId = (await h.tenant('limits')).tenantId;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  fetch(`${h.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.adminKey}`, ...headers }, body });
+
+describe('query limits', () => {
+  it('refuses an operation nested too deep with QUERY_TOO_DEEP and runs none of it', async () => {
+    let sel = 'id';
+    for (let i = 0; i < 20; i++) sel = `enterprise { manager { ${sel} } }`;
+    const r = await gql(h, `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ${sel} } } } } }`, { t: tenantId });
+    expect(r.status).toBe(400);
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_DEEP);
+    expect(r.errors![0]!.message).toMatch(/at most 15/);
+    expect(r.data ?? null).toBeNull();
+  });
+
+  it('counts fragments when measuring depth', async () => {
+    let frags = 'fragment F0 on User { id }';
+    for (let i = 1; i <= 20; i++) frags += ` fragment F${i} on User { enterprise { manager { ...F${i - 1} } } }`;
+    const r = await gql(h, `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ...F20 } } } } } ${frags}`, { t: tenantId });
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_DEEP);
+  });
+
+  it('refuses an operation whose page sizes multiply past the limit with QUERY_TOO_COMPLEX', async () => {
+    const q = `query($t: ID!, $n: Int!) { tenant(id: $t) { groups(first: $n) { edges { node { members(first: $n) { edges { node { ... on User { userName } } } } } } } } }`;
+    const r = await gql(h, q, { t: tenantId, n: 500 });
+    expect(r.status).toBe(400);
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+    expect(r.errors![0]!.message).toMatch(/smaller pages/);
+    const ok = await gql(h, q, { t: tenantId, n: 20 });
+    expect(ok.errors).toBeUndefined();
+  });
+});
+
+describe('request errors', () => {
+  it('answers a body that is not JSON with 400 BAD_REQUEST in GraphQL shape', async () => {
+    const res = await post('{ "query": ');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('answers a body over the size limit with 413', async () => {
+    const res = await post(JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(8192) } }));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Json).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('answers a document that does not parse with GRAPHQL_PARSE_FAILED, never a 500', async () => {
+    const r = await gql(h, '{ viewer { ');
+    expect(r.status).toBe(400);
+    expect(r.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('refuses mutations over GET', async () => {
+    const res = await fetch(`${h.baseUrl}/graphql?query=${encodeURIComponent('mutation { createTenant(input: { name: "x" }) { tenant { id } } }')}`, {
+      headers: { authorization: `Bearer ${h.adminKey}`, accept: 'application/json' },
+    });
+    expect(res.status).toBe(405);
+  });
+
+  it('answers a plain GET query', async () => {
+    const res = await fetch(`${h.baseUrl}/graphql?query=${encodeURIComponent('{ viewer { platform } }')}`, { headers: { authorization: `Bearer ${h.adminKey}`, accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { viewer: { platform: true } } });
+  });
+});
+
+describe('unexpected errors', () => {
+  it('masks them, and logs them with the request id', async () => {
+    const other = await startHarness();
+    try {
+      const t = await other.tenant('broken');
+      await other.services.users.create(t, { ...(await import('../../../src/domain/user/user.js')).emptyProfile('x@example.com') });
+      // A real failure, not a mock: the database loses a table the user query reads.
+      await other.db.orm.em.getConnection().execute('drop table user_addresses');
+      const r = await gql(other, `query($t: ID!) { tenant(id: $t) { name users { edges { node { userName } } } } }`, { t: t.tenantId }, other.adminKey, { 'x-request-id': 'req-masked-1' });
+      expect(r.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+      expect(JSON.stringify(r)).not.toContain('user_addresses');
+      const logged = other.logs.filter((l) => l.requestId === 'req-masked-1' && l.level === 50);
+      expect(logged).toHaveLength(1);
+      expect(JSON.stringify(logged[0])).toContain('user_addresses');
+      expect(JSON.stringify(logged[0])).not.toContain('x@example.com');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('formatError never throws, whatever it is given', () => {
+    const hostile = new Proxy({}, { get: () => { throw new Error('boom'); } });
+    expect(formatError(hostile as never, hostile)).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(formatError({ message: 'secret detail' }, new Error('secret detail'))).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const coded = new GraphQLError('bad', { extensions: { code: 'BAD_USER_INPUT' } });
+    expect(formatError({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }, coded)).toEqual({ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
+describe('error codes', () => {
+  it('answers a missing resource with NOT_FOUND', async () => {
+    const r = await gql(h, 'query { tenant(id: "01900000-0000-7000-8000-000000000000") { id } }');
+    expect(r.code).toBe('NOT_FOUND');
+  });
+
+  it('exports every code it uses', () => {
+    expect(Object.values(ErrorCode)).toEqual(expect.arrayContaining(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'MANAGED_BY_SCIM', 'PRECONDITION_FAILED']));
+  });
+
+  it('keeps working after errors', async () => {
+    expect((await gqlOk(h, '{ viewer { platform } }')).viewer.platform).toBe(true);
+  });
+});
