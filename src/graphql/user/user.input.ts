@@ -52,6 +52,7 @@ export class UserFilterInput {
   @Field(() => UserFilterInput, { nullable: true }) not?: UserFilterInput | null;
   @Field(() => IdFilterInput, { nullable: true }) id?: IdFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true }) userName?: StringFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true }) loginName?: StringFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true }) externalId?: StringFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true }) displayName?: StringFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true }) nickName?: StringFilterInput | null;
@@ -83,7 +84,7 @@ const multi = (field: string, spec: FilterSpec) => ({ field, spec });
 
 /** UserFilter fields → the domain's user field paths (USER_FIELDS). */
 export const USER_FILTER_SPEC: FilterSpec = {
-  fields: same('id', 'userName', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'active', 'managedBy', 'createdAt', 'updatedAt'),
+  fields: same('id', 'userName', 'loginName', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'active', 'managedBy', 'createdAt', 'updatedAt'),
   nested: {
     name: { prefix: 'name', fields: same('formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix') },
     enterprise: { prefix: 'enterprise', fields: same('employeeNumber', 'costCenter', 'organization', 'division', 'department', 'managerId') },
@@ -106,6 +107,7 @@ registerEnumType(OrderDirectionEnum, { name: 'OrderDirection' });
 export enum UserOrderFieldEnum {
   ID = 'id',
   USER_NAME = 'userName',
+  LOGIN_NAME = 'loginName',
   EXTERNAL_ID = 'externalId',
   DISPLAY_NAME = 'displayName',
   TITLE = 'title',

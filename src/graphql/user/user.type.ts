@@ -52,6 +52,8 @@ export class EnterpriseUserType {
 export class UserType extends NodeInterface {
   @Field(() => ID) tenantId!: string;
   @Field(() => String) userName!: string;
+  @Field(() => String, { description: 'The local sign-in name: the userName, or derived from it by the SCIM connection\'s login-name policy. Unique per tenant, case-insensitively.' })
+  loginName!: string;
   @Field(() => String, { nullable: true }) externalId!: string | null;
   @Field(() => PersonNameType) name!: PersonNameType;
   @Field(() => String, { nullable: true }) displayName!: string | null;
