@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config/config.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { lastResortErrors, requestScope } from './request.js';
 
 export interface Readiness {
@@ -38,6 +39,12 @@ export function createApp(deps: AppDeps): Koa {
   health.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  // Prometheus scrape endpoint: aggregate counters only, nothing about any person or tenant.
+  const metrics = createMetrics();
+  health.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
   // Readiness: the database answers and every migration is applied.
   health.get('/readyz', async (ctx) => {
     const r = await deps.ready();
@@ -46,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   app.use(requestScope(deps.logger));
+  app.use(metrics.middleware);
   app.use(lastResortErrors());
   app.use(health.routes());
   for (const m of deps.mounts ?? []) app.use(m);

@@ -66,4 +66,17 @@ describe('http app', () => {
     expect(text).not.toContain('hunter2');
     expect(logs.some((l) => l.requestId === 'req-boom' && l.msg === 'unhandled error')).toBe(true);
   });
+
+  it('exposes Prometheus metrics by front door and status, never by path', async () => {
+    await fetch(`${base}/readyz`);
+    await fetch(`${base}/echo/01900000-0000-7000-8000-000000000001`);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/roster_http_requests_total\{door="ops",method="GET",status="503"\} [1-9]/);
+    expect(text).toMatch(/roster_http_request_duration_seconds_bucket\{le="0.005",door="other"/);
+    expect(text).toContain('roster_process_cpu_seconds_total');
+    expect(text).not.toContain('01900000-0000-7000-8000-000000000001');
+  });
 });
