@@ -45,14 +45,12 @@ const PLAYGROUND_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 
 
 /** A GraphQL-shaped error for a request that never reached GraphQL (unreadable or oversized body). */
 function renderRequestError(ctx: Koa.Context, e: unknown): void {
-  const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+  const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string; name?: string };
   const status = err.status ?? err.statusCode ?? 500;
   if (status < 400 || status >= 500) throw e;
   ctx.status = status;
   ctx.type = 'application/json';
-  // co-body reports unparseable JSON as a SyntaxError with status 400 (and the raw body attached: never logged).
-  const message = e instanceof SyntaxError ? 'request body is not valid JSON' : clientMessage(status, err);
-  ctx.body = { errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] };
+  ctx.body = { errors: [{ message: clientMessage(status, err), extensions: { code: ErrorCode.BAD_REQUEST } }] };
 }
 
 /**
