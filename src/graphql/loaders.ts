@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ScimConnection } from '../domain/connection/connection.js';
 import type { Ctx } from '../domain/context.js';
 import type { Group, Member } from '../domain/group/group.js';
 import type { Services } from '../domain/services.js';
@@ -17,6 +18,8 @@ export interface TenantLoaders {
   /** Groups reached by following nesting upwards, cycle-safe (the domain's recursive query). */
   readonly groupsOfTransitive: DataLoader<string, Group[]>;
   readonly memberCount: DataLoader<string, number>;
+  /** SCIM connections by id; a tenant has a handful, so one read of them all serves the request. */
+  readonly connection: DataLoader<string, ScimConnection | null>;
   /** The first `limit` members of groups; one loader per limit so each batch is one statement. */
   firstMembers(limit: number): DataLoader<string, Member[]>;
 }
@@ -37,6 +40,7 @@ function forTenant(services: Services, ctx: Ctx): TenantLoaders {
     groupsOf: new DataLoader(async (ids) => fromMap<Group[]>([])(ids, await services.groups.groupsOf(ctx, ids, false))),
     groupsOfTransitive: new DataLoader(async (ids) => fromMap<Group[]>([])(ids, await services.groups.groupsOf(ctx, ids, true))),
     memberCount: new DataLoader(async (ids) => fromMap(0)(ids, await services.groups.memberCounts(ctx, ids))),
+    connection: new DataLoader(async (ids) => byId(ids, await services.connections.list(ctx)), { cacheKeyFn }),
     firstMembers(limit) {
       let l = members.get(limit);
       if (!l) {

@@ -1,6 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { InvalidValueError } from '../../domain/errors.js';
+import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group, MemberType } from '../../domain/group/group.js';
+import { ScimConnectionType } from '../connection/connection.type.js';
 import type { User } from '../../domain/user/user.js';
 import type { GraphQLContext } from '../context.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
@@ -38,6 +40,11 @@ function memberOffset(cursor: string, field: string): number {
 
 @Resolver(() => GroupType)
 export class GroupResolver {
+  @FieldResolver(() => ScimConnectionType, { nullable: true, description: 'The SCIM connection that manages this group; null when admins manage it.' })
+  managedByConnection(@Root() group: Group, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
+    return group.managedBy ? c.loaders(group.tenantId).connection.load(group.managedBy) : null;
+  }
+
   @FieldResolver(() => GroupMemberConnectionType, { description: 'Users and groups that are direct members, in the order they were added.' })
   async members(@Root() group: Group, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() c: GraphQLContext): Promise<MemberConnection> {
     const p = paging(args, c.limits.maxPageSize);

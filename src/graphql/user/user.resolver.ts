@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, InputType, Field, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { emptyProfile, VALUE_ATTRIBUTES, type Address, type Enterprise, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
+import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group } from '../../domain/group/group.js';
+import { ScimConnectionType } from '../connection/connection.type.js';
 import type { GraphQLContext } from '../context.js';
 import { GroupType } from '../group/group.type.js';
 import { NodeInterface } from '../shared/relay.js';
@@ -80,6 +82,11 @@ export class UserResolver {
   enterprise(@Root() user: User): Enterprise & { tenantId: string } {
     // The tenant travels along so `manager` can be loaded in the user's tenant.
     return { ...user.enterprise, tenantId: user.tenantId };
+  }
+
+  @FieldResolver(() => ScimConnectionType, { nullable: true, description: 'The SCIM connection that manages this user; null when admins manage it.' })
+  managedByConnection(@Root() user: User, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
+    return user.managedBy ? c.loaders(user.tenantId).connection.load(user.managedBy) : null;
   }
 
   @FieldResolver(() => [GroupType], { description: 'Groups the user belongs to: directly, or also through nested groups (cycle-safe).' })

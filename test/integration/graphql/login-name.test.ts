@@ -13,7 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-it('derives login names from SCIM userNames under a localPart/suffix policy', async () => {
+it('derives login names from SCIM userNames under a localPart/suffix policy, and names the managing connection', async () => {
   const { createTenant } = await gqlOk(h, 'mutation { createTenant(input: {name: "Login names"}) { tenant { id } } }');
   const tenantId = createTenant.tenant.id as string;
   const { createScimConnection } = await gqlOk(
@@ -37,13 +37,13 @@ it('derives login names from SCIM userNames under a localPart/suffix policy', as
   const data = await gqlOk(
     h,
     `query($tenantId: ID!) { tenant(id: $tenantId) {
-       all: users(orderBy: {field: LOGIN_NAME}) { nodes { userName loginName } }
+       all: users(orderBy: {field: LOGIN_NAME}) { nodes { userName loginName managedByConnection { name } } }
        one: users(filter: {loginName: {eq: "DANA1"}}) { nodes { userName } } } }`,
     { tenantId },
   );
   expect(data.tenant.all.nodes).toEqual([
-    { userName: 'dana@contoso.com', loginName: 'dana' },
-    { userName: 'Dana@fabrikam.com', loginName: 'Dana1' },
+    { userName: 'dana@contoso.com', loginName: 'dana', managedByConnection: { name: 'Entra' } },
+    { userName: 'Dana@fabrikam.com', loginName: 'Dana1', managedByConnection: { name: 'Entra' } },
   ]);
   expect(data.tenant.one.nodes).toEqual([{ userName: 'Dana@fabrikam.com' }]);
 });
