@@ -42,7 +42,8 @@ function bodyError(e: unknown): ScimError {
 
 export function createScimRouter(deps: ScimRouterDeps): Middleware {
   const handler = async (ctx: Context): Promise<void> => {
-    const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
+    // A request without credentials is answered 401 without reading its body.
+    const hasBody = (ctx.request.length > 0 || ctx.get('transfer-encoding') !== '') && ctx.get('authorization') !== '';
     if (hasBody && !ctx.request.is(ACCEPTED_BODY_TYPES)) {
       sendError(ctx, unsupportedType());
       return;

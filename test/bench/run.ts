@@ -2,7 +2,8 @@
  * `npm run bench`: measures the budgets of DESIGN §9 against a real PostgreSQL.
  *
  *   BENCH_USERS (default 200000; the budget is stated for 1000000), BENCH_GROUPS (default 10000),
- *   BENCH_DATABASE_URL (a server to use; else TEST_DATABASE_URL; else an embedded PostgreSQL).
+ *   BENCH_DATABASE_URL (a server to use; else TEST_DATABASE_URL; else an embedded PostgreSQL),
+ *   BENCH_KEEP=1 (keep the seeded database `roster_bench` afterwards).
  *
  * It seeds one tenant with set-based SQL (seeding speed is not what is measured), then times the
  * domain services — the code both front doors call — and prints medians and ratios.
@@ -199,10 +200,13 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 
   await orm.close(true);
-  const drop = new pg.Client({ connectionString: admin.toString() });
-  await drop.connect();
-  await drop.query(`drop database if exists ${name} with (force)`);
-  await drop.end();
+  // BENCH_KEEP=1 leaves the seeded database behind for a closer look (EXPLAIN and the like).
+  if (!process.env.BENCH_KEEP) {
+    const drop = new pg.Client({ connectionString: admin.toString() });
+    await drop.connect();
+    await drop.query(`drop database if exists ${name} with (force)`);
+    await drop.end();
+  }
   await embedded?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 }

@@ -235,20 +235,25 @@ export function createMembershipRepository(db: Db): MembershipRepository {
           await query<GroupRow & { member_id: string }>(
             db,
             `with recursive up(member_id, group_id) as (
-               select coalesce(m.member_user_id, m.member_group_id), m.group_id from memberships m
-                where m.tenant_id = ? and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
+               select m.member_user_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id in ${ID_LIST}
+               union
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id in ${ID_LIST}
                union
                select up.member_id, m.group_id from up join memberships m on m.tenant_id = ? and m.member_group_id = up.group_id
              )
              select up.member_id, g.* from up join groups g on g.id = up.group_id order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), jsonParam(ids), tenantId],
+            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), tenantId],
           )
         : await query<GroupRow & { member_id: string }>(
             db,
-            `select coalesce(m.member_user_id, m.member_group_id) as member_id, g.* from memberships m join groups g on g.id = m.group_id
-              where m.tenant_id = ? and (m.member_user_id in ${ID_LIST} or m.member_group_id in ${ID_LIST})
-              order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), jsonParam(ids)],
+            // Two index-driven halves: an OR across both member columns would scan every membership.
+            `select x.member_id, g.* from (
+               select m.member_user_id as member_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id in ${ID_LIST}
+               union all
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id in ${ID_LIST}
+             ) x join groups g on g.id = x.group_id
+             order by lower(g.display_name), g.id`,
+            [tenantId, jsonParam(ids), tenantId, jsonParam(ids)],
           );
       for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
       return out;

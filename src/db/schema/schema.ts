@@ -226,6 +226,8 @@ export const MembershipSchema = new EntitySchema<MembershipRow>({
   indexes: [
     { name: 'memberships_tenant_member_user_index', properties: ['tenant', 'memberUser'] },
     { name: 'memberships_tenant_member_group_index', properties: ['tenant', 'memberGroup'] },
+    // "Groups that have member X" (SCIM members[value eq "X"]) compares this expression.
+    { name: 'memberships_tenant_member_index', expression: 'create index "memberships_tenant_member_index" on "memberships" ("tenant_id", coalesce("member_user_id", "member_group_id"))' },
   ],
   checks: [{ name: 'memberships_one_member_check', expression: 'num_nonnulls(member_user_id, member_group_id) = 1' }],
 });

@@ -28,6 +28,11 @@ describe('authentication (RFC 7644 §2)', () => {
     expectScimError(await send(`${c.base}/Users`, 'GET', null, undefined, { authorization: `Basic ${c.token}` }), 401);
   });
 
+  it('answers 401 to a request without credentials before reading its body', async () => {
+    expectScimError(await send(`${c.base}/Users`, 'POST', null, '{"userName": '), 401);
+    expectScimError(await send(`${c.base}/Users`, 'POST', null, 'x'.repeat(2 * 1024 * 1024)), 401);
+  });
+
   it('stops accepting a token once it is rotated, and a deleted connection at once', async () => {
     const other = await scimTenant(h, 'rotating');
     expect((await other.get('/Users')).status).toBe(200);
