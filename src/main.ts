@@ -49,10 +49,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     // Stop accepting connections; in-flight requests finish; idle keep-alive sockets close.
+    // Keep-alive sockets go as soon as they fall idle, so finished requests do not hold the exit.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
     await closed;
+    clearInterval(sweep);
     clearTimeout(timer);
     await db.close();
     logger.info('stopped');

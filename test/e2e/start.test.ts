@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,42 @@ describe('roster process', () => {
       expect(JSON.stringify(p.logs)).not.toContain('k'.repeat(40));
       expect(JSON.stringify(p.logs)).not.toContain(new URL(db.url).password || '\u0000');
     });
+  });
+
+  it('finishes a request in flight when told to stop, then exits 0', async () => {
+    const db = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: db.url };
+      const p = await startRoster(env);
+      const tenant = JSON.parse((await runCliProcess(['--json', 'tenant', 'create', '--name', 'Drain'], env)).stdout) as { id: string };
+      const { token } = JSON.parse((await runCliProcess(['--json', 'connection', 'create', '--tenant', tenant.id, '--name', 'idp'], env)).stdout) as { token: string };
+      // A SCIM create whose body arrives in two halves, with SIGTERM in between.
+      const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'in-flight@example.com' });
+      const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(`${p.baseUrl}/scim/v2/Users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(body) },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 20));
+        setTimeout(() => {
+          p.proc.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(20)), 300);
+        }, 200);
+      });
+      const res = await answered;
+      expect(res.status).toBe(201);
+      expect(JSON.parse(res.text)).toMatchObject({ userName: 'in-flight@example.com' });
+      expect(await new Promise((resolve) => (p.proc.exitCode !== null ? resolve(p.proc.exitCode) : p.proc.on('exit', resolve)))).toBe(0);
+      expect(p.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    } finally {
+      await db.drop();
+    }
   });
 
   it('refuses an invalid configuration with a message naming the variable', async () => {
