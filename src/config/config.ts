@@ -19,6 +19,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Largest page a list request may ask for (SCIM `count`, GraphQL `first`/`last`). */
   readonly maxPageSize: number;
+  /**
+   * Whether to believe X-Forwarded-Proto/-Host from a reverse proxy, so SCIM `Location` and
+   * `meta.location` say https://public-host when TLS ends at the proxy.
+   */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +94,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   }
 
   const host = read('HOST') ?? '0.0.0.0';
+  const trustProxyRaw = (read('TRUST_PROXY') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(trustProxyRaw)) {
+    problems.push({ variable: 'TRUST_PROXY', problem: `must be true or false, got "${trustProxyRaw}"` });
+  }
   const config: Config = {
     databaseUrl,
     port: int('PORT', 4000, 0, 65535),
@@ -99,6 +108,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     maxPageSize: int('MAX_PAGE_SIZE', 1000, 1, 100_000),
+    trustProxy: trustProxyRaw === 'true' || trustProxyRaw === '1',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -11,7 +11,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimitBytes'>;
+  readonly config: Pick<Config, 'bodyLimitBytes'> & Partial<Pick<Config, 'trustProxy'>>;
   readonly logger: Logger;
   readonly ready: Readiness;
   /**
@@ -30,7 +30,8 @@ export function jsonBodyParser(limit: number): Koa.Middleware {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  // Forwarded headers are believed only when the operator says a proxy sets them (TRUST_PROXY).
+  const app = new Koa({ proxy: deps.config.trustProxy ?? false });
   app.silent = true;
   app.on('error', () => undefined); // every error is logged by the middleware below, with its request id
 

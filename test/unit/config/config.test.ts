@@ -22,6 +22,7 @@ describe('configuration from the environment', () => {
         BOOTSTRAP_ADMIN_TOKEN: 'x'.repeat(40),
         ROSTER_DATA_DIR: '/var/lib/roster',
         BODY_LIMIT_BYTES: '2048',
+        TRUST_PROXY: 'true',
       },
       '/srv',
     );
@@ -33,6 +34,7 @@ describe('configuration from the environment', () => {
       bootstrapAdminToken: 'x'.repeat(40),
       dataDir: '/var/lib/roster',
       bodyLimitBytes: 2048,
+      trustProxy: true,
     });
   });
 
@@ -44,6 +46,7 @@ describe('configuration from the environment', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'must be one of'],
     [{ BOOTSTRAP_ADMIN_TOKEN: 'short' }, 'BOOTSTRAP_ADMIN_TOKEN', 'at least 32 characters'],
     [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', 'between'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', 'must be true or false'],
   ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
     let error: unknown;
     try {
