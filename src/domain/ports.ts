@@ -137,4 +137,3 @@ export interface Store {
   read<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
   write<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
 }
-export interface Ports { readonly store: Store }

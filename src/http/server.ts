@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/config.js';
-import type { Ports } from '../domain/ports.js';
+import type { Store } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
 import { createScimHandler } from '../scim/scim.handlers.js';
 import { createScimRouter } from '../scim/scim.router.js';
@@ -10,7 +10,7 @@ import { graphqlMount } from './graphql.mount.js';
 import type { Logger } from './logger.js';
 
 /** The domain services over a store, with the real clock and time-ordered ids. */
-export function buildServices(store: Ports['store']): Services {
+export function buildServices(store: Store): Services {
   return createServices({ store, now: () => new Date(), newId: uuidv7 });
 }
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { v7 as uuidv7 } from 'uuid';
 import { createStore } from '../../src/db/store.js';
 import { systemActor } from '../../src/domain/context.js';
-import { createServices } from '../../src/domain/services.js';
+import { buildServices } from '../../src/http/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { send, type ScimReply } from '../support/scim.js';
 
@@ -39,7 +39,7 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const services = createServices({ store: createStore(db.orm), now: () => new Date(), newId: uuidv7 });
+  const services = buildServices(createStore(db.orm));
   const tenant = await services.tenants.create(systemActor, 'Contoso');
   ({ token } = await services.connections.create({ tenantId: tenant.id, actor: systemActor, requestId: null }, 'Entra ID'));
 

@@ -6,9 +6,9 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createStore } from '../../src/db/store.js';
 import { checkReady } from '../../src/db/database.js';
 import { systemActor, type Ctx } from '../../src/domain/context.js';
-import { createServices, type Services } from '../../src/domain/services.js';
+import type { Services } from '../../src/domain/services.js';
 import { createLogger } from '../../src/http/logger.js';
-import { createRosterApp } from '../../src/http/server.js';
+import { buildServices, createRosterApp } from '../../src/http/server.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { clientFor, type ScimClient } from './scim.js';
 
@@ -30,7 +30,7 @@ export interface Harness {
 /** The real app over a real database of its own, listening on a free port. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const services = createServices({ store: createStore(db.orm), now: () => new Date(), newId: uuidv7 });
+  const services = buildServices(createStore(db.orm));
   const config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

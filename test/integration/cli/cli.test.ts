@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { createServices } from '../../../src/domain/services.js';
+import { buildServices } from '../../../src/http/server.js';
 import { createStore } from '../../../src/db/store.js';
-import { v7 } from 'uuid';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -35,7 +34,7 @@ const json = async (...args: string[]) => {
   expect(r).toMatchObject({ code: 0, err: '' });
   return JSON.parse(r.out) as Record<string, string>;
 };
-const services = () => createServices({ store: createStore(db.orm), now: () => new Date(), newId: v7 });
+const services = () => buildServices(createStore(db.orm));
 
 describe('roster command line', () => {
   it.each([[[]], [['tenant']], [['tenant', 'create']], [['connection', 'create']], [['connection', 'rotate']], [['connection', 'list']], [['apikey', 'create']], [['apikey', 'revoke']], [['migrate']]])(
