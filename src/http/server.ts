@@ -4,9 +4,9 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
 import { createScimHandler } from '../scim/scim.handlers.js';
-import { createScimRouter } from '../scim/scim.router.js';
 import { createApp, jsonBodyParser, type Readiness } from './app.js';
 import { graphqlMount } from './graphql.mount.js';
+import { createScimRouter } from './scim.mount.js';
 import type { Logger } from './logger.js';
 
 /** The domain services over a store, with the real clock and time-ordered ids. */

@@ -5,20 +5,20 @@ import type { ListQuery } from '../domain/ports.js';
 import type { Services } from '../domain/services.js';
 import type { User } from '../domain/user/user.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery/discovery.documents.js';
-import { planGroupPatch } from './patch/group.patch.js';
+import { planGroupPatch } from './groups/group.patch.js';
 import { applyPatch } from './patch/patch.apply.js';
 import { normalisePatch, type PatchOperation } from './patch/patch.normalise.js';
 import { GROUP_TYPE, MESSAGE, RESOURCE_TYPES, USER_TYPE, type ResourceTypeSpec } from './registry/attribute.registry.js';
-import { groupProfileFromScim, groupToScim, memberInputs } from './resource/group.mapping.js';
+import { groupProfileFromScim, groupToScim, memberInputs } from './groups/group.mapping.js';
 import { listQuery, pickListParams, type ListParams, type ListQueryParts } from './resource/list.params.js';
 import { isObject, normaliseResource, type Json } from './resource/resource.normalise.js';
 import { includes, parseProjection, project, type Projection } from './resource/resource.project.js';
-import { etagOf, userProfileFromScim, userToScim } from './resource/user.mapping.js';
+import { etagOf, userProfileFromScim, userToScim } from './users/user.mapping.js';
 import { errorBody, invalidSyntax, notFound, ScimError, toScimError } from './scim.errors.js';
 
 /**
  * The SCIM 2.0 service provider (RFC 7644) as a plain function from request to response, so the
- * protocol does not depend on the web framework; scim.router.ts adapts it to Koa.
+ * protocol does not depend on the web framework; http/scim.mount.ts adapts it to Koa.
  */
 
 export interface ScimRequest {

@@ -1,7 +1,7 @@
 import type { Group } from '../../domain/group/group.js';
 import { EMPTY_NAME, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import { SCHEMA, USER_TYPE } from '../registry/attribute.registry.js';
-import { isObject, unknownExtensionKeys, type Json } from './resource.normalise.js';
+import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.normalise.js';
 
 /**
  * User ⇄ SCIM User (RFC 7643 §4.1, §4.3). What Roster stores is returned exactly as it was sent

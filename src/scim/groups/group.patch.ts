@@ -1,9 +1,9 @@
 import type { MemberOp } from '../../domain/group/group.service.js';
 import type { ScimFilter } from '../filter/filter.parse.js';
 import { coerceValue } from '../resource/resource.normalise.js';
-import { memberInputs } from '../resource/group.mapping.js';
+import { memberInputs } from './group.mapping.js';
 import { invalidPath, mutability } from '../scim.errors.js';
-import type { PatchOperation } from './patch.normalise.js';
+import type { PatchOperation } from '../patch/patch.normalise.js';
 
 /**
  * Splits a group PATCH into membership steps for the domain (DESIGN §6: addMembers, removeMembers,

@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
-import { errorBody, invalidSyntax, ScimError } from './scim.errors.js';
-import type { ScimRequest, ScimResponse } from './scim.handlers.js';
+import { errorBody, invalidSyntax, ScimError } from '../scim/scim.errors.js';
+import type { ScimRequest, ScimResponse } from '../scim/scim.handlers.js';
 
 /**
  * The Koa adapter of the SCIM facade: mounts it at /scim/v2, parses bodies with the parser the
