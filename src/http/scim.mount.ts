@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
+import type { ScimRequest, ScimResponse } from '../scim/scim.call.js';
 import { errorBody, invalidSyntax, ScimError } from '../scim/scim.errors.js';
-import type { ScimRequest, ScimResponse } from '../scim/scim.handlers.js';
 
 /**
  * The Koa adapter of the SCIM facade: mounts it at /scim/v2, parses bodies with the parser the
@@ -13,7 +13,7 @@ export const SCIM_MEDIA_TYPE = 'application/scim+json';
 /** RFC 7644 §3.1: clients send application/scim+json; Entra and others also send application/json. */
 const ACCEPTED_BODY_TYPES = ['application/scim+json', 'application/json'];
 
-export interface ScimRouterDeps {
+export interface ScimMountDeps {
   readonly handle: (req: ScimRequest) => Promise<ScimResponse>;
   /** The app's JSON body parser (jsonBodyParser of the HTTP layer). */
   readonly parseBody: Middleware;
@@ -40,7 +40,7 @@ function bodyError(e: unknown): ScimError {
   throw e;
 }
 
-export function createScimRouter(deps: ScimRouterDeps): Middleware {
+export function scimMount(deps: ScimMountDeps): Middleware {
   const handler = async (ctx: Context): Promise<void> => {
     // A request without credentials is answered 401 without reading its body.
     const hasBody = (ctx.request.length > 0 || ctx.get('transfer-encoding') !== '') && ctx.get('authorization') !== '';

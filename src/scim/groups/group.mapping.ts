@@ -2,8 +2,8 @@ import type { MemberInput } from '../../domain/group/group.service.js';
 import type { Group, GroupProfile, Member, MemberType } from '../../domain/group/group.js';
 import { GROUP_TYPE, SCHEMA } from '../registry/attribute.registry.js';
 import { invalidValue } from '../scim.errors.js';
+import { metaOf } from '../resource/resource.meta.js';
 import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.normalise.js';
-import { metaOf } from '../users/user.mapping.js';
 
 /** Group ⇄ SCIM Group (RFC 7643 §4.2). Members are direct members only (nested groups are not expanded). */
 

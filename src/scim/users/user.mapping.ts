@@ -1,6 +1,7 @@
 import type { Group } from '../../domain/group/group.js';
 import { EMPTY_NAME, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import { SCHEMA, USER_TYPE } from '../registry/attribute.registry.js';
+import { metaOf } from '../resource/resource.meta.js';
 import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.normalise.js';
 
 /**
@@ -10,20 +11,6 @@ import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const compact = (o: Record<string, unknown>): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
-const iso = (d: Date | string): string => new Date(d).toISOString();
-
-/** meta.version and the ETag header (RFC 7644 §3.14): a weak validator over the row version. */
-export const etagOf = (version: number): string => `W/"${version}"`;
-
-export function metaOf(resourceType: 'User' | 'Group', r: { id: string; version: number; createdAt: Date; updatedAt: Date }, baseUrl: string): Json {
-  return {
-    resourceType,
-    created: iso(r.createdAt),
-    lastModified: iso(r.updatedAt),
-    location: `${baseUrl}/${resourceType}s/${r.id}`,
-    version: etagOf(r.version),
-  };
-}
 
 const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary ? true : null });
 const addressOut = (a: Address): Json => compact({ ...a, primary: a.primary ? true : null });

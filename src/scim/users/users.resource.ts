@@ -1,0 +1,47 @@
+import type { User } from '../../domain/user/user.js';
+import { applyPatch } from '../patch/patch.apply.js';
+import { USER_TYPE } from '../registry/attribute.registry.js';
+import { includes, project } from '../resource/resource.project.js';
+import { respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
+import { userProfileFromScim, userToScim } from './user.mapping.js';
+
+/** /Users (RFC 7644 §3, RFC 7643 §4.1): SCIM users onto the domain's user service. */
+export const usersResource: ScimResource<User> = {
+  type: USER_TYPE,
+
+  read: (call, id) => call.services.users.get(call.ctx, id),
+
+  list: (call, q) => call.services.users.list(call.ctx, q),
+
+  async render(call, users, p) {
+    // `groups` costs a query: read only when returned, for the whole page at once.
+    const groups = includes(p, 'groups') && users.length ? await call.services.groups.groupsOf(call.ctx, users.map((u) => u.id)) : null;
+    return users.map((u) => {
+      const gs = groups?.get(u.id);
+      return project(USER_TYPE, p, userToScim(u, call.baseUrl, gs?.length ? gs : undefined));
+    });
+  },
+
+  create: (call) =>
+    writeResource(call, usersResource, 'user.create', null, async (body) => {
+      const { user } = await call.services.users.create(call.ctx, userProfileFromScim(body), { policies: call.connection.policies });
+      return respond(call, usersResource, user, 201, { Location: `${call.baseUrl}/Users/${user.id}` });
+    }),
+
+  replace: (call, id) =>
+    writeResource(call, usersResource, 'user.replace', id, async (body) => {
+      const profile = userProfileFromScim(body);
+      const user = await call.services.users.update(call.ctx, id, () => profile, { ifVersion: call.ifVersion });
+      return respond(call, usersResource, user);
+    }),
+
+  patch: (call, id) =>
+    writePatch(call, usersResource, 'user.update', id, async (ops) => {
+      const patched = (current: User) => userProfileFromScim(applyPatch(userToScim(current, call.baseUrl), ops));
+      const user = await call.services.users.update(call.ctx, id, patched, { ifVersion: call.ifVersion });
+      // ENTRA.md: user PATCH answers 200 with the resource.
+      return respond(call, usersResource, user);
+    }),
+
+  delete: (call, id) => writeDelete(call, usersResource, 'user.delete', id, () => call.services.users.delete(call.ctx, id, { ifVersion: call.ifVersion })),
+};
