@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, InvalidValueError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type UniqueRule } from '../domain/errors.js';
 
 /** The EntityManager of the current unit of work; statements run in its transaction, if any. */
 export type Db = EntityManager;
@@ -26,12 +26,12 @@ export const jsonParam = (v: unknown): string => JSON.stringify(v);
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Database constraint names → the domain error a caller can act on (one table, not scattered catches). */
-const UNIQUE_CONSTRAINTS: Record<string, { message: string; field: string }> = {
-  users_tenant_user_name_unique: { message: 'userName is already taken in this tenant', field: 'userName' },
-  users_tenant_login_name_unique: { message: 'the login name derived from userName is already taken in this tenant', field: 'userName' },
-  groups_tenant_display_name_unique: { message: 'a group with this displayName already exists in this tenant', field: 'displayName' },
-  tenants_name_unique: { message: 'a tenant with this name already exists', field: 'name' },
-  scim_connections_tenant_name_unique: { message: 'a SCIM connection with this name already exists in this tenant', field: 'name' },
+const UNIQUE_CONSTRAINTS: Record<string, { message: string; field: string; rule: UniqueRule }> = {
+  users_tenant_user_name_unique: { message: 'userName is already taken in this tenant', field: 'userName', rule: 'user.userName' },
+  users_tenant_login_name_unique: { message: 'the login name derived from userName is already taken in this tenant', field: 'userName', rule: 'user.loginName' },
+  groups_tenant_display_name_unique: { message: 'a group with this displayName already exists in this tenant', field: 'displayName', rule: 'group.displayName' },
+  tenants_name_unique: { message: 'a tenant with this name already exists', field: 'name', rule: 'tenant.name' },
+  scim_connections_tenant_name_unique: { message: 'a SCIM connection with this name already exists in this tenant', field: 'name', rule: 'connection.name' },
 };
 
 /** Translates driver errors into domain errors; anything else passes through untouched. */
@@ -41,7 +41,7 @@ export function translateDbError(e: unknown): unknown {
   switch (err.code) {
     case '23505': {
       const known = err.constraint ? UNIQUE_CONSTRAINTS[err.constraint] : undefined;
-      return new ConflictError(known?.message ?? 'this value is already taken', known?.field);
+      return new ConflictError(known?.message ?? 'this value is already taken', known?.field, known?.rule);
     }
     case '23503':
       return new NotFoundError('Referenced resource', err.constraint ?? 'unknown');

@@ -32,8 +32,16 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** The uniqueness rules of the data model (docs/architecture.md#data-model). */
+export type UniqueRule = 'user.userName' | 'user.loginName' | 'group.displayName' | 'tenant.name' | 'connection.name';
+
 export class ConflictError extends DomainError {
-  constructor(message: string, field?: string) {
+  constructor(
+    message: string,
+    field?: string,
+    /** Which uniqueness rule the value broke, when known; services may react to it (login-name suffixes). */
+    readonly rule?: UniqueRule,
+  ) {
     super('CONFLICT', message, field);
   }
 }

@@ -21,4 +21,12 @@ export function loginNameCandidates(base: string): string[] {
   return [base, ...Array.from({ length: NUMBERED_TRIES }, (_, i) => `${base}${i + 1}`)];
 }
 
+/**
+ * How many transactions a create may try under the suffix policy. Parallel creates can choose the
+ * same free name; the unique index lets one win and the others retry with that name now taken.
+ * Each round takes at least one more numbered name, so every numbered name plus one random one,
+ * and a spare, is enough.
+ */
+export const CREATE_ATTEMPTS = NUMBERED_TRIES + 3;
+
 export const randomSuffixed = (base: string): string => `${base}-${randomBytes(3).toString('hex')}`;

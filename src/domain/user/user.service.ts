@@ -1,10 +1,10 @@
 import { DEFAULT_POLICIES, type ProvisioningPolicies } from '../connection/connection.js';
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
-import { loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
+import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
 
 export interface WriteOptions {
@@ -65,6 +65,22 @@ export function createUserService(deps: ServiceDeps) {
     return candidates.find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);
   }
 
+  /**
+   * Under the suffix policy, parallel creates may choose the same free login name; the unique
+   * index lets one win, and each other retries in a fresh transaction, which sees that name taken
+   * and picks the next suffix (docs/architecture.md#provisioning-policies). Never a 409 for it.
+   */
+  async function retryLostLoginNameRace<T>(once: () => Promise<T>, policies: ProvisioningPolicies): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
+      } catch (e) {
+        const lostRace = policies.onLoginNameCollision === 'suffix' && e instanceof ConflictError && e.rule === 'user.loginName';
+        if (!lostRace || attempt >= CREATE_ATTEMPTS) throw e;
+      }
+    }
+  }
+
   return {
     async get(ctx: Ctx, id: string): Promise<User> {
       assertCanRead(ctx);
@@ -87,7 +103,7 @@ export function createUserService(deps: ServiceDeps) {
     async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies } = {}): Promise<CreateResult> {
       assertCanWrite(ctx);
       validateProfile(profile);
-      return store.write(async (r) => {
+      const once = () => store.write(async (r): Promise<CreateResult> => {
         const managedBy = actingConnection(ctx);
         if (opts.policies) {
           const match = await findAdoptable(r, ctx, profile, opts.policies);
@@ -117,6 +133,7 @@ export function createUserService(deps: ServiceDeps) {
         });
         return { user, adopted: false };
       });
+      return retryLostLoginNameRace(once, opts.policies ?? DEFAULT_POLICIES);
     },
 
     /**
