@@ -1,5 +1,6 @@
 import { assertCanRead, assertCanWrite, type Actor, type Ctx } from '../context.js';
 import { NotFoundError, UnauthenticatedError } from '../errors.js';
+import { sameData } from '../shared/equal.js';
 import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
 import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
@@ -63,7 +64,7 @@ export function createConnectionService(deps: ServiceDeps) {
           policies: change.policies != null ? normalisePolicies(change.policies, c.policies) : c.policies,
         };
         await r.connections.update(next);
-        const changes = [...(next.name !== c.name ? ['name'] : []), ...(JSON.stringify(next.policies) !== JSON.stringify(c.policies) ? ['policies'] : [])];
+        const changes = [...(next.name !== c.name ? ['name'] : []), ...(sameData(next.policies, c.policies) ? [] : ['policies'])];
         await recordAudit(deps, r, ctx, { action: 'connection.update', resourceType: 'ScimConnection', resourceId: id, changes });
         return next;
       });

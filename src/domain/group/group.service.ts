@@ -1,6 +1,7 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
+import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { isUuid } from '../user/user.js';
@@ -160,7 +161,7 @@ export function createGroupService(deps: ServiceDeps) {
           const profile = change.profile(current);
           validateGroupProfile(profile);
           for (const k of ['displayName', 'externalId', 'extensions'] as const) {
-            if (JSON.stringify(profile[k]) !== JSON.stringify(current[k])) changes.push(k);
+            if (!sameData(profile[k], current[k])) changes.push(k);
           }
           next = { ...current, ...profile };
         }

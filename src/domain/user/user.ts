@@ -1,5 +1,6 @@
 import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog, FieldDef } from '../shared/filter.js';
+import { sameData } from '../shared/equal.js';
 import type { ResourceMeta } from '../shared/resource.js';
 
 /** One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4). */
@@ -239,7 +240,10 @@ export const USER_FIELDS: FieldCatalog = {
   },
 };
 
-/** Names of the top-level attributes that differ between two profiles (for audit records). */
+/**
+ * Names of the top-level attributes that differ between two profiles (for audit records); empty
+ * when the change is a no-op. `name` and `enterprise` are reported field by field.
+ */
 export function changedAttributes(before: UserProfile, after: UserProfile): string[] {
   const out: string[] = [];
   for (const key of Object.keys(after) as (keyof UserProfile)[]) {
@@ -247,9 +251,9 @@ export function changedAttributes(before: UserProfile, after: UserProfile): stri
     const b = after[key];
     if (key === 'name' || key === 'enterprise') {
       for (const sub of Object.keys(b as object)) {
-        if ((a as unknown as Record<string, unknown>)[sub] !== (b as unknown as Record<string, unknown>)[sub]) out.push(`${key}.${sub}`);
+        if (!sameData((a as unknown as Record<string, unknown>)[sub], (b as unknown as Record<string, unknown>)[sub])) out.push(`${key}.${sub}`);
       }
-    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+    } else if (!sameData(a, b)) {
       out.push(key);
     }
   }
