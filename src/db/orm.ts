@@ -44,7 +44,7 @@ export async function openOrm(o: OrmOptions): Promise<MikroORM> {
   return MikroORM.init(ormConfig(o));
 }
 
-/** Applies pending migrations; never `schema:update` (DESIGN §2). */
+/** Applies pending migrations; never `schema:update` (docs/architecture.md#database-and-migrations). */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const done = await orm.getMigrator().up();
   return done.map((m) => m.name);

@@ -28,7 +28,7 @@ export function createStore(orm: MikroORM): Store {
   };
   return {
     read: (fn) => run(() => fn(createRepositories(orm.em.fork()))),
-    // One transaction per write: all of it lands, or none of it (DESIGN §6, §8).
+    // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
     write: (fn) => run(() => orm.em.fork().transactional((em) => fn(createRepositories(em)))),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Domain errors. Each has one stable code; the GraphQL layer renders it as `extensions.code`
- * and the SCIM layer as an HTTP status plus `scimType` (DESIGN §8).
+ * and the SCIM layer as an HTTP status plus `scimType` (docs/architecture.md#errors).
  */
 export type DomainErrorCode =
   | 'NOT_FOUND'

@@ -24,7 +24,7 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
-/** The one table from domain error codes to GraphQL codes (DESIGN §8). */
+/** The one table from domain error codes to GraphQL codes (docs/architecture.md#errors). */
 const DOMAIN_CODES: Readonly<Record<DomainErrorCode, ErrorCode>> = {
   NOT_FOUND: ErrorCode.NOT_FOUND,
   CONFLICT: ErrorCode.CONFLICT,

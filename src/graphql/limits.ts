@@ -5,7 +5,7 @@ import { ErrorCode, graphQLError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './shared/relay.js';
 
 /**
- * Query limits (DESIGN §10). Depth bounds how far nesting can fan out; complexity bounds the
+ * Query limits (docs/architecture.md#limits). Depth bounds how far nesting can fan out; complexity bounds the
  * number of objects an operation may ask for, with page sizes multiplying what they contain.
  */
 export interface QueryLimits {

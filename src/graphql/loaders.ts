@@ -6,7 +6,7 @@ import type { Services } from '../domain/services.js';
 import type { User } from '../domain/user/user.js';
 
 /**
- * Per-request, per-tenant batching (DESIGN §9: a page of users with their groups and managers is
+ * Per-request, per-tenant batching (docs/architecture.md#performance-budgets: a page of users with their groups and managers is
  * a constant number of statements). Each loader turns the keys one tick of resolvers asks for
  * into one domain call.
  */

@@ -53,7 +53,7 @@ export const noTarget = (detail: string) => new ScimError(400, detail, 'noTarget
 export const mutability = (detail: string) => new ScimError(400, detail, 'mutability');
 export const notFound = (detail: string) => new ScimError(404, detail);
 
-/** The one SCIM rendering of each domain error (DESIGN §8). */
+/** The one SCIM rendering of each domain error (docs/architecture.md#errors). */
 const DOMAIN_TO_SCIM: Readonly<Record<DomainErrorCode, { status: number; scimType?: ScimType }>> = {
   NOT_FOUND: { status: 404 },
   CONFLICT: { status: 409, scimType: 'uniqueness' },

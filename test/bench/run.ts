@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the budgets of DESIGN §9 against a real PostgreSQL.
+ * `npm run bench`: measures the budgets of docs/architecture.md#performance-budgets against a real PostgreSQL.
  *
  *   BENCH_USERS (default 200000; the budget is stated for 1000000), BENCH_GROUPS (default 10000),
  *   BENCH_DATABASE_URL (a server to use; else TEST_DATABASE_URL; else an embedded PostgreSQL),

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { send, type ScimReply } from '../support/scim.js';
 
 /**
- * Replays the conversation Microsoft Entra ID has with a SCIM server (ENTRA.md) against the real
+ * Replays the conversation Microsoft Entra ID has with a SCIM server (docs/entra.md#the-conversation) against the real
  * server process, in both PATCH dialects, with Entra's request bodies as fixtures.
  */
 

@@ -3,7 +3,7 @@ import type { CompareOp, FieldCatalog, FieldDef, Filter, FilterValue } from '../
 import { escapeLike } from '../sql.js';
 
 /**
- * Compiles a domain filter (DESIGN §5) to a parameterised SQL condition. Values only ever travel
+ * Compiles a domain filter (docs/architecture.md#filter-language) to a parameterised SQL condition. Values only ever travel
  * as bound parameters; field names are looked up in a fixed map, never copied into SQL.
  */
 

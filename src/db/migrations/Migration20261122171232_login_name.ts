@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Login names (DESIGN §7): existing users sign in with their userName, as before. */
+/** Login names (docs/architecture.md#provisioning-policies): existing users sign in with their userName, as before. */
 export class Migration20261122171232_login_name extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "users" add column "login_name" text null;`);

@@ -127,7 +127,7 @@ const toMember = (r: MemberRow): Member => ({ id: r.id, type: r.type, display: r
 
 /**
  * Memberships are rows (never an array on the group): adding or removing k members is one
- * statement over k ids, whatever the group's size (DESIGN §4).
+ * statement over k ids, whatever the group's size (docs/architecture.md#memberships).
  */
 export function createMembershipRepository(db: Db): MembershipRepository {
   const split = (refs: readonly MemberRef[]) => ({

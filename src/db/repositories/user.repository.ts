@@ -40,7 +40,7 @@ interface UserRow {
   addrs: Omit<Address, never>[];
 }
 
-/** Domain path → column, for filters (DESIGN §5). */
+/** Domain path → column, for filters (docs/architecture.md#filter-language). */
 const COLUMNS: Record<string, string> = {
   id: 'u.id',
   userName: 'u.user_name',
@@ -293,7 +293,7 @@ export function createUserRepository(db: Db): UserRepository {
         `update users set ${UPDATABLE.map((c) => `${c} = ${c === 'extensions' ? '?::jsonb' : '?'}`).join(', ')} where tenant_id = ? and id = ?`,
         [...columnValues(u), u.tenantId, u.id],
       );
-      // A user is small: its multi-valued attributes are rewritten whole (DESIGN §6).
+      // A user is small: its multi-valued attributes are rewritten whole (docs/architecture.md#patch-as-commands).
       await exec(db, 'delete from user_values where user_id = ?', [u.id]);
       await exec(db, 'delete from user_addresses where user_id = ?', [u.id]);
       await writeValues(db, u);

@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 /**
- * The relational model (DESIGN §4), mapped with MikroORM. These row shapes define the tables the
+ * The relational model (docs/architecture.md#data-model), mapped with MikroORM. These row shapes define the tables the
  * migrations create; repositories translate rows to and from the domain's plain objects.
  * Every table carries tenant_id, and every lookup index leads with it.
  */

@@ -1,6 +1,6 @@
 import { InvalidValueError } from '../errors.js';
 
-/** How a connection turns an incoming userName into Roster's login name (DESIGN §7). */
+/** How a connection turns an incoming userName into Roster's login name (docs/architecture.md#provisioning-policies). */
 export type LoginNamePolicy = 'asSent' | 'localPart';
 /** What happens when the derived login name is taken. */
 export type LoginNameCollision = 'reject' | 'suffix';

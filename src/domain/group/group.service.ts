@@ -13,7 +13,7 @@ export interface MemberInput {
   readonly type?: MemberType | null;
 }
 
-/** One step of a membership change; steps apply in order (ENTRA.md: add then remove of one member). */
+/** One step of a membership change; steps apply in order (docs/entra.md#further-patch-shapes: add then remove of one member). */
 export type MemberOp =
   | { readonly op: 'add'; readonly members: readonly MemberInput[] }
   | { readonly op: 'remove'; readonly memberIds: readonly string[] }

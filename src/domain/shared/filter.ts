@@ -1,7 +1,7 @@
 import { InvalidFilterError } from '../errors.js';
 
 /**
- * The one filter language of the domain (DESIGN §5): a boolean tree of comparisons over the
+ * The one filter language of the domain (docs/architecture.md#filter-language): a boolean tree of comparisons over the
  * fields of a resource, plus "some element of a multi-valued attribute matches a sub-filter".
  * GraphQL builds it from typed inputs, SCIM parses RFC 7644 filter strings into it, and the
  * database layer compiles it to one parameterised SQL statement.

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Credentials: 256 random bits, shown once, stored only as SHA-256 (DESIGN §10). The prefix
+ * Credentials: 256 random bits, shown once, stored only as SHA-256 (docs/architecture.md#credentials). The prefix
  * says what a leaked string is, so secret scanners and people can recognise it.
  */
 export function newSecret(prefix: 'roster_scim' | 'roster_key'): string {

@@ -11,7 +11,7 @@ export interface ServiceDeps {
   readonly newId: () => string;
 }
 
-/** Records an audit event inside the caller's transaction (DESIGN §4: append-only). */
+/** Records an audit event inside the caller's transaction (docs/architecture.md#audit-events: append-only). */
 export async function recordAudit(
   deps: ServiceDeps,
   r: Repositories,
@@ -33,7 +33,7 @@ export async function recordAudit(
 }
 
 /**
- * Ownership (DESIGN §7): a resource owned by a SCIM connection may be changed by that connection
+ * Ownership (docs/architecture.md#provisioning-policies): a resource owned by a SCIM connection may be changed by that connection
  * (or the system) only. Admin tools get MANAGED_BY_SCIM until an admin releases it.
  */
 export function assertMayChange(ctx: Ctx, resource: { managedBy: string | null }, kind: string, id: string): void {

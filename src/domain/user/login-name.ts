@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProvisioningPolicies } from '../connection/connection.js';
 
 /**
- * The login name is the name a person signs in with locally (DESIGN §7). By default it is the
+ * The login name is the name a person signs in with locally (docs/architecture.md#provisioning-policies). By default it is the
  * userName as sent; a connection may instead derive it from the part of the userName before "@"
  * (SingleID, Tealium: "alice@contoso.com" signs in as "alice"). The userName itself is always
  * stored and returned exactly as sent, so an identity provider's matching query still finds it.

@@ -14,7 +14,7 @@ export interface WriteOptions {
 
 export interface CreateResult {
   readonly user: User;
-  /** True when an existing user was matched and adopted instead of created (DESIGN §7). */
+  /** True when an existing user was matched and adopted instead of created (docs/architecture.md#provisioning-policies). */
   readonly adopted: boolean;
 }
 
@@ -36,7 +36,7 @@ export function createUserService(deps: ServiceDeps) {
     }
   }
 
-  /** Finds a user a connection may adopt instead of creating a duplicate (DESIGN §7 matching). */
+  /** Finds a user a connection may adopt instead of creating a duplicate (docs/architecture.md#provisioning-policies, matchBy). */
   async function findAdoptable(r: Repositories, ctx: Ctx, profile: UserProfile, policies: ProvisioningPolicies): Promise<User | null> {
     if (policies.matchBy.length === 0) return null;
     const byUserName = policies.matchBy.includes('userName');
@@ -55,7 +55,7 @@ export function createUserService(deps: ServiceDeps) {
     return adoptable.length === 1 ? adoptable[0]! : null;
   }
 
-  /** The login name for a new user under the connection's policies (DESIGN §7). */
+  /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
   async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
     const base = loginNameBase(userName, policies);
     // 'reject': the unique index turns a taken name into a 409, like a taken userName.
@@ -160,7 +160,7 @@ export function createUserService(deps: ServiceDeps) {
       });
     },
 
-    /** Deactivation keeps the user, its attributes and its memberships (DESIGN §7). */
+    /** Deactivation keeps the user, its attributes and its memberships (docs/architecture.md#provisioning-policies). */
     async setActive(ctx: Ctx, id: string, active: boolean, opts: WriteOptions = {}): Promise<User> {
       return this.update(ctx, id, (u) => ({ ...u, active }), opts);
     },

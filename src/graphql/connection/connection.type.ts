@@ -28,7 +28,7 @@ export enum MatchByEnum {
 }
 registerEnumType(MatchByEnum, { name: 'MatchBy' });
 
-@ObjectType('ProvisioningPolicies', { description: 'How a connection provisions (DESIGN §7).' })
+@ObjectType('ProvisioningPolicies', { description: 'How a connection provisions: how login names are derived from userName, and which existing users a SCIM create may adopt.' })
 export class ProvisioningPoliciesType {
   @Field(() => LoginNamePolicyEnum) loginName!: LoginNamePolicyEnum;
   @Field(() => LoginNameCollisionEnum) onLoginNameCollision!: LoginNameCollisionEnum;

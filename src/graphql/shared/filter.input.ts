@@ -4,7 +4,7 @@ import { InvalidFilterError } from '../../domain/errors.js';
 import { f, FILTER_LIMITS, type CompareOp, type Filter, type FilterValue } from '../../domain/shared/filter.js';
 
 /**
- * Typed comparisons of the domain filter language (DESIGN §5). Several operators in one
+ * Typed comparisons of the domain filter language (docs/architecture.md#filter-language). Several operators in one
  * comparison must all hold; `pr: true` means "has a value", `pr: false` "has none";
  * `eq: null` / `ne: null` test for absence and presence too.
  */

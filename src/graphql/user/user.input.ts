@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { BooleanFilterInput, DateTimeFilterInput, IdFilterInput, MULTI_VALUE_SPEC, MultiValueFilterInput, StringFilterInput, type FilterSpec } from '../shared/filter.input.js';
 
-// ---- filter (DESIGN §5 as typed inputs) ----
+// ---- filter (docs/architecture.md#filter-language as typed inputs) ----
 
 @InputType('PersonNameFilter')
 export class PersonNameFilterInput {

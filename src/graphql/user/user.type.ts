@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { NodeInterface, connectionTypes } from '../shared/relay.js';
 
 /**
- * GraphQL shapes of the domain's User (DESIGN §4). These classes only describe the schema;
+ * GraphQL shapes of the domain's User (docs/architecture.md#data-model). These classes only describe the schema;
  * resolvers return the domain's plain objects, whose field names these mirror.
  */
 

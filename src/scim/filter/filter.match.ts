@@ -60,7 +60,7 @@ function compare(sub: AttributeSpec | null, actual: unknown, op: string, expecte
 
 /**
  * The element a filter describes when it is nothing but `eq` tests joined by `and`
- * (`type eq "work"`): Entra's filtered paths create the element when none matches (ENTRA.md).
+ * (`type eq "work"`): Entra's filtered paths create the element when none matches (docs/entra.md#further-patch-shapes).
  * Null when the filter cannot be read as a description.
  */
 export function elementOf(parent: AttributeSpec, f: ScimFilter): Json | null {

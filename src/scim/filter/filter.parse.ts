@@ -9,7 +9,7 @@ import { invalidFilter } from '../scim.errors.js';
  *
  * Beyond the ABNF, `emails[type eq "work"].value eq "x"` (a value path followed by a
  * sub-attribute comparison) is accepted: Microsoft Entra ID sends it when it matches users by a
- * filtered e-mail address (ENTRA.md, conversation step 2).
+ * filtered e-mail address (docs/entra.md#the-conversation, step 2).
  */
 
 export type CompValue = string | number | boolean | null;

@@ -4,7 +4,7 @@ import { invalidFilter } from '../scim.errors.js';
 import type { AttrRef, CompValue, ScimFilter } from './filter.parse.js';
 
 /**
- * Translates a parsed SCIM filter into the domain filter language (DESIGN §5), resolving every
+ * Translates a parsed SCIM filter into the domain filter language (docs/architecture.md#filter-language), resolving every
  * attribute through the registry. What the domain cannot filter on is refused here, with the SCIM
  * name of the attribute and where it stands in the filter (RFC 7644 §3.4.2.2, invalidFilter).
  */

@@ -11,7 +11,7 @@ export function memberToScim(m: Member, baseUrl: string): Json {
   return { value: m.id, $ref: `${baseUrl}/${m.type}s/${m.id}`, display: m.display, type: m.type };
 }
 
-/** `members` is included only when given: `excludedAttributes=members` drops the key (ENTRA.md). */
+/** `members` is included only when given: `excludedAttributes=members` drops the key (docs/entra.md#tolerance-rules). */
 export function groupToScim(g: Group, baseUrl: string, members?: readonly Member[]): Json {
   const extensionKeys = Object.keys(g.extensions);
   const out: Json = {

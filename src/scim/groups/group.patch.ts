@@ -6,7 +6,7 @@ import { invalidPath, mutability } from '../scim.errors.js';
 import type { PatchOperation } from '../patch/patch.normalise.js';
 
 /**
- * Splits a group PATCH into membership steps for the domain (DESIGN §6: addMembers, removeMembers,
+ * Splits a group PATCH into membership steps for the domain (docs/architecture.md#patch-as-commands: addMembers, removeMembers,
  * replaceMembers, applied in order in one transaction, O(k) for k members changed) and the
  * operations on the group's own attributes. Membership is never loaded to apply a patch.
  */
@@ -56,7 +56,7 @@ export function planGroupPatch(ops: readonly PatchOperation[]): GroupPatchPlan {
         memberOps.push({ op: 'replace', members: values() });
         break;
       case 'remove':
-        // Entra's default dialect names the members to remove in `value` (ENTRA.md); without a
+        // Entra's default dialect names the members to remove in `value` (docs/entra.md#two-patch-dialects); without a
         // value, RFC 7644 §3.5.2.2 removes them all.
         if (o.value === undefined || o.value === null) memberOps.push({ op: 'replace', members: [] });
         else memberOps.push({ op: 'remove', memberIds: values().map((m) => m.id) });

@@ -46,7 +46,7 @@ export const groupsResource: ScimResource<Group> = {
       const plan = planGroupPatch(ops);
       const profile = plan.profileOps.length ? { profile: (g: Group) => groupProfileFromScim(applyPatch(groupToScim(g, call.baseUrl), plan.profileOps)) } : {};
       const group = await call.services.groups.change(call.ctx, id, { ...profile, members: plan.memberOps }, { ifVersion: call.ifVersion });
-      // ENTRA.md: group PATCH answers 204; a client that asks for attributes gets the group (RFC 7644 §3.5.2).
+      // docs/entra.md#tolerance-rules: group PATCH answers 204; a client that asks for attributes gets the group (RFC 7644 §3.5.2).
       if (call.req.query.attributes === undefined) return noContent({ ETag: etagOf(group.version) });
       return respond(call, groupsResource, group);
     }),

@@ -6,8 +6,8 @@ import type { PatchOperation } from './patch.normalise.js';
 
 /**
  * Applies normalised PATCH operations, in order, to a resource's canonical representation held in
- * memory (DESIGN §6: a user is small). RFC 7644 §3.5.2.1-3 semantics, with the Entra behaviours of
- * ENTRA.md: `add` and `replace` alike on single values; filtered paths update the matching element
+ * memory (docs/architecture.md#patch-as-commands: a user is small). RFC 7644 §3.5.2.1-3 semantics, with the Entra behaviours of
+ * docs/entra.md#further-patch-shapes: `add` and `replace` alike on single values; filtered paths update the matching element
  * or create it from the filter when none matches; an empty string or null clears; `remove` with a
  * value removes only those values. Group membership never comes here (see group.patch).
  */
@@ -41,7 +41,7 @@ function sameValue(attr: AttributeSpec, a: Json, b: Json): boolean {
 function applyOne(res: Json, o: PatchOperation): void {
   const t = o.target;
   if (t.resolved.kind === 'unknownExtension') {
-    // Extension schemas Roster does not know are stored as sent (DESIGN §4).
+    // Extension schemas Roster does not know are stored as sent (docs/architecture.md#unknown-extension-attributes).
     const { urn, name, sub } = t.resolved;
     const ext = (isObject(res[urn]) ? res[urn] : (res[urn] = {})) as Json;
     const value = o.op === 'remove' ? null : o.value;
@@ -120,7 +120,7 @@ function applyMulti(holder: Json, r: ResolvedAttribute, o: PatchOperation): void
     }
     const value = t.sub ? coerceValue(t.sub, o.value, t.text) : coerceValue(asElement(attr), o.value, t.text);
     if (matched.length === 0) {
-      // ENTRA.md: emails[type eq "work"].value creates the work e-mail when there is none; a
+      // docs/entra.md#further-patch-shapes: emails[type eq "work"].value creates the work e-mail when there is none; a
       // filter that does not describe an element has no target (RFC 7644 §3.5.2.3).
       const base = t.filter ? elementOf(attr, t.filter) : {};
       if (!base) throw noTarget(`path "${t.text}" matches no value, and its filter does not describe one to create`);

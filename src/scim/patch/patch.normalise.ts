@@ -4,8 +4,8 @@ import { isObject } from '../resource/resource.normalise.js';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from '../scim.errors.js';
 
 /**
- * PATCH requests (RFC 7644 §3.5.2) in one canonical shape, whatever the dialect (DESIGN §6,
- * ENTRA.md): op names in lower case; every path parsed and resolved through the registry; a
+ * PATCH requests (RFC 7644 §3.5.2) in one canonical shape, whatever the dialect (docs/architecture.md#patch-as-commands,
+ * docs/entra.md#two-patch-dialects): op names in lower case; every path parsed and resolved through the registry; a
  * path-less add/replace split into one operation per attribute, with its dotted
  * (`name.givenName`) and URN-qualified keys resolved like paths. Values are coerced later, against
  * the attribute they land in.
@@ -33,7 +33,7 @@ export interface PatchOperation {
 
 export const MAX_OPERATIONS = 1000;
 const OP_NAMES: readonly string[] = ['add', 'replace', 'remove'];
-/** Read-only attributes a client may echo inside a path-less value; ignored (ENTRA.md tolerance). */
+/** Read-only attributes a client may echo inside a path-less value; ignored (docs/entra.md#tolerance-rules). */
 const IGNORED_KEYS = new Set(['schemas', 'id', 'meta']);
 
 function checkFilterNames(parent: AttributeSpec, f: ScimFilter, text: string): void {
@@ -124,7 +124,7 @@ export function normalisePatch(rt: ResourceTypeSpec, body: unknown): PatchOperat
     const get = (k: string) => raw[Object.keys(raw).find((x) => x.toLowerCase() === k) ?? k];
     const opRaw = get('op');
     const op = typeof opRaw === 'string' ? opRaw.toLowerCase() : '';
-    // Entra's default dialect capitalises op names (ENTRA.md); RFC 7644 §3.5.2 spells them lower case.
+    // Entra's default dialect capitalises op names (docs/entra.md#two-patch-dialects); RFC 7644 §3.5.2 spells them lower case.
     if (!OP_NAMES.includes(op)) throw invalidSyntax(`Operations[${index}].op must be "add", "remove" or "replace", not ${JSON.stringify(opRaw ?? null)}`);
     const name = op as PatchOpName;
     const path = get('path');

@@ -3,7 +3,7 @@ import type { FieldCatalog } from '../../domain/shared/filter.js';
 import { USER_FIELDS } from '../../domain/user/user.js';
 
 /**
- * The one attribute registry of the SCIM facade (DESIGN §5). Every SCIM attribute Roster knows is
+ * The one attribute registry of the SCIM facade (docs/architecture.md#attribute-registry). Every SCIM attribute Roster knows is
  * described once here: its RFC 7643 §7 characteristics and where it lives in the domain. The
  * discovery documents, filter translation, PATCH path resolution, sorting and projection all read
  * it; nothing else lists attributes.
@@ -255,7 +255,7 @@ export interface ResolvedAttribute {
   readonly path: string;
 }
 
-/** An attribute of an extension schema Roster does not know: kept verbatim (DESIGN §4). */
+/** An attribute of an extension schema Roster does not know: kept verbatim (docs/architecture.md#unknown-extension-attributes). */
 export interface UnknownExtensionAttribute {
   readonly kind: 'unknownExtension';
   readonly urn: string;

@@ -12,7 +12,7 @@ import { invalidSyntax, invalidValue } from '../scim.errors.js';
  * Request bodies in the canonical shape the mappings read: attribute names as the registry spells
  * them (RFC 7643 §2.1: names are case-insensitive), extension attributes under their schema URN,
  * values of the registry's types (Entra's "True"/"False" strings become booleans), read-only
- * attributes and `null`s dropped (ENTRA.md tolerance rules), unknown extension schemas kept as sent.
+ * attributes and `null`s dropped (docs/entra.md#tolerance-rules), unknown extension schemas kept as sent.
  */
 export type Json = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element
   switch (spec.type) {
     case 'complex': {
       const hasValue = subAttribute(spec, 'value') !== null;
-      // ENTRA.md: manager may arrive as a bare id, as {"value": id} or as a one-element array.
+      // docs/entra.md#further-patch-shapes: manager may arrive as a bare id, as {"value": id} or as a one-element array.
       if (!element && Array.isArray(value) && value.length <= 1) return value.length ? coerceSingle(spec, value[0], path, false) : null;
       if (value === '') return null;
       if (typeof value === 'string' && hasValue) return coerceSingle(spec, rolesString(spec, { value }), path, element);
@@ -53,7 +53,7 @@ function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      // Entra's default PATCH dialect sends "True"/"False" (ENTRA.md, two dialects).
+      // Entra's default PATCH dialect sends "True"/"False" (docs/entra.md#two-patch-dialects).
       if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
       if (value === '') return null;
       throw invalidValue(`"${path}" must be true or false`);
@@ -64,7 +64,7 @@ function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element
     default:
       if (typeof value === 'number') return String(value);
       if (typeof value !== 'string') throw invalidValue(`"${path}" must be a string`);
-      // ENTRA.md: an empty string clears the attribute.
+      // docs/entra.md#further-patch-shapes: an empty string clears the attribute.
       return value === '' ? null : value;
   }
 }
@@ -104,7 +104,7 @@ function mergeInto(rt: ResourceTypeSpec, out: Json, key: string, value: unknown)
   const r = resolveAttribute(rt, key);
   if (!r || (r.kind === 'unknownExtension' && isObject(value))) {
     if (/^urn:/i.test(key) && isObject(value)) {
-      // An extension schema Roster does not know, as RFC 7643 §3.3 nests it: kept verbatim (DESIGN §4).
+      // An extension schema Roster does not know, as RFC 7643 §3.3 nests it: kept verbatim (docs/architecture.md#unknown-extension-attributes).
       out[key] = value;
     }
     // Anything else is an attribute no schema of this resource type defines: ignored (RFC 7644 §3.3).

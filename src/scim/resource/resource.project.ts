@@ -4,7 +4,7 @@ import { isObject, type Json } from './resource.normalise.js';
 /**
  * `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9), driven by the registry's
  * `returned` characteristic: "always" attributes are always there, "never" ones never, and an
- * excluded attribute loses its key entirely (ENTRA.md: `excludedAttributes=members` → no key).
+ * excluded attribute loses its key entirely (docs/entra.md#tolerance-rules: `excludedAttributes=members` → no key).
  * Names the resource type does not define are ignored.
  */
 

@@ -6,7 +6,7 @@ import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.
 
 /**
  * User ⇄ SCIM User (RFC 7643 §4.1, §4.3). What Roster stores is returned exactly as it was sent
- * (ENTRA.md: a different shape makes Entra PATCH again every cycle); empty values are left out.
+ * (docs/entra.md#the-conversation: a different shape makes Entra PATCH again every cycle); empty values are left out.
  */
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -23,7 +23,7 @@ export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]):
     organization: u.enterprise.organization,
     division: u.enterprise.division,
     department: u.enterprise.department,
-    // ENTRA.md: always {"value": id}, even for a manager Roster has not been sent yet.
+    // docs/entra.md#further-patch-shapes: always {"value": id}, even for a manager Roster has not been sent yet.
     manager: u.enterprise.managerId ? { value: u.enterprise.managerId } : null,
   });
   const extensionKeys = Object.keys(u.extensions);

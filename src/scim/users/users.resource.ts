@@ -39,7 +39,7 @@ export const usersResource: ScimResource<User> = {
     writePatch(call, usersResource, 'user.update', id, async (ops) => {
       const patched = (current: User) => userProfileFromScim(applyPatch(userToScim(current, call.baseUrl), ops));
       const user = await call.services.users.update(call.ctx, id, patched, { ifVersion: call.ifVersion });
-      // ENTRA.md: user PATCH answers 200 with the resource.
+      // docs/entra.md#tolerance-rules: user PATCH answers 200 with the resource.
       return respond(call, usersResource, user);
     }),
 

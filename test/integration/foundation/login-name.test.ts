@@ -5,7 +5,7 @@ import { f } from '../../../src/domain/shared/filter.js';
 import { profile } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
-/** DESIGN §7: login names derived by the connection's policy; userName stays exactly as sent. */
+/** docs/architecture.md#provisioning-policies: login names derived by the connection's policy; userName stays exactly as sent. */
 let h: Harness;
 let ctx: Ctx;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { gqlOk, type Json } from '../../support/graphql.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
 /**
- * DESIGN §7 across both doors: a connection's login-name policy, set through GraphQL, applies to
+ * docs/architecture.md#provisioning-policies across both doors: a connection's login-name policy, set through GraphQL, applies to
  * users its identity provider creates through SCIM, and GraphQL shows and filters by the result.
  */
 let h: Harness;

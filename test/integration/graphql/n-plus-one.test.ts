@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../support/harness.js';
 import { gqlOk, type Json } from '../../support/graphql.js';
 
 /**
- * DESIGN §9: a page of users with their groups and managers, and a page of groups with their
+ * docs/architecture.md#performance-budgets: a page of users with their groups and managers, and a page of groups with their
  * first members, each run a small constant number of SQL statements (DataLoaders batch them).
  * The test database records every statement the app runs (h.db.statements).
  */

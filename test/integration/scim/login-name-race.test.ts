@@ -2,7 +2,7 @@ import { clientFor, USER_SCHEMA, type ScimClient } from '../../support/scim.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
 /**
- * DESIGN §7: under the "suffix" policy a taken login name gets the next free numeric suffix,
+ * docs/architecture.md#provisioning-policies: under the "suffix" policy a taken login name gets the next free numeric suffix,
  * also when the creates that collide arrive at the same moment (an initial sync sends many in
  * parallel). A 409 there would make the identity provider report a failure it cannot fix.
  */

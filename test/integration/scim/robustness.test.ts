@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-/** Bad input gets a 4xx SCIM error, never a 500 (issue 4 standards). */
+/** Bad input gets a 4xx SCIM error, never a 500 (docs/architecture.md#robustness). */
 describe('odd requests get a clear 4xx SCIM error, never a 500', () => {
   const odd: [string, string, unknown][] = [
     ['GET', '/Users?filter=' + encodeURIComponent(Array.from({ length: 300 }, () => 'title pr').join(' or ')), undefined],

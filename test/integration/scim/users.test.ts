@@ -41,7 +41,7 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
     expect(r.body).toMatchObject(rest);
     expect(r.body.schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
     expect(r.body.meta).toEqual({ resourceType: 'User', created: expect.any(String), lastModified: expect.any(String), location: `${c.base}/Users/${r.body.id}`, version: 'W/"1"' });
-    // The manager does not exist in Roster yet, and is still returned as {"value": id} (ENTRA.md).
+    // The manager does not exist in Roster yet, and is still returned as {"value": id} (docs/entra.md#further-patch-shapes).
     expect(r.body[ENTERPRISE].manager).toEqual({ value: MANAGER });
     const again = await c.get(`/Users/${r.body.id}`);
     expect(again.body).toEqual(r.body);

@@ -12,7 +12,7 @@ afterAll(async () => h.close());
 const auditOf = async (resourceId: string | null, action?: string) =>
   (await h.services.audit.list(c.ctx, { ...(resourceId ? { resourceId } : {}), ...(action ? { action } : {}) }, { cursor: null, limit: 100 })).items.map((i) => i.node);
 
-describe('concurrency (issue 4 §9)', () => {
+describe('concurrency', () => {
   it('lands all of 50 parallel PATCHes adding different members to one group', async () => {
     const users: string[] = [];
     for (let i = 0; i < 50; i += 1) users.push((await c.post('/Users', { userName: `par${i}@example.com` })).body.id);
@@ -34,7 +34,7 @@ describe('concurrency (issue 4 §9)', () => {
   });
 });
 
-describe('ownership and audit (issue 4 §8)', () => {
+describe('ownership and audit', () => {
   it('makes users and groups created through a connection managed by it', async () => {
     const u = (await c.post('/Users', { userName: 'owned@example.com' })).body;
     const g = (await c.post('/Groups', { displayName: 'Owned' })).body;

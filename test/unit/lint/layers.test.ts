@@ -1,6 +1,6 @@
 import { ESLint } from 'eslint';
 
-/** The layer rule of DESIGN §3 is enforced by `npm run lint`, not left to convention. */
+/** The layer rule of docs/architecture.md#layers is enforced by `npm run lint`, not left to convention. */
 const eslint = new ESLint({ cwd: process.cwd() });
 const lint = async (filePath: string, code: string): Promise<string[]> => {
   const [result] = await eslint.lintText(code, { filePath });
@@ -17,7 +17,7 @@ describe('layer rule', () => {
     ['src/graphql/x.ts', "import { a } from '../scim/a.js';\nexport const b = a;\n"],
     ['src/graphql/x.ts', "import { createStore } from '../db/store.js';\nexport const s = createStore;\n"],
     ['src/db/x.ts', "import Router from '@koa/router';\nexport const r = Router;\n"],
-  ])('forbids %s from importing what DESIGN §3 forbids (%#)', async (file, code) => {
+  ])('forbids %s from importing what docs/architecture.md#layers forbids (%#)', async (file, code) => {
     expect((await lint(file, code)).length).toBe(1);
   });
 

@@ -14,7 +14,7 @@ interface Case {
 const cases = JSON.parse(readFileSync(new URL('./patch.fixtures.json', import.meta.url), 'utf8')) as Case[];
 const run = (c: Case) => applyPatch(c.before ?? { userName: 'a@x' }, normalisePatch(USER_TYPE, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: c.operations }));
 
-describe('user PATCH: normalised, then applied in memory (RFC 7644 §3.5.2, ENTRA.md)', () => {
+describe('user PATCH: normalised, then applied in memory (RFC 7644 §3.5.2, docs/entra.md#two-patch-dialects)', () => {
   it.each(cases.filter((c) => c.after))('$name', (c) => {
     expect(run(c)).toEqual(c.after);
   });
