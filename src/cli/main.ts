@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { openServices } from '../composition/services.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { openDatabase } from '../db/database.js';
-import { createStore } from '../db/store.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
-import { buildServices } from '../http/server.js';
 
 /**
  * The admin command line: tenants, SCIM connections and their tokens, API keys, migrations.
@@ -168,9 +166,9 @@ export async function runCli(
     }
     throw e;
   }
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true });
+  const { db, services } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true });
   try {
-    await action(buildServices(createStore(db.orm)), out);
+    await action(services, out);
   } catch (e) {
     if (!isDomainError(e)) throw e;
     io.stderr.write(`error (${e.code}): ${e.message}\n`);

@@ -15,7 +15,6 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.js';
 import { migrate, openOrm } from '../../src/db/orm.js';
 import { exec, query } from '../../src/db/sql.js';
-import { createStore } from '../../src/db/store.js';
 import { systemActor, type Ctx } from '../../src/domain/context.js';
 import type { ListQuery } from '../../src/domain/ports.js';
 import { f } from '../../src/domain/shared/filter.js';
@@ -23,7 +22,8 @@ import { createServer } from 'node:http';
 import { loadConfig } from '../../src/config/config.js';
 import { checkReady } from '../../src/db/database.js';
 import { createLogger } from '../../src/http/logger.js';
-import { buildServices, createRosterApp } from '../../src/http/server.js';
+import { createRosterApp } from '../../src/composition/app.js';
+import { buildServices } from '../../src/composition/services.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 10_000);
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   let statements = 0;
   const orm = await openOrm({ url: url.toString(), onQuery: () => statements++ });
   await migrate(orm);
-  const services = buildServices(createStore(orm));
+  const services = buildServices(orm);
   const tenant = await services.tenants.create(systemActor, 'bench');
   const ctx: Ctx = { tenantId: tenant.id, actor: systemActor, requestId: null };
   const em = () => orm.em.fork();

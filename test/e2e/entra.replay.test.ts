@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { v7 as uuidv7 } from 'uuid';
-import { createStore } from '../../src/db/store.js';
 import { systemActor } from '../../src/domain/context.js';
-import { buildServices } from '../../src/http/server.js';
+import { buildServices } from '../../src/composition/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { send, type ScimReply } from '../support/scim.js';
 
@@ -39,7 +38,7 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const services = buildServices(createStore(db.orm));
+  const services = buildServices(db.orm);
   const tenant = await services.tenants.create(systemActor, 'Contoso');
   ({ token } = await services.connections.create({ tenantId: tenant.id, actor: systemActor, requestId: null }, 'Entra ID'));
 

@@ -3,12 +3,12 @@ import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { createStore } from '../../src/db/store.js';
 import { checkReady } from '../../src/db/database.js';
 import { systemActor, type Ctx } from '../../src/domain/context.js';
 import type { Services } from '../../src/domain/services.js';
 import { createLogger } from '../../src/http/logger.js';
-import { buildServices, createRosterApp } from '../../src/http/server.js';
+import { createRosterApp } from '../../src/composition/app.js';
+import { buildServices } from '../../src/composition/services.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { clientFor, type ScimClient } from './scim.js';
 
@@ -30,7 +30,7 @@ export interface Harness {
 /** The real app over a real database of its own, listening on a free port. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const services = buildServices(createStore(db.orm));
+  const services = buildServices(db.orm);
   const config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

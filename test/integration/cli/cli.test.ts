@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { buildServices } from '../../../src/http/server.js';
-import { createStore } from '../../../src/db/store.js';
+import { buildServices } from '../../../src/composition/services.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -34,7 +33,7 @@ const json = async (...args: string[]) => {
   expect(r).toMatchObject({ code: 0, err: '' });
   return JSON.parse(r.out) as Record<string, string>;
 };
-const services = () => buildServices(createStore(db.orm));
+const services = () => buildServices(db.orm);
 
 describe('roster command line', () => {
   it.each([[[]], [['tenant']], [['tenant', 'create']], [['connection', 'create']], [['connection', 'rotate']], [['connection', 'list']], [['apikey', 'create']], [['apikey', 'revoke']], [['migrate']]])(

@@ -1,18 +1,11 @@
 import type Koa from 'koa';
-import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/config.js';
-import type { Store } from '../domain/ports.js';
-import { createServices, type Services } from '../domain/services.js';
+import type { Services } from '../domain/services.js';
+import { createApp, jsonBodyParser, type Readiness } from '../http/app.js';
+import { graphqlMount } from '../http/graphql.mount.js';
+import type { Logger } from '../http/logger.js';
+import { scimMount } from '../http/scim.mount.js';
 import { createScimRouter } from '../scim/scim.router.js';
-import { createApp, jsonBodyParser, type Readiness } from './app.js';
-import { graphqlMount } from './graphql.mount.js';
-import { scimMount } from './scim.mount.js';
-import type { Logger } from './logger.js';
-
-/** The domain services over a store, with the real clock and time-ordered ids. */
-export function buildServices(store: Store): Services {
-  return createServices({ store, now: () => new Date(), newId: uuidv7 });
-}
 
 /** Roster's HTTP application: health, then the front doors over one set of domain services. */
 export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness }): Koa {
