@@ -24,6 +24,10 @@ export interface Config {
    * `meta.location` say https://public-host when TLS ends at the proxy.
    */
   readonly trustProxy: boolean;
+  /** Deepest nesting a GraphQL operation may have, introspection aside (docs/architecture.md#limits). */
+  readonly graphqlMaxDepth: number;
+  /** Largest cost a GraphQL operation may have, page sizes multiplying what they hold (docs/architecture.md#limits). */
+  readonly graphqlMaxComplexity: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +113,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     maxPageSize: int('MAX_PAGE_SIZE', 1000, 1, 100_000),
     trustProxy: trustProxyRaw === 'true' || trustProxyRaw === '1',
+    graphqlMaxDepth: int('GRAPHQL_MAX_DEPTH', 15, 2, 1000),
+    graphqlMaxComplexity: int('GRAPHQL_MAX_COMPLEXITY', 25_000, 10, 10_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -29,7 +29,7 @@ export interface ServerLog {
   error(msg: string): void;
 }
 
-export function createApolloServer(opts: { schema: GraphQLSchema; limits?: QueryLimits; logger: ServerLog }): ApolloServer<GraphQLContext> {
+export function createApolloServer(opts: { schema: GraphQLSchema; limits: QueryLimits; logger: ServerLog }): ApolloServer<GraphQLContext> {
   const server = new ApolloServer<GraphQLContext>({
     schema: opts.schema,
     formatError,

@@ -1,19 +1,28 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getNamedType, GraphQLError, isListType, isNonNullType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getNamedType, getVariableValues, GraphQLError, isListType, isNonNullType, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode, graphQLError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './shared/relay.js';
 
 /**
- * Query limits (docs/architecture.md#limits). Depth bounds how far nesting can fan out; complexity bounds the
- * number of objects an operation may ask for, with page sizes multiplying what they contain.
+ * Query limits (docs/architecture.md#limits). Depth bounds how far nesting can fan out; complexity
+ * bounds the number of objects an operation may ask for, with page sizes multiplying what they
+ * contain. Both come from the configuration (GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_COMPLEXITY).
  */
 export interface QueryLimits {
   readonly maxDepth: number;
   readonly maxComplexity: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 15, maxComplexity: 25_000 };
+/**
+ * Introspection (`__schema`, `__type`, `__typename` and everything under them) reads only the
+ * schema in memory, never the database, so the limits above apply outside it: standard tools send
+ * an introspection query far above them. It has bounds of its own instead: graphql-js refuses list
+ * fields nested more than three deep inside it (MaxIntrospectionDepthRule, a standard validation
+ * rule), and this caps how many fields it may select in all, so aliases cannot repeat a walk of the
+ * whole schema without end. The standard query with every option selects 230.
+ */
+export const MAX_INTROSPECTION_FIELDS = 2_000;
 
 /** Lists with no page size (a user's groups) are assumed to hold this many. */
 const ASSUMED_LIST_SIZE = 10;
@@ -30,59 +39,115 @@ const pageEstimator: ComplexityEstimator = ({ field, type, args, childComplexity
   return undefined;
 };
 
-/** Depth of the deepest field of an operation, following fragments (each fragment once per path). */
-export function operationDepth(op: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
-  const walk = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): number => {
-    let max = depth;
+/** Introspection fields: names starting with `__` are reserved for them (GraphQL spec §3.1, "Reserved Names"). */
+const isIntrospectionField = (name: string): boolean => name.startsWith('__');
+
+interface OperationShape {
+  /** Depth of the deepest field outside introspection. */
+  readonly depth: number;
+  /** Fields selected inside introspection, each fragment counted once per use. */
+  readonly introspectionFields: number;
+}
+
+/**
+ * Measures an operation in one pass over its text: each fragment is measured once and its result
+ * reused at every spread, so nested fragments cannot make the measuring itself expensive. Fields
+ * are recognised by name, never by alias.
+ */
+function measureOperation(op: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>): OperationShape {
+  // Per fragment: depth below its spread, and its introspection fields when inside introspection or not.
+  const memo = new Map<string, { depth: number; inside: number; outside: number }>();
+  const active = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): { depth: number; inside: number; outside: number } => {
+    let depth = 0;
+    let inside = 0; // every field, for when this set is itself within introspection
+    let outside = 0; // introspection fields only, for when it is not
     for (const s of set?.selections ?? []) {
       if (s.kind === Kind.FIELD) {
-        max = Math.max(max, s.selectionSet ? walk(s.selectionSet, depth + 1, seen) : depth + 1);
-      } else if (s.kind === Kind.INLINE_FRAGMENT) {
-        max = Math.max(max, walk(s.selectionSet, depth, seen));
-      } else if (!seen.has(s.name.value)) {
-        max = Math.max(max, walk(fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value])));
+        const sub = walk(s.selectionSet);
+        inside += 1 + sub.inside;
+        if (isIntrospectionField(s.name.value)) {
+          outside += 1 + sub.inside;
+        } else {
+          depth = Math.max(depth, 1 + sub.depth);
+          outside += sub.outside;
+        }
+        continue;
       }
+      let sub: { depth: number; inside: number; outside: number };
+      if (s.kind === Kind.INLINE_FRAGMENT) {
+        sub = walk(s.selectionSet);
+      } else {
+        const name = s.name.value;
+        const known = memo.get(name);
+        // Fragment cycles are refused by validation before this runs; `active` only keeps this total.
+        if (known) sub = known;
+        else if (active.has(name)) sub = { depth: 0, inside: 0, outside: 0 };
+        else {
+          active.add(name);
+          sub = walk(fragments[name]?.selectionSet);
+          active.delete(name);
+          memo.set(name, sub);
+        }
+      }
+      depth = Math.max(depth, sub.depth);
+      inside += sub.inside;
+      outside += sub.outside;
     }
-    return max;
+    return { depth, inside, outside };
   };
-  return walk(op.selectionSet, 0, new Set());
+  const root = walk(op.selectionSet);
+  return { depth: root.depth, introspectionFields: root.outside };
+}
+
+/** The document without its introspection fields: what complexity is measured on. */
+function withoutIntrospection(document: DocumentNode): DocumentNode {
+  return visit(document, { Field: (node) => (isIntrospectionField(node.name.value) ? null : undefined) });
 }
 
 /** Checks every operation after validation and before execution; a breach is a 400 with a clear code. */
-export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloServerPlugin {
+export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+  const tooComplex = (what: string) =>
+    graphQLError(ErrorCode.QUERY_TOO_COMPLEX, `${what}; at most ${limits.maxComplexity} is allowed. Ask for smaller pages (first/last) or fewer nested lists.`, 400);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of (document as DocumentNode).definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const depth = operationDepth(operation, fragments);
+          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+          const { depth, introspectionFields } = measureOperation(operation, fragments);
           if (depth > limits.maxDepth) {
             throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
           }
+          if (introspectionFields > MAX_INTROSPECTION_FIELDS) {
+            throw graphQLError(
+              ErrorCode.QUERY_TOO_COMPLEX,
+              `The operation selects ${introspectionFields} introspection fields; at most ${MAX_INTROSPECTION_FIELDS} are allowed. Ask for the schema once, without aliases.`,
+              400,
+            );
+          }
+          // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
+          // before any resolver runs, so there is nothing to limit.
+          if (getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
           let complexity: number;
           try {
             complexity = getComplexity({
               schema,
-              query: document,
+              query: withoutIntrospection(document),
               operationName: request.operationName ?? undefined,
               variables: request.variables ?? {},
               estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              // Every field costs at least 1, so a walk this long is over the limit; stopping it
+              // keeps fragments spread within fragments from making the count itself expensive.
+              maxQueryNodes: 2 * limits.maxComplexity,
             });
           } catch (e) {
-            // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
-            // before any resolver runs, so there is nothing to limit.
-            if (e instanceof GraphQLError) return;
+            // The variables fit and the document is valid, so the walk's only refusal is its length.
+            if (e instanceof GraphQLError) throw tooComplex('The operation has more selections than can be counted');
             throw e;
           }
-          if (complexity > limits.maxComplexity) {
-            throw graphQLError(
-              ErrorCode.QUERY_TOO_COMPLEX,
-              `The operation's complexity is ${complexity}; at most ${limits.maxComplexity} is allowed. Ask for smaller pages (first/last) or fewer nested lists.`,
-              400,
-            );
-          }
+          if (complexity > limits.maxComplexity) throw tooComplex(`The operation's complexity is ${complexity}`);
         },
       };
     },

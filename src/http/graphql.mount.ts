@@ -58,12 +58,13 @@ function renderRequestError(ctx: Koa.Context, e: unknown): void {
  * /graphql/assets/, and Apollo Server for everything else. The body is parsed here, inside this
  * mount's error handling, so a bad body is answered in GraphQL's error shape.
  */
-export function graphqlMount(deps: { services: Services; config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize'>; logger: Logger }): Koa.Middleware {
+export function graphqlMount(deps: { services: Services; config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity'>; logger: Logger }): Koa.Middleware {
   const { services, config, logger } = deps;
   const schema = buildRosterSchema();
   const apolloLog = logger.child({ component: 'apollo' });
   const apollo = createApolloServer({
     schema,
+    limits: { maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity },
     logger: {
       debug: (m) => apolloLog.debug(m),
       info: (m) => apolloLog.info(m),

@@ -45,6 +45,50 @@ describe('query limits', () => {
   });
 });
 
+describe('configured query limits', () => {
+  let small: Harness;
+  let t: string;
+  beforeAll(async () => {
+    small = await startHarness({ GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COMPLEXITY: '500' });
+    t = (await small.tenant('small-limits')).tenantId;
+  });
+  afterAll(async () => {
+    await small.close();
+  });
+
+  it('applies GRAPHQL_MAX_DEPTH', async () => {
+    const q = (sel: string) => `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ${sel} } } } } }`;
+    expect((await gql(small, q('enterprise { employeeNumber }'), { t })).errors).toBeUndefined();
+    const r = await gql(small, q('enterprise { manager { id } }'), { t });
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_DEEP);
+    expect(r.errors![0]!.message).toMatch(/7 levels deep; at most 6/);
+  });
+
+  it('applies GRAPHQL_MAX_COMPLEXITY', async () => {
+    const q = `query($t: ID!, $n: Int!) { tenant(id: $t) { users(first: $n) { edges { node { id userName } } } } }`;
+    expect((await gql(small, q, { t, n: 100 })).errors).toBeUndefined();
+    const r = await gql(small, q, { t, n: 300 });
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+    expect(r.errors![0]!.message).toMatch(/at most 500 is allowed/);
+  });
+
+  it('refuses an operation with more selections than can be counted, never letting it through', async () => {
+    const aliases = Array.from({ length: 2_000 }, (_, i) => `a${i}: userName`).join(' ');
+    const r = await gql(small, `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ${aliases} } } } } }`, { t });
+    expect(r.status).toBe(400);
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+  });
+
+  it('measures fragments spread within fragments once each, answering at once', async () => {
+    let frags = 'fragment F0 on User { id }';
+    for (let i = 1; i <= 40; i++) frags += ` fragment F${i} on User { ...F${i - 1} ... on User { ...F${i - 1} } }`;
+    const started = Date.now();
+    const r = await gql(small, `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ...F40 } } } } } ${frags}`, { t });
+    expect(r.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
 describe('request errors', () => {
   it('answers a body that is not JSON with 400 BAD_REQUEST in GraphQL shape', async () => {
     const res = await post('{ "query": ');

@@ -9,6 +9,8 @@ describe('configuration from the environment', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toBe(path.resolve('/srv/roster', '.data'));
     expect(c.logLevel).toBe('info');
+    expect(c.graphqlMaxDepth).toBe(15);
+    expect(c.graphqlMaxComplexity).toBe(25_000);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -23,6 +25,8 @@ describe('configuration from the environment', () => {
         ROSTER_DATA_DIR: '/var/lib/roster',
         BODY_LIMIT_BYTES: '2048',
         TRUST_PROXY: 'true',
+        GRAPHQL_MAX_DEPTH: '20',
+        GRAPHQL_MAX_COMPLEXITY: '100000',
       },
       '/srv',
     );
@@ -35,6 +39,8 @@ describe('configuration from the environment', () => {
       dataDir: '/var/lib/roster',
       bodyLimitBytes: 2048,
       trustProxy: true,
+      graphqlMaxDepth: 20,
+      graphqlMaxComplexity: 100_000,
     });
   });
 
@@ -47,6 +53,9 @@ describe('configuration from the environment', () => {
     [{ BOOTSTRAP_ADMIN_TOKEN: 'short' }, 'BOOTSTRAP_ADMIN_TOKEN', 'at least 32 characters'],
     [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', 'between'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', 'must be true or false'],
+    [{ GRAPHQL_MAX_DEPTH: '1' }, 'GRAPHQL_MAX_DEPTH', 'between 2 and 1000'],
+    [{ GRAPHQL_MAX_DEPTH: 'deep' }, 'GRAPHQL_MAX_DEPTH', 'must be a whole number'],
+    [{ GRAPHQL_MAX_COMPLEXITY: '0' }, 'GRAPHQL_MAX_COMPLEXITY', 'between 10 and 10000000'],
   ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
     let error: unknown;
     try {
