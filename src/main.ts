@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import { createRosterApp } from './composition/app.js';
 import { openServices } from './composition/services.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './http/logger.js';
+import { poolStats } from './db/orm.js';
+import { createRosterLogger } from './composition/logger.js';
+import { createMetrics } from './http/metrics.js';
 
 /** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -17,20 +19,24 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createRosterLogger(config.logLevel);
   logger.info({ embedded: !config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'starting');
+  const metrics = createMetrics();
   const { db, services } = await openServices({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
+    pool: { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+    onUnavailable: (reason) => metrics.rejected(reason),
   });
+  metrics.observePool(poolStats(db.orm));
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');
 
   if (config.bootstrapAdminToken) {
     await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminToken);
     logger.info('bootstrap admin key registered');
   }
-  const app = createRosterApp({ services, config, logger, ready: () => db.ready() });
+  const app = createRosterApp({ services, config, logger, metrics, ready: () => db.ready() });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,24 +1,33 @@
 import type Koa from 'koa';
 import type { Config } from '../config/config.js';
 import type { Services } from '../domain/services.js';
+import { createAdmission } from '../http/admission.js';
 import { createApp, jsonBodyParser, type Readiness } from '../http/app.js';
 import { graphqlMount } from '../http/graphql.mount.js';
 import type { Logger } from '../http/logger.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
 import { scimMount } from '../http/scim.mount.js';
 import { createScimRouter } from '../scim/scim.router.js';
 
 /** Roster's HTTP application: health, then the front doors over one set of domain services. */
-export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness }): Koa {
-  const parseBody = jsonBodyParser(deps.config.bodyLimitBytes);
+export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness; metrics?: Metrics }): Koa {
+  const { config, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  // One tenant's requests in progress are capped across both front doors (docs/architecture.md#robustness).
+  const admission = createAdmission({ maxInFlight: config.tenantMaxInFlight, maxWaitMs: config.dbAcquireTimeoutMs, onReject: () => metrics.rejected('tenant_limit') });
+  const parseBody = jsonBodyParser(config.bodyLimitBytes);
   const scim = scimMount({
     parseBody,
     handle: createScimRouter({
       services: deps.services,
-      maxResults: deps.config.maxPageSize,
+      maxResults: config.maxPageSize,
+      retryAfterSeconds: config.retryAfterSeconds,
+      admit: (tenantId) => admission.enter(tenantId),
       // Only the error and the request id: never the request, which carries personal data.
-      onUnexpected: (err, requestId) => deps.logger.error({ err, requestId }, 'SCIM request failed unexpectedly'),
+      onUnexpected: (err, requestId) => logger.error({ err, requestId }, 'SCIM request failed unexpectedly'),
+      onUnavailable: (err, requestId) => logger.warn({ err, requestId }, 'SCIM request refused: unavailable'),
     }),
   });
-  const graphql = graphqlMount({ services: deps.services, config: deps.config, logger: deps.logger });
-  return createApp({ config: deps.config, logger: deps.logger, ready: deps.ready, mounts: [scim, graphql] });
+  const graphql = graphqlMount({ services: deps.services, config, logger, admission });
+  return createApp({ config, logger, ready: deps.ready, metrics, mounts: [scim, graphql] });
 }

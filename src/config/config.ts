@@ -28,6 +28,16 @@ export interface Config {
   readonly graphqlMaxDepth: number;
   /** Largest cost a GraphQL operation may have, page sizes multiplying what they hold (docs/architecture.md#limits). */
   readonly graphqlMaxComplexity: number;
+  /** Connections in the request pool (docs/operations.md#configuration). */
+  readonly dbPoolMax: number;
+  /** How long work waits for a free connection, or for its tenant's turn, before a 503. */
+  readonly dbAcquireTimeoutMs: number;
+  /** PostgreSQL statement_timeout of every statement; past it the request gets a 503. */
+  readonly dbStatementTimeoutMs: number;
+  /** The Retry-After of every 503. */
+  readonly retryAfterSeconds: number;
+  /** Requests of one tenant in progress at once; more wait (bounded) for their turn. */
+  readonly tenantMaxInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +125,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     trustProxy: trustProxyRaw === 'true' || trustProxyRaw === '1',
     graphqlMaxDepth: int('GRAPHQL_MAX_DEPTH', 15, 2, 1000),
     graphqlMaxComplexity: int('GRAPHQL_MAX_COMPLEXITY', 25_000, 10, 10_000_000),
+    dbPoolMax: int('DB_POOL_MAX', 10, 1, 1000),
+    dbAcquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', 3000, 100, 600_000),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
+    tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
-import { migrate, openOrm, pendingMigrations } from './orm.js';
-import { query } from './sql.js';
+import { migrationsList } from './migrations/index.js';
+import { migrate, openOrm, type OrmOptions } from './orm.js';
 
 export interface Database {
   readonly orm: MikroORM;
@@ -12,15 +13,41 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Readiness: the database answers and no migration is pending. */
-export async function checkReady(orm: MikroORM): Promise<{ ok: boolean; detail: string }> {
-  try {
-    await query(orm.em.fork(), 'select 1');
-    const pending = await pendingMigrations(orm);
-    return pending.length === 0 ? { ok: true, detail: 'ok' } : { ok: false, detail: `${pending.length} migration(s) pending` };
-  } catch {
-    return { ok: false, detail: 'database unreachable' };
-  }
+export interface ReadinessProbe {
+  check(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Readiness on a pool of its own (one connection, short timeouts), so /readyz never queues
+ * behind requests and answers within about a second whatever the database does
+ * (docs/architecture.md#robustness): ready when the database answers and every migration Roster
+ * knows is applied.
+ */
+export function createReadinessProbe(url: string, timeoutMs = 800): ReadinessProbe {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 30_000, query_timeout: timeoutMs, statement_timeout: timeoutMs });
+  // An idle connection that breaks is dropped by the pool; the next check opens another.
+  pool.on('error', () => undefined);
+  const expected = migrationsList.map((m) => m.name);
+  const probe = async (): Promise<{ ok: boolean; detail: string }> => {
+    const { rows } = await pool.query<{ name: string }>('select name from mikro_orm_migrations where name = any($1)', [expected]);
+    const pending = expected.length - rows.length;
+    return pending === 0 ? { ok: true, detail: 'ok' } : { ok: false, detail: `${pending} migration(s) pending` };
+  };
+  let deadline: NodeJS.Timeout | undefined;
+  return {
+    async check() {
+      const late = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+        deadline = setTimeout(() => resolve({ ok: false, detail: 'database did not answer in time' }), timeoutMs + 100);
+      });
+      try {
+        return await Promise.race([probe().catch(() => ({ ok: false, detail: 'database unreachable' })), late]);
+      } finally {
+        clearTimeout(deadline);
+      }
+    },
+    close: () => pool.end(),
+  };
 }
 
 /**
@@ -32,6 +59,8 @@ export async function openDatabase(o: {
   dataDir: string;
   onLog?: (line: string) => void;
   onQuery?: (sql: string) => void;
+  /** Request pool size and timeouts (from the configuration). */
+  pool?: Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
   /** Use the embedded cluster of a Roster already running on dataDir (for the CLI). */
   reuseRunning?: boolean;
 }): Promise<Database & { migrated: string[] }> {
@@ -43,18 +72,20 @@ export async function openDatabase(o: {
   }
   let orm: MikroORM;
   try {
-    orm = await openOrm({ url, ...(o.onQuery ? { onQuery: o.onQuery } : {}) });
+    orm = await openOrm({ url, ...o.pool, ...(o.onQuery ? { onQuery: o.onQuery } : {}) });
   } catch (e) {
     await embedded?.stop();
     throw e;
   }
   const migrated = await migrate(orm);
+  const readiness = createReadinessProbe(url);
   return {
     orm,
     embedded: embedded !== null,
     migrated,
-    ready: () => checkReady(orm),
+    ready: () => readiness.check(),
     async close() {
+      await readiness.close();
       await orm.close(true);
       await embedded?.stop();
     },

@@ -3,12 +3,17 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from './migrations/index.js';
 import { ALL_SCHEMAS } from './schema/schema.js';
+import { tagStatement } from './sql.js';
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export interface OrmOptions {
   readonly url: string;
   readonly poolMax?: number;
+  /** How long a unit of work waits for a free connection before it fails (UnavailableError). */
+  readonly acquireTimeoutMs?: number;
+  /** PostgreSQL statement_timeout of every statement on the pool's connections. */
+  readonly statementTimeoutMs?: number;
   /** Called with each SQL statement when set (tests count statements with it). */
   readonly onQuery?: (sql: string) => void;
 }
@@ -21,7 +26,12 @@ export function ormConfig(o: OrmOptions): Options {
     extensions: [Migrator],
     // Requests and commands fork their own EntityManager; the global one is never used directly.
     allowGlobalContext: false,
-    pool: { min: 0, max: o.poolMax ?? 10 },
+    // Work waits a bounded time for a connection, and no statement runs unbounded
+    // (docs/architecture.md#robustness); both faults become 503s (translateDbError).
+    pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: o.acquireTimeoutMs ?? 3000 },
+    driverOptions: { connection: { statement_timeout: o.statementTimeoutMs ?? 10_000 } },
+    // Each statement carries its fingerprint, so logs can name a failing one without its values.
+    onQuery: tagStatement,
     debug: o.onQuery ? ['query'] : false,
     logger: o.onQuery ? (msg: string) => o.onQuery!(msg) : () => undefined,
     migrations: {
@@ -44,13 +54,30 @@ export async function openOrm(o: OrmOptions): Promise<MikroORM> {
   return MikroORM.init(ormConfig(o));
 }
 
-/** Applies pending migrations; never `schema:update` (docs/architecture.md#database-and-migrations). */
+/**
+ * Applies pending migrations in one transaction; never `schema:update`
+ * (docs/architecture.md#database-and-migrations). A migration may rebuild an index over every
+ * user, so the requests' statement_timeout does not apply to it.
+ */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const done = await orm.getMigrator().up();
+  const done = await orm.em.fork().transactional(async (em) => {
+    await em.execute('set local statement_timeout = 0');
+    return orm.getMigrator().up({ transaction: em.getTransactionContext() });
+  });
   return done.map((m) => m.name);
 }
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
   return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+}
+
+/** The request pool's state, read when metrics are scraped: connections open, in use, and work waiting for one. */
+export function poolStats(orm: MikroORM): () => { size: number; inUse: number; waiting: number } {
+  return () => {
+    const pool = orm.em.getConnection().getKnex().client.pool;
+    if (!pool) return { size: 0, inUse: 0, waiting: 0 };
+    const inUse = pool.numUsed();
+    return { size: inUse + pool.numFree(), inUse, waiting: pool.numPendingAcquires() };
+  };
 }

@@ -1,5 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type UniqueRule } from '../domain/errors.js';
+import { createHash } from 'node:crypto';
+import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
+import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
 
 /** The EntityManager of the current unit of work; statements run in its transaction, if any. */
 export type Db = EntityManager;
@@ -34,35 +35,170 @@ const UNIQUE_CONSTRAINTS: Record<string, { message: string; field: string; rule:
   scim_connections_tenant_name_unique: { message: 'a SCIM connection with this name already exists in this tenant', field: 'name', rule: 'connection.name' },
 };
 
+/**
+ * Database faults a retry can cure (docs/architecture.md#robustness): each becomes an
+ * UnavailableError, which both front doors answer with 503 and Retry-After.
+ */
+const UNAVAILABLE_STATES: Record<string, { reason: UnavailableReason; message: string }> = {};
+const unavailable = (codes: string[], reason: UnavailableReason, message: string) => {
+  for (const c of codes) UNAVAILABLE_STATES[c] = { reason, message };
+};
+unavailable(['57014', '55P03'], 'statement_timeout', 'the database did not answer in time; retry later');
+unavailable(['40001', '40P01'], 'serialization_conflict', 'the change conflicted with a concurrent one; retry it');
+// admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, connection_exception
+// and its kind (class 08), and what Node.js reports when a socket to the database fails.
+unavailable(
+  ['57P01', '57P02', '57P03', '57P05', '53300', '08000', '08001', '08003', '08004', '08006', '08007', '08P01', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'],
+  'connection_lost',
+  'the database is not reachable; retry later',
+);
+const POOL_TIMEOUT = { reason: 'pool_timeout' as const, message: 'no database connection became free in time; retry later' };
+/** knex's pool (tarn) when no connection becomes free within acquireTimeoutMillis. */
+const ACQUIRE_TIMEOUT = /^(?:Knex: )?Timeout acquiring a connection/;
+/** node-postgres when a connection breaks without a SQLSTATE; knex puts the statement before it. */
+const CONNECTION_LOST = /(?:^| - )(?:Connection terminated(?: unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect)$/;
+
+interface DriverLike {
+  code?: unknown;
+  constraint?: unknown;
+  name?: unknown;
+  message?: unknown;
+  severity?: unknown;
+}
+
+function unavailableFault(err: DriverLike): { reason: UnavailableReason; message: string } | null {
+  if (typeof err.code === 'string' && UNAVAILABLE_STATES[err.code]) return UNAVAILABLE_STATES[err.code]!;
+  const message = typeof err.message === 'string' ? err.message : '';
+  if (err.name === 'KnexTimeoutError' || ACQUIRE_TIMEOUT.test(message)) return POOL_TIMEOUT;
+  if (CONNECTION_LOST.test(message)) return UNAVAILABLE_STATES.ECONNRESET!;
+  return null;
+}
+
 /** Translates driver errors into domain errors; anything else passes through untouched. */
 export function translateDbError(e: unknown): unknown {
   if (!e || typeof e !== 'object') return e;
-  const err = e as { code?: string; constraint?: string; name?: string };
+  const err = e as DriverLike;
   switch (err.code) {
     case '23505': {
-      const known = err.constraint ? UNIQUE_CONSTRAINTS[err.constraint] : undefined;
+      const known = typeof err.constraint === 'string' ? UNIQUE_CONSTRAINTS[err.constraint] : undefined;
       return new ConflictError(known?.message ?? 'this value is already taken', known?.field, known?.rule);
     }
     case '23503':
-      return new NotFoundError('Referenced resource', err.constraint ?? 'unknown');
+      return new NotFoundError('Referenced resource', typeof err.constraint === 'string' ? err.constraint : 'unknown');
     case '22P02':
     case '22007':
     case '22008':
     case '22003':
     case '22001':
       return new InvalidValueError('a value has the wrong format for its attribute');
-    case '40001':
-    case '40P01':
-      return new UnavailableError('the change conflicted with a concurrent one; retry it');
-    case '57P01':
-    case '57P03':
-    case '08006':
-    case '08001':
-    case 'ECONNREFUSED':
-      return new UnavailableError('the database is not reachable; retry later');
-    default:
-      return e;
   }
+  const fault = unavailableFault(err);
+  return fault ? new UnavailableError(fault.message, fault.reason, e) : e;
+}
+
+// ---- statements in logs (docs/operations.md#logs) ------------------------------------------
+
+/**
+ * Every statement goes out with a comment naming its fingerprint: a hash of its text before
+ * values are put in, so a failing statement can be named in a log line, and found in
+ * PostgreSQL's own views, without the values (personal data) it carried.
+ */
+const TAG = /^\/\* roster:([0-9a-f]{12}) \*\/ /;
+const fingerprints = new Map<string, string>();
+
+export function tagStatement(sql: string): string {
+  if (TAG.test(sql)) return sql;
+  let fp = fingerprints.get(sql);
+  if (!fp) {
+    fp = createHash('sha256').update(sql).digest('hex').slice(0, 12);
+    // Statement texts come from code, but filters shape them; keep the cache bounded.
+    if (fingerprints.size >= 5000) fingerprints.clear();
+    fingerprints.set(sql, fp);
+  }
+  return `/* roster:${fp} */ ${sql}`;
+}
+
+/** The condition names of the SQLSTATEs seen most; others are logged by code alone. */
+const CONDITIONS: Record<string, string> = {
+  '23505': 'unique_violation',
+  '23503': 'foreign_key_violation',
+  '23502': 'not_null_violation',
+  '23514': 'check_violation',
+  '22P02': 'invalid_text_representation',
+  '22P05': 'untranslatable_character',
+  '22021': 'character_not_in_repertoire',
+  '22001': 'string_data_right_truncation',
+  '54001': 'statement_too_complex',
+  '57014': 'query_canceled',
+  '55P03': 'lock_not_available',
+  '40001': 'serialization_failure',
+  '40P01': 'deadlock_detected',
+  '57P01': 'admin_shutdown',
+  '42883': 'undefined_function',
+  P0001: 'raise_exception',
+};
+
+/** What a log line may say about a database error: codes and names, never SQL text or values. */
+export interface DbErrorDescription {
+  readonly type: string;
+  readonly sqlState?: string;
+  /** A Node.js socket error code (ECONNREFUSED, …) when there is no SQLSTATE. */
+  readonly code?: string;
+  readonly condition?: string;
+  readonly constraint?: string;
+  readonly table?: string;
+  readonly column?: string;
+  readonly routine?: string;
+  /** PostgreSQL's message, for the few conditions whose message cannot hold a value. */
+  readonly message?: string;
+  /** The fingerprint of the failing statement (see tagStatement). */
+  readonly statement?: string;
+  readonly fault?: UnavailableReason;
+}
+
+/**
+ * SQLSTATEs whose message names only things from code (tables, columns, types, operators),
+ * never a value: their message is kept, after the statement knex puts before it.
+ */
+const MESSAGE_NAMES_ONLY = new Set(['42P01', '42703', '42883', '42804', '42702', '42725']);
+const pgMessage = (message: string): string | undefined => {
+  const first = message.split(/\n - (?:detail|hint): /)[0]!;
+  const at = first.lastIndexOf(' - ');
+  return at >= 0 ? first.slice(at + 3).slice(0, 200) : undefined;
+};
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+const identifier = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 128 ? v : undefined);
+
+/**
+ * Describes an error from the driver, knex or MikroORM for a log line, or returns null when `e`
+ * is not one. Their messages hold the statement with its values inlined and PostgreSQL's detail
+ * with the offending row, so neither is kept.
+ */
+export function describeDbError(e: unknown): DbErrorDescription | null {
+  if (!e || typeof e !== 'object') return null;
+  const err = e as DriverLike & { table?: unknown; column?: unknown; routine?: unknown };
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const sqlState = code && SQLSTATE.test(code) ? code : undefined;
+  const fault = unavailableFault(err);
+  const isDb = e instanceof DriverException || (sqlState !== undefined && typeof err.severity === 'string') || fault !== null;
+  if (!isDb) return null;
+  const message = typeof err.message === 'string' ? err.message : '';
+  const netCode = code && !sqlState && /^E[A-Z_]+$/.test(code) ? code : undefined;
+  const condition = sqlState ? CONDITIONS[sqlState] : undefined;
+  const statement = TAG.exec(message)?.[1];
+  const safeMessage = sqlState && MESSAGE_NAMES_ONLY.has(sqlState) ? pgMessage(message) : undefined;
+  const names = { constraint: identifier(err.constraint), table: identifier(err.table), column: identifier(err.column), routine: identifier(err.routine) };
+  return {
+    type: typeof err.name === 'string' ? err.name : 'DatabaseError',
+    ...(sqlState ? { sqlState } : {}),
+    ...(netCode ? { code: netCode } : {}),
+    ...(condition ? { condition } : {}),
+    ...Object.fromEntries(Object.entries(names).filter(([, v]) => v !== undefined)),
+    ...(safeMessage ? { message: safeMessage } : {}),
+    ...(statement ? { statement } : {}),
+    ...(fault ? { fault: fault.reason } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Repositories, Store } from '../domain/ports.js';
 import { createApiKeyRepository, createAuditRepository, createConnectionRepository, createTenantRepository } from './repositories/admin.repository.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
 import { createUserRepository } from './repositories/user.repository.js';
+import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
 import { translateDbError, type Db } from './sql.js';
 
 export function createRepositories(db: Db): Repositories {
@@ -17,13 +18,23 @@ export function createRepositories(db: Db): Repositories {
   };
 }
 
-/** The domain's Store port over MikroORM: a fresh EntityManager per unit of work. */
-export function createStore(orm: MikroORM): Store {
+export interface StoreOptions {
+  /** Hears of each database fault a retry may cure (for the rejection metric). */
+  readonly onUnavailable?: (reason: UnavailableReason) => void;
+}
+
+/**
+ * The domain's Store port over MikroORM: a fresh EntityManager per unit of work. Database
+ * faults become domain errors here; `onUnavailable` hears of each one a retry may cure.
+ */
+export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   const run = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
-      throw translateDbError(e);
+      const translated = translateDbError(e);
+      if (translated instanceof UnavailableError && translated !== e) o.onUnavailable?.(translated.reason);
+      throw translated;
     }
   };
   return {

@@ -91,8 +91,29 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * Why work could not be done now; a retry later may succeed (docs/architecture.md#robustness).
+ * Each reason is one label value of the rejection metric.
+ */
+export type UnavailableReason =
+  /** No database connection became free within the configured wait. */
+  | 'pool_timeout'
+  /** A statement ran past its statement_timeout, or waited too long for a lock. */
+  | 'statement_timeout'
+  /** The database is down, restarting, or the connection to it broke. */
+  | 'connection_lost'
+  /** The transaction conflicted with a concurrent one (serialization failure, deadlock). */
+  | 'serialization_conflict'
+  /** The tenant already has as many requests in progress as it may. */
+  | 'tenant_limit';
+
 export class UnavailableError extends DomainError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: UnavailableReason,
+    /** The fault underneath (a driver error), for the log; never shown to the caller. */
+    override readonly cause?: unknown,
+  ) {
     super('UNAVAILABLE', message);
   }
 }

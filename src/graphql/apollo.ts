@@ -1,20 +1,25 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import { isDomainError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
 import { formatError, isUnexpected } from './errors.js';
 import { queryLimitsPlugin, type QueryLimits } from './limits.js';
 
-/** Unexpected resolver errors are logged here, where the request's logger (with its id) is at hand; formatError masks them. */
-const logUnexpectedErrors: ApolloServerPlugin<GraphQLContext> = {
+/**
+ * Unexpected resolver errors, and database faults answered as UNAVAILABLE, are logged here,
+ * where the request's logger (with its id) is at hand; formatError masks the unexpected ones.
+ * The error alone is logged (the logger keeps codes and names of database errors, never SQL),
+ * never variables or results, which may hold personal data.
+ */
+const logErrors: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
         for (const e of errors) {
-          if (!isUnexpected(e)) continue;
           const original = e.originalError ?? e;
-          // Name, message and stack only: never variables or results, which may hold personal data.
-          contextValue.log.error({ err: { name: original.name, message: original.message, stack: original.stack }, path: e.path }, 'graphql error');
+          if (isUnexpected(e)) contextValue.log.error({ err: original, path: e.path }, 'graphql error');
+          else if (isDomainError(original) && original.code === 'UNAVAILABLE') contextValue.log.warn({ err: original, path: e.path }, 'graphql request refused: unavailable');
         }
       },
     };
@@ -39,7 +44,7 @@ export function createApolloServer(opts: { schema: GraphQLSchema; limits: QueryL
     csrfPrevention: false,
     introspection: true,
     logger: opts.logger,
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(opts.schema, opts.limits), logUnexpectedErrors],
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(opts.schema, opts.limits), logErrors],
   });
   // createRosterApp is synchronous; the middleware answers with an error until start-up is done.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();

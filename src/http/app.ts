@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config/config.js';
 import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { lastResortErrors, requestScope } from './request.js';
 
 export interface Readiness {
@@ -14,6 +14,8 @@ export interface AppDeps {
   readonly config: Pick<Config, 'bodyLimitBytes'> & Partial<Pick<Config, 'trustProxy'>>;
   readonly logger: Logger;
   readonly ready: Readiness;
+  /** The app's metrics; a registry of its own when not given. */
+  readonly metrics?: Metrics;
   /**
    * Front doors mounted after the common middleware (GraphQL, SCIM). Each parses its own body
    * with jsonBodyParser, inside its own error handling, so each renders body errors its way.
@@ -35,18 +37,19 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   app.on('error', () => undefined); // every error is logged by the middleware below, with its request id
 
+  // Health and metrics never touch the request pool, so they answer while it is exhausted.
   const health = new Router();
   // Liveness: the process answers.
   health.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   // Prometheus scrape endpoint: aggregate counters only, nothing about any person or tenant.
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   health.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
-  // Readiness: the database answers and every migration is applied.
+  // Readiness: the database answers and every migration is applied (a probe with a pool of its own).
   health.get('/readyz', async (ctx) => {
     const r = await deps.ready();
     ctx.status = r.ok ? 200 : 503;

@@ -7,9 +7,11 @@ import type { Config } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import { createApolloServer } from '../graphql/apollo.js';
 import { createGraphQLContext } from '../graphql/context.js';
-import { ErrorCode } from '../graphql/errors.js';
+import { isDomainError } from '../domain/errors.js';
+import { ErrorCode, requestError } from '../graphql/errors.js';
 import { PLAYGROUND_CSS, playgroundHtml, playgroundScript } from '../graphql/playground.js';
 import { buildRosterSchema } from '../graphql/schema.js';
+import type { Admission } from './admission.js';
 import { jsonBodyParser } from './app.js';
 import type { Logger } from './logger.js';
 import { clientMessage } from './request.js';
@@ -58,8 +60,16 @@ function renderRequestError(ctx: Koa.Context, e: unknown): void {
  * /graphql/assets/, and Apollo Server for everything else. The body is parsed here, inside this
  * mount's error handling, so a bad body is answered in GraphQL's error shape.
  */
-export function graphqlMount(deps: { services: Services; config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity'>; logger: Logger }): Koa.Middleware {
-  const { services, config, logger } = deps;
+export function graphqlMount(deps: {
+  services: Services;
+  config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'retryAfterSeconds'>;
+  logger: Logger;
+  /** The per-tenant cap on requests in progress; none when absent. */
+  admission?: Admission;
+}): Koa.Middleware {
+  const { services, config, logger, admission } = deps;
+  // The slot each request holds while Apollo runs it, given back when it is answered.
+  const held = new WeakMap<Koa.Context, () => void>();
   const schema = buildRosterSchema();
   const apolloLog = logger.child({ component: 'apollo' });
   const apollo = createApolloServer({
@@ -73,14 +83,27 @@ export function graphqlMount(deps: { services: Services; config: Pick<Config, 'b
     },
   });
   const execute = koaMiddleware(apollo, {
-    context: ({ ctx }) =>
-      createGraphQLContext({
+    context: async ({ ctx }) => {
+      const context = await createGraphQLContext({
         services,
         limits: { maxPageSize: config.maxPageSize },
         authorization: ctx.get('authorization') || undefined,
         requestId: ctx.state.requestId,
         log: ctx.state.log,
-      }),
+      });
+      const { apiKey } = context;
+      ctx.state.principal = { tenantId: apiKey.tenantId, apiKeyId: apiKey.id };
+      if (admission) {
+        // A platform key is its own lane: it may act on any tenant.
+        try {
+          held.set(ctx, await admission.enter(apiKey.tenantId ?? `platform:${apiKey.id}`));
+        } catch (e) {
+          if (isDomainError(e)) throw requestError(e);
+          throw e;
+        }
+      }
+      return context;
+    },
   });
   const parseBody = jsonBodyParser(config.bodyLimitBytes);
   const assets = new Map<string, Promise<string | Buffer>>();
@@ -120,9 +143,35 @@ export function graphqlMount(deps: { services: Services; config: Pick<Config, 'b
       renderRequestError(ctx, e);
       return;
     }
-    await execute(ctx, done);
+    try {
+      await execute(ctx, done);
+    } finally {
+      held.get(ctx)?.();
+    }
     legacyJsonStatus(ctx);
+    unavailableStatus(ctx, config.retryAfterSeconds);
   };
+}
+
+/**
+ * Overload and database faults (docs/architecture.md#robustness): a response whose every error
+ * is UNAVAILABLE and that carries no data is HTTP 503; a 503 says when to come back.
+ */
+function unavailableStatus(ctx: Koa.Context, retryAfterSeconds: number): void {
+  if (ctx.status !== 503) {
+    // Most responses never mention the code; only those that do are parsed.
+    if (typeof ctx.body !== 'string' || !ctx.body.includes(ErrorCode.UNAVAILABLE)) return;
+    try {
+      const body = JSON.parse(ctx.body) as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+      const errors = body.errors ?? [];
+      const noData = body.data == null || (typeof body.data === 'object' && Object.values(body.data).every((v) => v === null));
+      if (!(noData && errors.length > 0 && errors.every((e) => e.extensions?.code === ErrorCode.UNAVAILABLE))) return;
+    } catch {
+      return;
+    }
+    ctx.status = 503;
+  }
+  ctx.set('Retry-After', String(retryAfterSeconds));
 }
 
 /** Request errors of a well-formed request: the document or its variables, not the HTTP request. */

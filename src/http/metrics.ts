@@ -1,10 +1,24 @@
 import type { Context, Middleware, Next } from 'koa';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { UnavailableReason } from '../domain/errors.js';
+
+/** The request pool's state at one moment. */
+export interface PoolStats {
+  /** Connections open (in use or idle). */
+  readonly size: number;
+  readonly inUse: number;
+  /** Units of work waiting for a connection. */
+  readonly waiting: number;
+}
 
 export interface Metrics {
   readonly registry: Registry;
   /** Counts and times every request by front door, method and status (never by path: ids are personal). */
   readonly middleware: Middleware;
+  /** Counts one piece of work refused with 503, by why (docs/operations.md#metrics). */
+  rejected(cause: UnavailableReason): void;
+  /** Reports the database pool's state, read at each scrape. */
+  observePool(read: () => PoolStats): void;
 }
 
 /** Which front door a path belongs to; a fixed, small set of label values. */
@@ -15,7 +29,10 @@ function doorOf(path: string): string {
   return 'other';
 }
 
-/** Prometheus metrics for one app: process metrics plus request counts and durations. */
+/**
+ * Prometheus metrics for one app: process metrics, request counts and durations, requests in
+ * flight by front door, work refused by cause, and the database pool (read when scraped).
+ */
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'roster_' });
@@ -25,18 +42,42 @@ export function createMetrics(): Metrics {
     name: 'roster_http_request_duration_seconds',
     help: 'Time to answer an HTTP request',
     labelNames,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const inFlight = new Gauge({ name: 'roster_http_in_flight', help: 'HTTP requests in progress', labelNames: ['door'], registers: [registry] });
+  const rejections = new Counter({
+    name: 'roster_rejections_total',
+    help: 'Work refused with 503 (Retry-After), by cause: pool_timeout, statement_timeout, connection_lost, serialization_conflict, tenant_limit',
+    labelNames: ['cause'],
+    registers: [registry],
+  });
+  const observePool = (read: () => PoolStats) => {
+    const gauge = (name: string, help: string, value: (s: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(value(read()));
+        },
+      });
+    gauge('roster_db_pool_size', 'Database connections open in the request pool', (s) => s.size);
+    gauge('roster_db_pool_in_use', 'Database connections of the request pool in use', (s) => s.inUse);
+    gauge('roster_db_pool_waiting', 'Units of work waiting for a database connection', (s) => s.waiting);
+  };
   const middleware: Middleware = async (ctx: Context, next: Next) => {
+    const door = doorOf(ctx.path);
     const end = duration.startTimer();
+    inFlight.inc({ door });
     try {
       await next();
     } finally {
-      const labels = { door: doorOf(ctx.path), method: ctx.method, status: String(ctx.status) };
+      inFlight.dec({ door });
+      const labels = { door, method: ctx.method, status: String(ctx.status) };
       requests.inc(labels);
       end(labels);
     }
   };
-  return { registry, middleware };
+  return { registry, middleware, rejected: (cause) => rejections.inc({ cause }), observePool };
 }

@@ -2,19 +2,42 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from './logger.js';
 
+/** Who a request came from, once a front door accepted its credential. */
+export interface Principal {
+  readonly tenantId: string | null;
+  readonly connectionId?: string;
+  readonly apiKeyId?: string;
+}
+
 declare module 'koa' {
   interface DefaultState {
     requestId: string;
     log: Logger;
+    principal?: Principal;
   }
+}
+
+/** Path segments that name endpoints, not data; any other segment is logged as `:value`. */
+const ENDPOINT_WORDS = new Set(['scim', 'v2', 'users', 'groups', 'schemas', 'resourcetypes', 'serviceproviderconfig', '.search', 'bulk', 'me', 'graphql', 'assets', 'healthz', 'readyz', 'metrics']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The path as logged: endpoint names and ids stay, anything else a client put in the path (a
+ * userName where an id belongs, say) becomes `:value` (docs/operations.md#logs).
+ */
+export function loggedPath(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (seg === '' || ENDPOINT_WORDS.has(seg.toLowerCase()) || UUID.test(seg) || /^[a-z-]{1,32}\.(?:js|css)$/.test(seg) ? seg : ':value'))
+    .join('/');
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane, else a new one), echoes
- * it, puts it on every log line, and logs one line per request: method, path without its query,
- * status and duration.
+ * it, puts it on every log line, and logs one line per request: method, path without its query
+ * (loggedPath), status, duration, and the tenant and connection or API key it came from.
  */
 export function requestScope(logger: Logger): Middleware {
   return async (ctx: Context, next: Next) => {
@@ -28,7 +51,8 @@ export function requestScope(logger: Logger): Middleware {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      const who = ctx.state.principal;
+      ctx.state.log.info({ method: ctx.method, path: loggedPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10, ...who }, 'request');
     }
   };
 }

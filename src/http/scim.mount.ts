@@ -20,6 +20,8 @@ export interface ScimMountDeps {
 }
 
 function send(ctx: Context, res: ScimResponse): void {
+  // The request log names the tenant and connection (never the token).
+  if (res.principal) ctx.state.principal = { tenantId: res.principal.tenantId, connectionId: res.principal.connectionId };
   ctx.status = res.status;
   for (const [k, v] of Object.entries(res.headers)) ctx.set(k, v);
   if (res.body !== undefined) {

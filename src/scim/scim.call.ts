@@ -29,6 +29,13 @@ export interface ScimResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** Who made the request, once its credential was accepted (for the request log). */
+  readonly principal?: ScimPrincipal;
+}
+
+export interface ScimPrincipal {
+  readonly tenantId: string;
+  readonly connectionId: string;
 }
 
 export interface ScimDeps {
@@ -37,6 +44,21 @@ export interface ScimDeps {
   readonly maxResults: number;
   /** Called with errors the facade cannot explain (bugs); they are answered as a masked 500. */
   readonly onUnexpected: (e: unknown, requestId: string | null) => void;
+  /** Called with each UNAVAILABLE error (a database fault or a full tenant), answered 503. */
+  readonly onUnavailable?: (e: unknown, requestId: string | null) => void;
+  /** The Retry-After of a 503, in seconds. */
+  readonly retryAfterSeconds: number;
+  /**
+   * Waits for a slot among the tenant's requests in progress; resolves to the function that
+   * gives it back, or fails with UnavailableError (docs/architecture.md#robustness).
+   */
+  readonly admit?: (tenantId: string) => Promise<() => void>;
+}
+
+/** What one request holds while it runs: set once its credential is accepted. */
+export interface ScimScope {
+  principal?: ScimPrincipal;
+  release?: () => void;
 }
 
 /** Page sizes of lists and searches (RFC 7644 §3.4.2.4). */
@@ -77,13 +99,18 @@ function bearer(h: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-/** Authenticates a request by its connection token and opens its call. */
-export async function openCall(deps: ScimDeps, req: ScimRequest): Promise<ScimCall> {
+/**
+ * Authenticates a request by its connection token, waits for the tenant's turn, and opens its
+ * call; `scope` learns who is calling and holds the turn until the request is answered.
+ */
+export async function openCall(deps: ScimDeps, req: ScimRequest, scope: ScimScope): Promise<ScimCall> {
   const token = bearer(req.authorization);
   // RFC 7644 §2, RFC 6750 §3: no or a bad credential is a 401 with a Bearer challenge.
   if (!token) throw new ScimError(401, 'send the SCIM connection token as "Authorization: Bearer <token>"');
   const { services } = deps;
   const { connection, actor } = await services.connections.authenticate(token);
+  scope.principal = { tenantId: connection.tenantId, connectionId: connection.id };
+  if (deps.admit) scope.release = await deps.admit(connection.tenantId);
   const ctx: Ctx = { tenantId: connection.tenantId, actor, requestId: req.requestId };
   return {
     req,

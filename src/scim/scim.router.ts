@@ -1,7 +1,7 @@
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery/discovery.documents.js';
 import { groupsResource } from './groups/groups.resource.js';
 import { pickListParams } from './resource/list.params.js';
-import { json, openCall, type ScimCall, type ScimDeps, type ScimRequest, type ScimResponse } from './scim.call.js';
+import { json, openCall, type ScimCall, type ScimDeps, type ScimRequest, type ScimResponse, type ScimScope } from './scim.call.js';
 import { errorBody, notFound, ScimError, toScimError } from './scim.errors.js';
 import { getResource, listResponse, searchAll, searchBody, searchResource, type ScimResource } from './scim.resource.js';
 import { usersResource } from './users/users.resource.js';
@@ -59,7 +59,7 @@ function dispatch(call: ScimCall, res: ScimResource, id: string | undefined): Pr
   }
 }
 
-async function route(deps: ScimDeps, req: ScimRequest): Promise<ScimResponse> {
+async function route(deps: ScimDeps, req: ScimRequest, scope: ScimScope): Promise<ScimResponse> {
   // Empty segments are dropped: the base URL works with and without a trailing slash.
   let seg: string[];
   try {
@@ -69,7 +69,7 @@ async function route(deps: ScimDeps, req: ScimRequest): Promise<ScimResponse> {
   }
   const [first, second, ...rest] = seg;
   const head = first?.toLowerCase();
-  const call = await openCall(deps, req);
+  const call = await openCall(deps, req, scope);
   // RFC 7644 §3.7 and §3.11: not supported here, said so by 501 (to an authenticated caller).
   if (head === 'bulk' || head === 'me') throw new ScimError(501, `/${first} is not supported by Roster; see /ServiceProviderConfig`);
   if (rest.length > 0 || head === undefined) throw notFound(`no SCIM endpoint at ${req.path || '/'}; the resources are /Users and /Groups`);
@@ -88,16 +88,26 @@ async function route(deps: ScimDeps, req: ScimRequest): Promise<ScimResponse> {
 /** The facade: every error becomes a SCIM error response; what it cannot explain, a masked 500. */
 export function createScimRouter(deps: ScimDeps): (req: ScimRequest) => Promise<ScimResponse> {
   return async (req) => {
+    const scope: ScimScope = {};
+    const withPrincipal = (res: ScimResponse): ScimResponse => (scope.principal ? { ...res, principal: scope.principal } : res);
     try {
-      return await route(deps, req);
+      return withPrincipal(await route(deps, req, scope));
     } catch (e) {
       const err = toScimError(e);
       if (err) {
-        const headers: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="SCIM"' } : {};
-        return json(err.status, errorBody(err), headers);
+        const headers: Record<string, string> = {};
+        if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"';
+        // Overload and database faults: 503 with a time to come back, never 429 (docs/architecture.md#robustness).
+        if (err.status === 503) {
+          headers['Retry-After'] = String(deps.retryAfterSeconds);
+          deps.onUnavailable?.(e, req.requestId);
+        }
+        return withPrincipal(json(err.status, errorBody(err), headers));
       }
       deps.onUnexpected(e, req.requestId);
-      return json(500, errorBody(new ScimError(500, `internal error; quote request id ${req.requestId ?? 'unknown'} when reporting it`)));
+      return withPrincipal(json(500, errorBody(new ScimError(500, `internal error; quote request id ${req.requestId ?? 'unknown'} when reporting it`))));
+    } finally {
+      scope.release?.();
     }
   };
 }

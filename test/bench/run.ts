@@ -20,7 +20,7 @@ import type { ListQuery } from '../../src/domain/ports.js';
 import { f } from '../../src/domain/shared/filter.js';
 import { createServer } from 'node:http';
 import { loadConfig } from '../../src/config/config.js';
-import { checkReady } from '../../src/db/database.js';
+import { createReadinessProbe } from '../../src/db/database.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createRosterApp } from '../../src/composition/app.js';
 import { buildServices } from '../../src/composition/services.js';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   const url = new URL(server);
   url.pathname = `/${name}`;
   let statements = 0;
-  const orm = await openOrm({ url: url.toString(), onQuery: () => statements++ });
+  // Seeding a million users takes longer than a request's statement_timeout.
+  const orm = await openOrm({ url: url.toString(), statementTimeoutMs: 3_600_000, onQuery: () => statements++ });
   await migrate(orm);
   const services = buildServices(orm);
   const tenant = await services.tenants.create(systemActor, 'bench');
@@ -156,7 +157,8 @@ async function main(): Promise<void> {
   // SCIM over HTTP, as Entra calls it (which asks for at least 25 requests/second per tenant).
   // Client and server share this process and its two cores, so these are lower bounds.
   const { token } = await services.connections.create(ctx, 'bench');
-  const app = createRosterApp({ services, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: createLogger('silent'), ready: () => checkReady(orm) });
+  const readiness = createReadinessProbe(url.toString());
+  const app = createRosterApp({ services, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: createLogger('silent'), ready: () => readiness.check() });
   const http = createServer(app.callback());
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const addr = http.address();
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 
+  await readiness.close();
   await orm.close(true);
   // BENCH_KEEP=1 leaves the seeded database behind for a closer look (EXPLAIN and the like).
   if (!process.env.BENCH_KEEP) {

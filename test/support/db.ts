@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { migrate, openOrm } from '../../src/db/orm.js';
+import { migrate, openOrm, type OrmOptions } from '../../src/db/orm.js';
 
 export interface TestDatabase {
   readonly url: string;
@@ -29,15 +29,21 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new, migrated database of its own for one test file, so files run in parallel. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export type PoolOptions = Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
+
+/**
+ * A new, migrated database of its own for one test file, so files run in parallel. The pool is
+ * larger and more patient than in production unless a test asks otherwise: test files share a
+ * busy machine.
+ */
+export async function createTestDatabase(pool: PoolOptions = {}): Promise<TestDatabase> {
   const name = `roster_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`create database "${name}"`));
   const u = serverUrl();
   u.pathname = `/${name}`;
   const url = u.toString();
   const statements: string[] = [];
-  const orm = await openOrm({ url, poolMax: 20, onQuery: (sql) => statements.push(sql) });
+  const orm = await openOrm({ url, poolMax: 20, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, ...pool, onQuery: (sql) => statements.push(sql) });
   await migrate(orm);
   statements.length = 0;
   return {

@@ -3,12 +3,14 @@ import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { checkReady } from '../../src/db/database.js';
+import { createReadinessProbe } from '../../src/db/database.js';
 import { systemActor, type Ctx } from '../../src/domain/context.js';
 import type { Services } from '../../src/domain/services.js';
-import { createLogger } from '../../src/http/logger.js';
+import { poolStats } from '../../src/db/orm.js';
+import { createRosterLogger } from '../../src/composition/logger.js';
 import { createRosterApp } from '../../src/composition/app.js';
 import { buildServices } from '../../src/composition/services.js';
+import { createMetrics } from '../../src/http/metrics.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { clientFor, type ScimClient } from './scim.js';
 
@@ -29,9 +31,12 @@ export interface Harness {
 
 /** The real app over a real database of its own, listening on a free port. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const db = await createTestDatabase();
-  const services = buildServices(db.orm);
-  const config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  // Test files share a busy machine: a larger, more patient pool unless a test sets its own.
+  const config = loadConfig({ LOG_LEVEL: 'info', DB_POOL_MAX: '20', DB_ACQUIRE_TIMEOUT_MS: '30000', DB_STATEMENT_TIMEOUT_MS: '60000', ...env });
+  const db = await createTestDatabase({ poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
+  const metrics = createMetrics();
+  metrics.observePool(poolStats(db.orm));
+  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason) });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -39,9 +44,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       cb();
     },
   });
-  const logger = createLogger(config.logLevel, sink);
-  const ready = () => checkReady(db.orm);
-  const app = createRosterApp({ services, config, logger, ready });
+  const logger = createRosterLogger(config.logLevel, sink);
+  const readiness = createReadinessProbe(db.url);
+  const ready = () => readiness.check();
+  const app = createRosterApp({ services, config, logger, ready, metrics });
   const server: Server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
@@ -63,6 +69,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await readiness.close();
       await db.drop();
     },
   };

@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
     expect(c.logLevel).toBe('info');
     expect(c.graphqlMaxDepth).toBe(15);
     expect(c.graphqlMaxComplexity).toBe(25_000);
+    expect(c).toMatchObject({ dbPoolMax: 10, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 8 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -27,6 +28,11 @@ describe('configuration from the environment', () => {
         TRUST_PROXY: 'true',
         GRAPHQL_MAX_DEPTH: '20',
         GRAPHQL_MAX_COMPLEXITY: '100000',
+        DB_POOL_MAX: '20',
+        DB_ACQUIRE_TIMEOUT_MS: '1500',
+        DB_STATEMENT_TIMEOUT_MS: '30000',
+        RETRY_AFTER_SECONDS: '10',
+        TENANT_MAX_IN_FLIGHT: '4',
       },
       '/srv',
     );
@@ -41,6 +47,11 @@ describe('configuration from the environment', () => {
       trustProxy: true,
       graphqlMaxDepth: 20,
       graphqlMaxComplexity: 100_000,
+      dbPoolMax: 20,
+      dbAcquireTimeoutMs: 1500,
+      dbStatementTimeoutMs: 30000,
+      retryAfterSeconds: 10,
+      tenantMaxInFlight: 4,
     });
   });
 
@@ -56,6 +67,11 @@ describe('configuration from the environment', () => {
     [{ GRAPHQL_MAX_DEPTH: '1' }, 'GRAPHQL_MAX_DEPTH', 'between 2 and 1000'],
     [{ GRAPHQL_MAX_DEPTH: 'deep' }, 'GRAPHQL_MAX_DEPTH', 'must be a whole number'],
     [{ GRAPHQL_MAX_COMPLEXITY: '0' }, 'GRAPHQL_MAX_COMPLEXITY', 'between 10 and 10000000'],
+    [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX', 'between'],
+    [{ DB_ACQUIRE_TIMEOUT_MS: 'soon' }, 'DB_ACQUIRE_TIMEOUT_MS', 'must be a whole number'],
+    [{ DB_STATEMENT_TIMEOUT_MS: '0' }, 'DB_STATEMENT_TIMEOUT_MS', 'between'],
+    [{ RETRY_AFTER_SECONDS: '0' }, 'RETRY_AFTER_SECONDS', 'between'],
+    [{ TENANT_MAX_IN_FLIGHT: '0' }, 'TENANT_MAX_IN_FLIGHT', 'between'],
   ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
     let error: unknown;
     try {
