@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
     pool: { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
     onUnavailable: (reason) => metrics.rejected(reason),
+    limits: config.limits,
   });
   metrics.observePool(poolStats(db.orm));
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');

@@ -166,7 +166,7 @@ export async function runCli(
     }
     throw e;
   }
-  const { db, services } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true });
+  const { db, services } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, limits: config.limits });
   try {
     await action(services, out);
   } catch (e) {

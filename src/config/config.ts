@@ -38,6 +38,15 @@ export interface Config {
   readonly retryAfterSeconds: number;
   /** Requests of one tenant in progress at once; more wait (bounded) for their turn. */
   readonly tenantMaxInFlight: number;
+  /** Bounds on what one write may store and on filters (docs/architecture.md#limits). */
+  readonly limits: {
+    /** MAX_STRING_LENGTH: largest string attribute, in UTF-8 bytes. */
+    readonly maxStringBytes: number;
+    readonly maxValuesPerAttribute: number;
+    readonly maxExtensionDepth: number;
+    readonly maxExtensionBytes: number;
+    readonly filter: { readonly maxTerms: number; readonly maxDepth: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -130,6 +139,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
     retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
+    limits: Object.freeze({
+      maxStringBytes: int('MAX_STRING_LENGTH', 16 * 1024, 256, 1024 * 1024),
+      maxValuesPerAttribute: int('MAX_VALUES_PER_ATTRIBUTE', 100, 1, 10_000),
+      maxExtensionDepth: int('MAX_EXTENSION_DEPTH', 32, 1, 256),
+      maxExtensionBytes: int('MAX_EXTENSION_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      // Filter parsers stop at 64 levels of nesting whatever is configured.
+      filter: Object.freeze({ maxTerms: int('FILTER_MAX_TERMS', 100, 1, 10_000), maxDepth: int('FILTER_MAX_DEPTH', 64, 1, 64) }),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

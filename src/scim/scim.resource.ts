@@ -76,7 +76,7 @@ export function listResponse(total: number, startIndex: number, resources: Json[
 /** A SearchRequest body (RFC 7644 §3.4.3) as list parameters. */
 export function searchBody(body: unknown): ListParams {
   if (body !== undefined && !isObject(body)) throw invalidSyntax('the search body must be a JSON object (RFC 7644 §3.4.3 SearchRequest)');
-  return pickListParams(body ?? {});
+  return pickListParams(body ?? {}, false);
 }
 
 /** One page of one type: its total, how many items it held, and their representations. */

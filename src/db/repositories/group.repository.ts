@@ -1,3 +1,4 @@
+import { readableExtensions } from '../../domain/shared/validate.js';
 import { GROUP_FIELDS, type Group, type Member, type MemberRef } from '../../domain/group/group.js';
 import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
 import { isUuid } from '../../domain/user/user.js';
@@ -23,7 +24,7 @@ const toGroup = (r: GroupRow): Group => ({
   displayName: r.display_name,
   externalId: r.external_id,
   managedBy: r.managed_by,
-  extensions: r.extensions ?? {},
+  extensions: readableExtensions(r.extensions),
   version: r.version,
   createdAt: toDate(r.created_at),
   updatedAt: toDate(r.updated_at),

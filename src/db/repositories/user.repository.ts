@@ -1,3 +1,4 @@
+import { readableExtensions } from '../../domain/shared/validate.js';
 import type { ListQuery, ListResult, UserRepository } from '../../domain/ports.js';
 import { isUuid, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
@@ -178,7 +179,7 @@ function toUser(r: UserRow): User {
       department: r.department,
       managerId: r.manager_id,
     },
-    extensions: r.extensions ?? {},
+    extensions: readableExtensions(r.extensions),
     managedBy: r.managed_by,
     version: r.version,
     createdAt: toDate(r.created_at),

@@ -98,7 +98,7 @@ export function createGroupService(deps: ServiceDeps) {
 
     async list(ctx: Ctx, q: ListQuery): Promise<ListResult<Group>> {
       assertCanRead(ctx);
-      if (q.filter) validateFilter(q.filter, GROUP_FIELDS);
+      if (q.filter) validateFilter(q.filter, GROUP_FIELDS, deps.limits.filter);
       if (q.sort && !GROUP_FIELDS.simple[q.sort.field]?.sortable) {
         throw new InvalidValueError(`groups cannot be sorted by "${q.sort.field}"`);
       }
@@ -128,7 +128,7 @@ export function createGroupService(deps: ServiceDeps) {
 
     async create(ctx: Ctx, profile: GroupProfile, members: readonly MemberInput[] = []): Promise<Group> {
       assertCanWrite(ctx);
-      validateGroupProfile(profile);
+      validateGroupProfile(profile, deps.limits);
       return store.write(async (r) => {
         const now = deps.now();
         const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
@@ -159,7 +159,7 @@ export function createGroupService(deps: ServiceDeps) {
         let next = current;
         if (change.profile) {
           const profile = change.profile(current);
-          validateGroupProfile(profile);
+          validateGroupProfile(profile, deps.limits);
           for (const k of ['displayName', 'externalId', 'extensions'] as const) {
             if (!sameData(profile[k], current[k])) changes.push(k);
           }

@@ -1,7 +1,6 @@
-import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog } from '../shared/filter.js';
 import type { ResourceMeta } from '../shared/resource.js';
-import { MAX_STRING_LENGTH } from '../user/user.js';
+import { shape, validateFields, type InputLimits, type Shape } from '../shared/validate.js';
 
 export type MemberType = 'User' | 'Group';
 
@@ -24,19 +23,15 @@ export interface GroupProfile {
 
 export interface Group extends GroupProfile, ResourceMeta {}
 
-export function validateGroupProfile(p: GroupProfile): void {
-  if (typeof p.displayName !== 'string' || p.displayName.trim() === '') {
-    throw new InvalidValueError('"displayName" is required and must not be empty', 'displayName');
-  }
-  if (p.displayName.length > MAX_STRING_LENGTH) {
-    throw new InvalidValueError(`"displayName" is longer than ${MAX_STRING_LENGTH} characters`, 'displayName');
-  }
-  if (p.externalId !== null && (typeof p.externalId !== 'string' || p.externalId.length > MAX_STRING_LENGTH)) {
-    throw new InvalidValueError(`"externalId" must be a string of at most ${MAX_STRING_LENGTH} characters`, 'externalId');
-  }
-  if (JSON.stringify(p.extensions).length > 64 * 1024) {
-    throw new InvalidValueError('extension attributes are larger than 64 KiB', 'extensions');
-  }
+const PROFILE_SHAPE: Readonly<Record<keyof GroupProfile, Shape>> = {
+  displayName: shape.text({ required: true, key: true }),
+  externalId: shape.text({ key: true }),
+  extensions: shape.extensions(),
+};
+
+/** The rules every group profile obeys, whichever front door it came through. */
+export function validateGroupProfile(p: GroupProfile, limits: InputLimits): void {
+  validateFields(PROFILE_SHAPE, p, limits);
 }
 
 export const GROUP_FIELDS: FieldCatalog = {

@@ -1,4 +1,5 @@
 import { InvalidFilterError } from '../errors.js';
+import { characterProblem } from './validate.js';
 
 /**
  * The one filter language of the domain (docs/architecture.md#filter-language): a boolean tree of comparisons over the
@@ -46,31 +47,62 @@ export const f = {
   some: (field: string, filter: Filter): Filter => ({ op: 'some', field, filter }),
 };
 
-/** Largest nesting and size of a filter tree; deeper or larger ones are refused. */
-export const FILTER_LIMITS = { maxDepth: 16, maxNodes: 200 } as const;
+/**
+ * The budget of one filter (docs/architecture.md#filter-language): how many comparisons it may
+ * hold and how deep its boolean tree may nest. Configured (FILTER_MAX_TERMS, FILTER_MAX_DEPTH).
+ */
+export interface FilterBudget {
+  readonly maxTerms: number;
+  readonly maxDepth: number;
+}
 
 /**
- * Checks a filter against a catalog: every field exists, every operator suits the field's type,
- * every value has the field's type, and the tree stays within FILTER_LIMITS.
+ * Nesting every filter parser refuses beyond while it parses (SCIM filter text, GraphQL filter
+ * inputs), so that none recurses without bound; FILTER_MAX_DEPTH may only lower it.
  */
-export function validateFilter(filter: Filter, catalog: FieldCatalog): void {
-  let nodes = 0;
-  const walk = (node: Filter, fields: Readonly<Record<string, FieldDef>>, depth: number, inMulti: string | null): void => {
-    nodes += 1;
-    if (depth > FILTER_LIMITS.maxDepth) {
-      throw new InvalidFilterError(`filter is nested more than ${FILTER_LIMITS.maxDepth} levels deep`);
+export const MAX_FILTER_NESTING = 64;
+
+export const tooDeep = (levels: number | string, max: number): InvalidFilterError =>
+  new InvalidFilterError(`filter too complex: nested ${levels} levels deep, at most ${max}`, 'filter');
+
+/** Counts comparisons and measures depth; stops descending past the budget's depth. */
+function measure(filter: Filter, budget: FilterBudget): number {
+  let terms = 0;
+  const walk = (node: Filter, depth: number): void => {
+    if (depth > budget.maxDepth) throw tooDeep(`more than ${budget.maxDepth}`, budget.maxDepth);
+    switch (node.op) {
+      case 'and':
+      case 'or':
+        for (const c of node.filters) walk(c, depth + 1);
+        return;
+      case 'not':
+      case 'some':
+        walk(node.filter, depth + 1);
+        return;
+      default:
+        terms += 1;
     }
-    if (nodes > FILTER_LIMITS.maxNodes) {
-      throw new InvalidFilterError(`filter has more than ${FILTER_LIMITS.maxNodes} terms`);
-    }
+  };
+  walk(filter, 1);
+  return terms;
+}
+
+/**
+ * Checks a filter against a catalog: the tree fits the budget, every field exists, every operator
+ * suits the field's type, and every value has the field's type and holds storable text.
+ */
+export function validateFilter(filter: Filter, catalog: FieldCatalog, budget: FilterBudget): void {
+  const terms = measure(filter, budget);
+  if (terms > budget.maxTerms) throw new InvalidFilterError(`filter too complex: ${terms} terms, at most ${budget.maxTerms}`, 'filter');
+  const walk = (node: Filter, fields: Readonly<Record<string, FieldDef>>, inMulti: string | null): void => {
     switch (node.op) {
       case 'and':
       case 'or':
         if (node.filters.length === 0) throw new InvalidFilterError(`"${node.op}" needs at least one operand`);
-        for (const c of node.filters) walk(c, fields, depth + 1, inMulti);
+        for (const c of node.filters) walk(c, fields, inMulti);
         return;
       case 'not':
-        walk(node.filter, fields, depth + 1, inMulti);
+        walk(node.filter, fields, inMulti);
         return;
       case 'some': {
         if (inMulti !== null) {
@@ -78,7 +110,7 @@ export function validateFilter(filter: Filter, catalog: FieldCatalog): void {
         }
         const sub = catalog.multi[node.field];
         if (!sub) throw new InvalidFilterError(`"${node.field}" is not a multi-valued attribute`, node.field);
-        walk(node.filter, sub, depth + 1, node.field);
+        walk(node.filter, sub, node.field);
         return;
       }
       case 'pr': {
@@ -94,7 +126,7 @@ export function validateFilter(filter: Filter, catalog: FieldCatalog): void {
       }
     }
   };
-  walk(filter, catalog.simple, 1, null);
+  walk(filter, catalog.simple, null);
 }
 
 function unknownField(field: string, inMulti: string | null): InvalidFilterError {
@@ -128,11 +160,16 @@ function checkValue(field: string, def: FieldDef, op: CompareOp, value: FilterVa
       if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
         throw new InvalidFilterError(`"${field}" is a dateTime; compare it with an ISO 8601 timestamp such as "2024-01-31T12:00:00Z"`, field);
       }
+      // Years PostgreSQL and ISO 8601 without an expanded year agree on.
+      if (value.getUTCFullYear() < 1 || value.getUTCFullYear() > 9999) {
+        throw new InvalidFilterError(`"${field}" is a dateTime; compare it with a timestamp between the years 1 and 9999`, field);
+      }
       if (textual) throw new InvalidFilterError(`"${op}" is not defined for the dateTime "${field}"`, field);
       return;
     case 'id':
     case 'string':
       if (typeof value !== 'string') throw new InvalidFilterError(`"${field}" is a string; compare it with a quoted string`, field);
+      if (characterProblem(value)) throw new InvalidFilterError(`the value compared with "${field}" ${characterProblem(value)}`, field);
       return;
   }
 }

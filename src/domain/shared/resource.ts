@@ -1,4 +1,5 @@
 import { InvalidValueError } from '../errors.js';
+import { characterProblem } from './validate.js';
 
 /** What Roster owns on every user and group: identity, tenant, owner, version and timestamps. */
 export interface ResourceMeta {
@@ -16,5 +17,7 @@ export interface ResourceMeta {
 export function requireName(value: unknown, field = 'name', max = 200): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidValueError(`"${field}" is required and must not be empty`, field);
   if (value.length > max) throw new InvalidValueError(`"${field}" is longer than ${max} characters`, field);
+  const problem = characterProblem(value);
+  if (problem) throw new InvalidValueError(`"${field}" ${problem}`, field);
   return value.trim();
 }

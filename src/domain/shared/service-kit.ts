@@ -2,13 +2,21 @@ import type { AuditOutcome } from '../audit/audit.js';
 import { actorFields, type Ctx } from '../context.js';
 import { ForbiddenError, ManagedByScimError, PreconditionFailedError } from '../errors.js';
 import type { Repositories, Store } from '../ports.js';
+import type { FilterBudget } from './filter.js';
+import type { InputLimits } from './validate.js';
 
-/** What every domain service is built from: storage, a clock and an id source. */
+/** The configured bounds of the domain (docs/architecture.md#limits). */
+export interface Limits extends InputLimits {
+  readonly filter: FilterBudget;
+}
+
+/** What every domain service is built from: storage, a clock, an id source and the limits. */
 export interface ServiceDeps {
   readonly store: Store;
   readonly now: () => Date;
   /** Time-ordered UUIDs (v7). */
   readonly newId: () => string;
+  readonly limits: Limits;
 }
 
 /** Records an audit event inside the caller's transaction (docs/architecture.md#audit-events: append-only). */

@@ -30,7 +30,7 @@ export function createUserService(deps: ServiceDeps) {
   }
 
   function checkList(q: ListQuery): void {
-    if (q.filter) validateFilter(q.filter, USER_FIELDS);
+    if (q.filter) validateFilter(q.filter, USER_FIELDS, deps.limits.filter);
     if (q.sort && !USER_FIELDS.simple[q.sort.field]?.sortable) {
       throw new InvalidValueError(`users cannot be sorted by "${q.sort.field}"`);
     }
@@ -102,7 +102,7 @@ export function createUserService(deps: ServiceDeps) {
 
     async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies } = {}): Promise<CreateResult> {
       assertCanWrite(ctx);
-      validateProfile(profile);
+      validateProfile(profile, deps.limits);
       const once = () => store.write(async (r): Promise<CreateResult> => {
         const managedBy = actingConnection(ctx);
         if (opts.policies) {
@@ -147,7 +147,7 @@ export function createUserService(deps: ServiceDeps) {
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         const next = change(current);
-        validateProfile(next);
+        validateProfile(next, deps.limits);
         const changes = changedAttributes(current, next);
         if (changes.length === 0) return current;
         // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.

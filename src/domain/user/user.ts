@@ -2,6 +2,7 @@ import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog, FieldDef } from '../shared/filter.js';
 import { sameData } from '../shared/equal.js';
 import type { ResourceMeta } from '../shared/resource.js';
+import { shape, validateFields, type InputLimits, type Shape } from '../shared/validate.js';
 
 /** One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4). */
 export interface MultiValue {
@@ -126,61 +127,61 @@ export function emptyProfile(userName: string): UserProfile {
   };
 }
 
-export const MAX_STRING_LENGTH = 2048;
-export const MAX_VALUES_PER_ATTRIBUTE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID.test(s);
+/** Ids are UUIDs; kept here as well, where most callers look for it. */
+export { isUuid } from '../shared/validate.js';
 
-function checkString(field: string, v: string | null, required = false): void {
-  if (v === null) {
-    if (required) throw new InvalidValueError(`"${field}" is required`, field);
-    return;
-  }
-  if (typeof v !== 'string') throw new InvalidValueError(`"${field}" must be a string`, field);
-  if (required && v.trim() === '') throw new InvalidValueError(`"${field}" must not be empty`, field);
-  if (v.length > MAX_STRING_LENGTH) {
-    throw new InvalidValueError(`"${field}" is longer than ${MAX_STRING_LENGTH} characters`, field);
-  }
-}
+const text = shape.text;
+const valueShape = shape.object({ value: text({ required: true, key: true }), type: text(), primary: shape.boolean(), display: text() });
+const addressShape = shape.object({
+  type: text(),
+  primary: shape.boolean(),
+  formatted: text(),
+  streetAddress: text(),
+  locality: text(),
+  region: text(),
+  postalCode: text(),
+  country: text(),
+});
+
+/** What every attribute of a user profile must look like (docs/architecture.md#robustness). */
+const PROFILE_SHAPE: Readonly<Record<keyof UserProfile, Shape>> = {
+  userName: text({ required: true, key: true }),
+  externalId: text({ key: true }),
+  name: shape.object(Object.fromEntries(Object.keys(EMPTY_NAME).map((k) => [k, text()]))),
+  displayName: text(),
+  nickName: text(),
+  profileUrl: text(),
+  title: text(),
+  userType: text(),
+  preferredLanguage: text(),
+  locale: text(),
+  timezone: text(),
+  active: shape.boolean(),
+  ...(Object.fromEntries(VALUE_ATTRIBUTES.map((a) => [a, shape.list(valueShape)])) as Record<ValueAttribute, Shape>),
+  addresses: shape.list(addressShape),
+  enterprise: shape.object({
+    employeeNumber: text(),
+    costCenter: text(),
+    organization: text(),
+    division: text(),
+    department: text(),
+    managerId: shape.id('a user'),
+  }),
+  extensions: shape.extensions(),
+};
 
 function checkPrimary(field: string, values: readonly { primary: boolean }[]): void {
   // RFC 7643 §2.4: the primary value "true" MUST appear no more than once.
   if (values.filter((v) => v.primary).length > 1) {
     throw new InvalidValueError(`"${field}" has more than one value marked primary; mark at most one`, field);
   }
-  if (values.length > MAX_VALUES_PER_ATTRIBUTE) {
-    throw new InvalidValueError(`"${field}" has more than ${MAX_VALUES_PER_ATTRIBUTE} values`, field);
-  }
 }
 
 /** The rules every user profile obeys, whichever front door it came through. */
-export function validateProfile(p: UserProfile): void {
-  checkString('userName', p.userName, true);
-  for (const k of ['externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const) {
-    checkString(k, p[k]);
-  }
-  for (const [k, v] of Object.entries(p.name)) checkString(`name.${k}`, v as string | null);
-  for (const [k, v] of Object.entries(p.enterprise)) checkString(`enterprise.${k}`, v as string | null);
-  if (p.enterprise.managerId !== null && !isUuid(p.enterprise.managerId)) {
-    throw new InvalidValueError('"enterprise.manager" must be the id of a user', 'enterprise.managerId');
-  }
-  if (typeof p.active !== 'boolean') throw new InvalidValueError('"active" must be a boolean', 'active');
-  for (const attr of VALUE_ATTRIBUTES) {
-    const values = p[attr];
-    checkPrimary(attr, values);
-    values.forEach((v, i) => {
-      checkString(`${attr}[${i}].value`, v.value, true);
-      checkString(`${attr}[${i}].type`, v.type);
-      checkString(`${attr}[${i}].display`, v.display);
-    });
-  }
+export function validateProfile(p: UserProfile, limits: InputLimits): void {
+  validateFields(PROFILE_SHAPE, p, limits);
+  for (const attr of VALUE_ATTRIBUTES) checkPrimary(attr, p[attr]);
   checkPrimary('addresses', p.addresses);
-  p.addresses.forEach((a, i) => {
-    for (const [k, v] of Object.entries(a)) if (k !== 'primary') checkString(`addresses[${i}].${k}`, v as string | null);
-  });
-  if (JSON.stringify(p.extensions).length > 64 * 1024) {
-    throw new InvalidValueError('extension attributes are larger than 64 KiB', 'extensions');
-  }
 }
 
 const str = (caseExact = false, sortable = false): FieldDef => ({ type: 'string', caseExact, sortable });

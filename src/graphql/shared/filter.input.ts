@@ -1,7 +1,6 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
-import { InvalidFilterError } from '../../domain/errors.js';
-import { f, FILTER_LIMITS, type CompareOp, type Filter, type FilterValue } from '../../domain/shared/filter.js';
+import { f, MAX_FILTER_NESTING, tooDeep, type CompareOp, type Filter, type FilterValue } from '../../domain/shared/filter.js';
 
 /**
  * Typed comparisons of the domain filter language (docs/architecture.md#filter-language). Several operators in one
@@ -80,7 +79,7 @@ const combine = (parts: Filter[]): Filter | null => (parts.length === 0 ? null :
 export function toDomainFilter(input: object | null | undefined, spec: FilterSpec, depth = 1): Filter | null {
   if (!input) return null;
   // The domain checks the finished tree too; this stops a hostile nesting before it is walked.
-  if (depth > FILTER_LIMITS.maxDepth) throw new InvalidFilterError(`filter is nested more than ${FILTER_LIMITS.maxDepth} levels deep`, 'filter');
+  if (depth > MAX_FILTER_NESTING) throw tooDeep(`more than ${MAX_FILTER_NESTING}`, MAX_FILTER_NESTING);
   const parts: Filter[] = [];
   const path = (name: string) => (spec.prefix ? `${spec.prefix}.${name}` : name);
   for (const [key, value] of Object.entries(input) as [string, unknown][]) {

@@ -1,4 +1,4 @@
-import type { CompareOp } from '../../domain/shared/filter.js';
+import { MAX_FILTER_NESTING, tooDeep, type CompareOp } from '../../domain/shared/filter.js';
 import { invalidFilter } from '../scim.errors.js';
 
 /**
@@ -43,11 +43,24 @@ export interface PatchPath {
 
 const OPS: readonly string[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
 const ATTR_CHAR = /[A-Za-z0-9:._$-]/;
+// Sticky patterns match at a position of the whole text: parsing stays linear in its length.
+const WORD = /[A-Za-z]+/y;
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
 const MAX_LENGTH = 4096;
 
 class Parser {
   private i = 0;
+  /** Open parentheses, `not (` and `[` around the current position. */
+  private depth = 0;
   constructor(private readonly s: string) {}
+
+  /** Parses what stands inside a bracket one level deeper; the parser recurses at most this deep. */
+  private nested<T>(inner: () => T): T {
+    if (++this.depth > MAX_FILTER_NESTING) throw invalidFilter(tooDeep(`more than ${MAX_FILTER_NESTING}`, MAX_FILTER_NESTING).message);
+    const out = inner();
+    this.depth -= 1;
+    return out;
+  }
 
   private fail(what: string, at = this.i): never {
     const near = this.s.slice(at, at + 20);
@@ -63,11 +76,17 @@ class Parser {
     return this.i >= this.s.length;
   }
 
+  /** Matches a sticky pattern at the current position without copying the rest of the text. */
+  private match(re: RegExp): string {
+    re.lastIndex = this.i;
+    const m = re.exec(this.s);
+    return m ? m[0] : '';
+  }
+
   /** Reads a keyword-like word (letters only) without consuming it when `peek`. */
   private word(peek = false): string {
     this.ws();
-    const m = /^[A-Za-z]+/.exec(this.s.slice(this.i));
-    const w = m ? m[0] : '';
+    const w = this.match(WORD);
     // A keyword must end at a boundary: "order" is not "or".
     const next = this.s[this.i + w.length];
     if (next !== undefined && ATTR_CHAR.test(next)) return '';
@@ -94,7 +113,7 @@ class Parser {
     let sub: AttrRef | null = null;
     if (this.s[this.i] === '[') {
       this.i += 1;
-      filter = this.or(true);
+      filter = this.nested(() => this.or(true));
       this.expect(']', 'a closing "]"');
       if (this.s[this.i] === '.') {
         this.i += 1;
@@ -133,7 +152,7 @@ class Parser {
       this.ws();
       if (this.s[this.i] === '(') {
         this.i += 1;
-        const inner = this.or(inValue);
+        const inner = this.nested(() => this.or(inValue));
         this.expect(')', 'a closing ")"');
         return { kind: 'not', filter: inner };
       }
@@ -142,7 +161,7 @@ class Parser {
     }
     if (this.s[this.i] === '(') {
       this.i += 1;
-      const inner = this.or(inValue);
+      const inner = this.nested(() => this.or(inValue));
       this.expect(')', 'a closing ")"');
       return inner;
     }
@@ -174,7 +193,7 @@ class Parser {
     if (this.s[this.i] === '[') {
       if (inValue) this.fail('a value filter cannot contain another "["');
       this.i += 1;
-      const filter = this.or(true);
+      const filter = this.nested(() => this.or(true));
       this.expect(']', 'a closing "]"');
       if (this.s[this.i] !== '.') return { kind: 'valuePath', attr, filter };
       this.i += 1;
@@ -206,10 +225,10 @@ class Parser {
         return this.fail('invalid escape in string', start);
       }
     }
-    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i));
-    if (m) {
-      this.i += m[0].length;
-      return Number(m[0]);
+    const num = this.match(NUMBER);
+    if (num) {
+      this.i += num.length;
+      return Number(num);
     }
     const w = this.word();
     if (w === 'true') return true;

@@ -4,6 +4,7 @@ import { parseFilter } from '../filter/filter.parse.js';
 import { translateFilter } from '../filter/filter.translate.js';
 import { allAttributes, resolveAttribute, type ResourceTypeSpec } from '../registry/attribute.registry.js';
 import { invalidValue } from '../scim.errors.js';
+import { kindOf } from '../../domain/shared/validate.js';
 import { parseProjection, type Projection } from './resource.project.js';
 
 /**
@@ -21,20 +22,46 @@ export interface ListParams {
 }
 
 const KNOWN = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
+type Known = (typeof KNOWN)[number];
 
-/** Picks the known parameters out of a query or body; unknown ones (aadOptscim062020) are ignored. */
-export function pickListParams(source: Record<string, unknown>): ListParams {
+/** Checks one parameter's type: a query string or SearchRequest body value (RFC 7644 §3.4.3). */
+function paramValue(name: Known, v: unknown): unknown {
+  if (v === undefined || v === null) return undefined;
+  switch (name) {
+    case 'attributes':
+    case 'excludedAttributes':
+      if (typeof v === 'string') return v;
+      if (Array.isArray(v) && v.every((a) => typeof a === 'string')) return v;
+      throw invalidValue(`"${name}" must be a comma-separated string or a list of attribute names, not ${kindOf(v)}`);
+    case 'startIndex':
+    case 'count':
+      if (typeof v === 'string' || typeof v === 'number') return v;
+      throw invalidValue(`"${name}" must be a whole number, not ${kindOf(v)}`);
+    default:
+      if (typeof v === 'string') return v;
+      throw invalidValue(`"${name}" must be a string, not ${kindOf(v)}`);
+  }
+}
+
+/**
+ * Picks the known parameters out of a query (`fromQuery`) or a SearchRequest body; unknown ones
+ * (aadOptscim062020) are ignored.
+ */
+export function pickListParams(source: Record<string, unknown>, fromQuery = true): ListParams {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(source)) {
     const name = KNOWN.find((n) => n.toLowerCase() === k.toLowerCase());
-    if (name) out[name] = Array.isArray(v) && name !== 'attributes' && name !== 'excludedAttributes' ? v[v.length - 1] : v;
+    if (!name) continue;
+    // A query parameter given twice counts once, the last time (its lists are comma-separated).
+    const repeated = fromQuery && Array.isArray(v) && name !== 'attributes' && name !== 'excludedAttributes';
+    out[name] = paramValue(name, repeated ? v[v.length - 1] : v);
   }
   return out as ListParams;
 }
 
 function integer(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
-  const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  const n = typeof v === 'number' ? v : /^[-+]?\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
   if (!Number.isInteger(n)) throw invalidValue(`"${name}" must be a whole number, got ${JSON.stringify(v)}`);
   return n;
 }
@@ -85,6 +112,7 @@ export function listQuery(rt: ResourceTypeSpec, p: ListParams, limits: { default
   const filter = p.filter !== undefined && p.filter.trim() !== '' ? translateFilter(rt, parseFilter(p.filter)) : null;
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0; count is capped.
   const startIndex = Math.max(1, integer('startIndex', p.startIndex) ?? 1);
+  if (startIndex > Number.MAX_SAFE_INTEGER) throw invalidValue(`"startIndex" must be at most ${Number.MAX_SAFE_INTEGER}`);
   const count = Math.min(limits.maxResults, Math.max(0, integer('count', p.count) ?? limits.defaultCount));
   return {
     filter,

@@ -1,3 +1,4 @@
+import { kindOf } from '../../domain/shared/validate.js';
 import {
   resolveAttribute,
   schemaByUrn,
@@ -31,20 +32,24 @@ export function coerceValue(spec: AttributeSpec, value: unknown, path: string): 
   return coerceSingle(spec, value, path, false);
 }
 
+/**
+ * Coerces one value. It never recurses deeper than one complex attribute and its simple
+ * sub-attributes (RFC 7643 §2.3.8: sub-attributes are not complex), whatever the body holds.
+ */
 function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element: boolean): unknown {
   if (value === null || value === undefined) return null;
   switch (spec.type) {
     case 'complex': {
-      const hasValue = subAttribute(spec, 'value') !== null;
       // docs/entra.md#further-patch-shapes: manager may arrive as a bare id, as {"value": id} or as a one-element array.
-      if (!element && Array.isArray(value) && value.length <= 1) return value.length ? coerceSingle(spec, value[0], path, false) : null;
-      if (value === '') return null;
-      if (typeof value === 'string' && hasValue) return coerceSingle(spec, rolesString(spec, { value }), path, element);
-      if (!isObject(value)) throw invalidValue(`"${path}" must be an object with the sub-attributes of ${spec.name}`);
+      if (!element && Array.isArray(value) && value.length <= 1) value = value.length ? value[0] : null;
+      if (value === '' || value === null || value === undefined) return null;
+      if (typeof value === 'string' && subAttribute(spec, 'value') !== null) value = { value };
+      if (!isObject(value)) throw invalidValue(`"${path}" must be an object with the sub-attributes of ${spec.name}, not ${kindOf(value)}`);
       const out: Json = {};
       for (const [k, v] of Object.entries(rolesString(spec, value))) {
         const sub = subAttribute(spec, k);
         if (!sub || sub.mutability === 'readOnly') continue;
+        if (sub.type === 'complex') throw invalidValue(`"${path}.${sub.name}" cannot be set`);
         const c = coerceSingle(sub, v, `${path}.${sub.name}`, false);
         if (c !== null) out[sub.name] = c;
       }
@@ -56,14 +61,14 @@ function coerceSingle(spec: AttributeSpec, value: unknown, path: string, element
       // Entra's default PATCH dialect sends "True"/"False" (docs/entra.md#two-patch-dialects).
       if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
       if (value === '') return null;
-      throw invalidValue(`"${path}" must be true or false`);
+      throw invalidValue(`"${path}" must be true or false, not ${kindOf(value)}`);
     case 'integer':
     case 'decimal':
-      if (typeof value !== 'number') throw invalidValue(`"${path}" must be a number`);
+      if (typeof value !== 'number') throw invalidValue(`"${path}" must be a number, not ${kindOf(value)}`);
       return value;
     default:
       if (typeof value === 'number') return String(value);
-      if (typeof value !== 'string') throw invalidValue(`"${path}" must be a string`);
+      if (typeof value !== 'string') throw invalidValue(`"${path}" must be a string, not ${kindOf(value)}`);
       // docs/entra.md#further-patch-shapes: an empty string clears the attribute.
       return value === '' ? null : value;
   }
@@ -92,13 +97,13 @@ function place(out: Json, r: ResolvedAttribute, value: unknown): void {
   else holder[r.attr.name] = value;
 }
 
-function mergeInto(rt: ResourceTypeSpec, out: Json, key: string, value: unknown): void {
-  const schema = /^urn:/i.test(key) ? schemaByUrn(rt, key) : null;
+function mergeInto(rt: ResourceTypeSpec, out: Json, key: string, value: unknown, topLevel = true): void {
+  const schema = topLevel && /^urn:/i.test(key) ? schemaByUrn(rt, key) : null;
   if (schema) {
-    // A whole schema's attributes under its URN: {"urn:...:enterprise:2.0:User": {...}}.
+    // A whole schema's attributes under its URN: {"urn:...:enterprise:2.0:User": {...}}; one level only.
     if (value === null) return;
-    if (!isObject(value)) throw invalidValue(`"${key}" must be an object holding that schema's attributes`);
-    for (const [k, v] of Object.entries(value)) mergeInto(rt, out, schema === rt.schema ? k : `${schema.id}:${k}`, v);
+    if (!isObject(value)) throw invalidValue(`"${key}" must be an object holding that schema's attributes, not ${kindOf(value)}`);
+    for (const [k, v] of Object.entries(value)) mergeInto(rt, out, schema === rt.schema ? k : `${schema.id}:${k}`, v, false);
     return;
   }
   const r = resolveAttribute(rt, key);
@@ -119,7 +124,7 @@ function mergeInto(rt: ResourceTypeSpec, out: Json, key: string, value: unknown)
   }
   if (r.attr.mutability === 'readOnly') return; // id, meta, groups: ignored when a client echoes them
   if (r.sub) {
-    mergeInto(rt, out, r.extension ? `${r.schema!.id}:${r.attr.name}` : r.attr.name, { [r.sub.name]: value });
+    mergeInto(rt, out, r.extension ? `${r.schema!.id}:${r.attr.name}` : r.attr.name, { [r.sub.name]: value }, false);
     return;
   }
   const coerced = coerceValue(r.attr, value, r.path);

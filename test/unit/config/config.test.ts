@@ -33,6 +33,12 @@ describe('configuration from the environment', () => {
         DB_STATEMENT_TIMEOUT_MS: '30000',
         RETRY_AFTER_SECONDS: '10',
         TENANT_MAX_IN_FLIGHT: '4',
+        MAX_STRING_LENGTH: '4096',
+        MAX_VALUES_PER_ATTRIBUTE: '20',
+        MAX_EXTENSION_DEPTH: '8',
+        MAX_EXTENSION_BYTES: '8192',
+        FILTER_MAX_TERMS: '50',
+        FILTER_MAX_DEPTH: '10',
       },
       '/srv',
     );
@@ -52,6 +58,17 @@ describe('configuration from the environment', () => {
       dbStatementTimeoutMs: 30000,
       retryAfterSeconds: 10,
       tenantMaxInFlight: 4,
+      limits: { maxStringBytes: 4096, maxValuesPerAttribute: 20, maxExtensionDepth: 8, maxExtensionBytes: 8192, filter: { maxTerms: 50, maxDepth: 10 } },
+    });
+  });
+
+  it('bounds what a write may store and what a filter may ask by default (docs/architecture.md#limits)', () => {
+    expect(loadConfig({}).limits).toEqual({
+      maxStringBytes: 16 * 1024,
+      maxValuesPerAttribute: 100,
+      maxExtensionDepth: 32,
+      maxExtensionBytes: 64 * 1024,
+      filter: { maxTerms: 100, maxDepth: 64 },
     });
   });
 
@@ -72,6 +89,8 @@ describe('configuration from the environment', () => {
     [{ DB_STATEMENT_TIMEOUT_MS: '0' }, 'DB_STATEMENT_TIMEOUT_MS', 'between'],
     [{ RETRY_AFTER_SECONDS: '0' }, 'RETRY_AFTER_SECONDS', 'between'],
     [{ TENANT_MAX_IN_FLIGHT: '0' }, 'TENANT_MAX_IN_FLIGHT', 'between'],
+    [{ FILTER_MAX_DEPTH: '65' }, 'FILTER_MAX_DEPTH', 'between 1 and 64'],
+    [{ MAX_EXTENSION_DEPTH: '1000' }, 'MAX_EXTENSION_DEPTH', 'between 1 and 256'],
   ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
     let error: unknown;
     try {

@@ -27,7 +27,7 @@ const revive = (v: unknown): unknown => {
 const translate = (c: Case): Filter => {
   const rt = c.resource === 'Group' ? GROUP_TYPE : USER_TYPE;
   const f = translateFilter(rt, parseFilter(c.scim));
-  validateFilter(f, rt.catalog);
+  validateFilter(f, rt.catalog, { maxTerms: 100, maxDepth: 64 });
   return f;
 };
 
