@@ -204,3 +204,24 @@ describe('deep bodies never overflow the stack of the SCIM parsers', () => {
     if (r.status >= 400) expectScimError(r, r.status);
   });
 });
+
+describe('filters have a budget', () => {
+  it('a filter of 300 "or" terms is a 400 invalidFilter saying how many', async () => {
+    const filter = Array.from({ length: 300 }, () => 'title pr').join(' or ');
+    const r = await c.get(`/Users?filter=${encodeURIComponent(filter)}`);
+    expectScimError(r, 400, 'invalidFilter');
+    expect(r.body.detail).toBe('filter too complex: 300 terms, at most 100');
+  });
+
+  it('1,000 nested parentheses are a 400 invalidFilter, found while parsing', async () => {
+    const r = await c.get(`/Users?filter=${encodeURIComponent(`${'('.repeat(1000)}title pr${')'.repeat(1000)}`)}`);
+    expectScimError(r, 400, 'invalidFilter');
+    expect(r.body.detail).toBe('filter too complex: nested more than 64 levels deep, at most 64');
+  });
+
+  it('the same budget holds in a .search body and at the root', async () => {
+    const filter = Array.from({ length: 101 }, (_, i) => `userName eq "u${i}"`).join(' or ');
+    expectScimError(await c.post('/Users/.search', { filter }), 400, 'invalidFilter');
+    expectScimError(await c.post('/.search', { filter }), 400, 'invalidFilter');
+  });
+});
