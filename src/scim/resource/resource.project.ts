@@ -24,6 +24,8 @@ function entries(rt: ResourceTypeSpec, raw: string | readonly string[] | undefin
     else {
       const r = resolveAttribute(rt, text);
       if (r) out.push(r);
+      // A URN Roster has no schema for may name a whole extension document it keeps verbatim.
+      if (/^urn:/i.test(text) && r?.kind !== 'known') out.push({ kind: 'schema', urn: text });
     }
   }
   return out;
