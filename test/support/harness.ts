@@ -81,3 +81,14 @@ export async function scimTenant(h: Harness, name = 'Entra ID'): Promise<ScimCli
   const { connection, token } = await h.services.connections.create(ctx, name);
   return clientFor(h.baseUrl, token, ctx, connection);
 }
+
+/** The real app and a SCIM tenant, started before a test file's tests and closed after them. */
+export function scimSuite(env: Record<string, string> = {}): { readonly h: Harness; readonly c: ScimClient } {
+  const suite = {} as { h: Harness; c: ScimClient };
+  beforeAll(async () => {
+    suite.h = await startHarness(env);
+    suite.c = await scimTenant(suite.h);
+  });
+  afterAll(async () => suite.h.close());
+  return suite;
+}

@@ -1,7 +1,7 @@
 import { MAX_KEY_BYTES } from '../../../src/domain/shared/validate.js';
 import { gqlOk } from '../../support/graphql.js';
-import { scimTenant, startHarness, type Harness } from '../../support/harness.js';
-import { patchBody, type ScimClient } from '../../support/scim.js';
+import { scimSuite } from '../../support/harness.js';
+import { patchBody } from '../../support/scim.js';
 
 /**
  * What a write accepts, every read renders (docs/architecture.md#robustness): the largest, deepest
@@ -9,13 +9,7 @@ import { patchBody, type ScimClient } from '../../support/scim.js';
  * through SCIM and read through GraphQL.
  */
 
-let h: Harness;
-let c: ScimClient;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await scimTenant(h);
-});
-afterAll(async () => h.close());
+const app = scimSuite();
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -48,7 +42,7 @@ function nested(depth: number): Record<string, unknown> {
 
 describe('the largest, deepest and oddest accepted values', () => {
   beforeAll(async () => {
-    const limits = h.config.limits;
+    const limits = app.h.config.limits;
     userName = fill(MAX_KEY_BYTES, ASTRAL);
     const ext = 'urn:example:odd:1.0';
     const doc: Record<string, unknown> = { ...nested(limits.maxExtensionDepth), odd: ODD.join('|') };
@@ -68,7 +62,7 @@ describe('the largest, deepest and oddest accepted values', () => {
       [ext]: doc,
     };
     expect(bytes(JSON.stringify({ [ext]: doc }))).toBe(limits.maxExtensionBytes);
-    const r = await c.post('/Users', user);
+    const r = await app.c.post('/Users', user);
     expect(r.status).toBe(201);
     id = r.body.id;
   });
@@ -78,21 +72,21 @@ describe('the largest, deepest and oddest accepted values', () => {
   };
 
   it('reads back exactly as sent', async () => {
-    same((await c.get(`/Users/${id}`)).body);
+    same((await app.c.get(`/Users/${id}`)).body);
   });
 
   it('lists, alone and among others', async () => {
-    await c.post('/Users', { userName: 'plain@example.com' });
-    const r = await c.get('/Users?count=1000');
+    await app.c.post('/Users', { userName: 'plain@example.com' });
+    const r = await app.c.get('/Users?count=1000');
     expect(r.status).toBe(200);
     same(r.body.Resources.find((u: { id: string }) => u.id === id));
-    const s = await c.post('/.search', { count: 10 });
+    const s = await app.c.post('/.search', { count: 10 });
     expect(s.status).toBe(200);
   });
 
   it('filters on every kind of odd value', async () => {
     const found = async (filter: string) => {
-      const r = await c.get(`/Users?filter=${encodeURIComponent(filter)}&attributes=id`);
+      const r = await app.c.get(`/Users?filter=${encodeURIComponent(filter)}&attributes=id`);
       expect(r.status).toBe(200);
       return r.body.Resources.map((u: { id: string }) => u.id);
     };
@@ -105,22 +99,22 @@ describe('the largest, deepest and oddest accepted values', () => {
   });
 
   it('projects with attributes and excludedAttributes', async () => {
-    const a = await c.get(`/Users/${id}?attributes=userName,emails.value,urn:example:odd:1.0`);
+    const a = await app.c.get(`/Users/${id}?attributes=userName,emails.value,urn:example:odd:1.0`);
     expect(a.status).toBe(200);
     expect(a.body.userName).toBe(userName);
     expect(a.body.emails).toHaveLength(100);
     expect(a.body['urn:example:odd:1.0']).toEqual(user['urn:example:odd:1.0']);
-    const e = await c.get(`/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(userName)}`)}&excludedAttributes=emails,addresses,urn:example:odd:1.0`);
+    const e = await app.c.get(`/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(userName)}`)}&excludedAttributes=emails,addresses,urn:example:odd:1.0`);
     expect(e.status).toBe(200);
     expect(e.body.Resources[0]).not.toHaveProperty('emails');
     expect(e.body.Resources[0]).not.toHaveProperty('urn:example:odd:1.0');
   });
 
   it('patches them, and refuses a change past the limits without breaking the user', async () => {
-    const more = await c.patch(`/Users/${id}`, patchBody({ op: 'add', path: 'emails', value: [{ value: 'one-too-many@example.com' }] }));
+    const more = await app.c.patch(`/Users/${id}`, patchBody({ op: 'add', path: 'emails', value: [{ value: 'one-too-many@example.com' }] }));
     expect(more.status).toBe(400);
-    const r = await c.patch(`/Users/${id}`, patchBody(
-      { op: 'replace', path: 'title', value: fill(h.config.limits.maxStringBytes, ASTRAL) },
+    const r = await app.c.patch(`/Users/${id}`, patchBody(
+      { op: 'replace', path: 'title', value: fill(app.h.config.limits.maxStringBytes, ASTRAL) },
       { op: 'remove', path: 'emails[value eq "0.😀@例え.jp"]' },
       { op: 'replace', path: 'urn:example:odd:1.0:odd', value: 'ǅ' },
     ));
@@ -128,31 +122,31 @@ describe('the largest, deepest and oddest accepted values', () => {
     expect(r.body.emails).toHaveLength(99);
     expect(r.body['urn:example:odd:1.0'].odd).toBe('ǅ');
     expect(r.body['urn:example:odd:1.0'].deep).toEqual((user['urn:example:odd:1.0'] as { deep: unknown }).deep);
-    expect((await c.get('/Users')).status).toBe(200);
+    expect((await app.c.get('/Users')).status).toBe(200);
   });
 
   it('reads through GraphQL', async () => {
-    const { node } = await gqlOk(h, 'query($id: ID!) { node(id: $id) { ... on User { userName externalId displayName name { familyName } emails { value display } extensions } } }', { id });
+    const { node } = await gqlOk(app.h, 'query($id: ID!) { node(id: $id) { ... on User { userName externalId displayName name { familyName } emails { value display } extensions } } }', { id });
     expect(node.userName).toBe(userName);
     expect(node.externalId).toBe(user.externalId);
     expect(node.displayName).toBe(user.displayName);
     expect(node.emails).toHaveLength(99);
     expect(node.extensions['urn:example:odd:1.0'].deep).toEqual((user['urn:example:odd:1.0'] as { deep: unknown }).deep);
-    const { tenant } = await gqlOk(h, 'query($t: ID, $u: String) { tenant(id: $t) { users(filter: { userName: { eq: $u } }) { nodes { id } } } }', { t: c.ctx.tenantId, u: userName });
+    const { tenant } = await gqlOk(app.h, 'query($t: ID, $u: String) { tenant(id: $t) { users(filter: { userName: { eq: $u } }) { nodes { id } } } }', { t: app.c.ctx.tenantId, u: userName });
     expect(tenant.users.nodes).toEqual([{ id }]);
   });
 
   it('groups hold them too: the widest displayName, an extension at the depth limit, odd members', async () => {
     // Lower-casing grows Ⱥ (2 bytes) to ⱥ (3 bytes): the largest index entry a displayName can make.
     const displayName = fill(MAX_KEY_BYTES, ['Ⱥ']);
-    const g = await c.post('/Groups', { displayName, members: [{ value: id }], 'urn:example:odd:1.0': nested(h.config.limits.maxExtensionDepth) });
+    const g = await app.c.post('/Groups', { displayName, members: [{ value: id }], 'urn:example:odd:1.0': nested(app.h.config.limits.maxExtensionDepth) });
     expect(g.status).toBe(201);
-    const list = await c.get(`/Groups?filter=${encodeURIComponent(`displayName eq ${JSON.stringify(displayName.toLowerCase())}`)}`);
+    const list = await app.c.get(`/Groups?filter=${encodeURIComponent(`displayName eq ${JSON.stringify(displayName.toLowerCase())}`)}`);
     expect(list.body.Resources.map((x: { id: string }) => x.id)).toEqual([g.body.id]);
     expect(list.body.Resources[0].members).toEqual([expect.objectContaining({ value: id, display: user.displayName })]);
-    const member = await c.get(`/Groups?filter=${encodeURIComponent(`members[display co "👩‍👩‍👧‍👦"]`)}&excludedAttributes=members`);
+    const member = await app.c.get(`/Groups?filter=${encodeURIComponent(`members[display co "👩‍👩‍👧‍👦"]`)}&excludedAttributes=members`);
     expect(member.body.totalResults).toBe(1);
-    const { node } = await gqlOk(h, 'query($id: ID!) { node(id: $id) { ... on Group { displayName extensions members(first: 5) { edges { node { ... on User { userName } } } } } } }', { id: g.body.id });
+    const { node } = await gqlOk(app.h, 'query($id: ID!) { node(id: $id) { ... on Group { displayName extensions members(first: 5) { edges { node { ... on User { userName } } } } } } }', { id: g.body.id });
     expect(node.displayName).toBe(displayName);
     expect(node.members.edges).toEqual([{ node: { userName } }]);
   });
