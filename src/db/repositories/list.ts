@@ -1,4 +1,5 @@
 import { InvalidValueError } from '../../domain/errors.js';
+import { characterProblem, isUuid } from '../../domain/shared/validate.js';
 import type { ListQuery, ListResult } from '../../domain/ports.js';
 import type { FieldCatalog } from '../../domain/shared/filter.js';
 import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
@@ -22,16 +23,30 @@ export interface ListSource<Row> {
   readonly idOf: (row: Row) => string;
 }
 
-type Cursor = [unknown, string];
+type Cursor = [string, string];
 
-const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(c) && c.length === 2 && typeof c[1] === 'string') return c as Cursor;
-  } catch {
-    // fall through
+const encodeCursor = (c: [unknown, string]): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+/** Whether a decoded sort value can be bound as the sort key's SQL type without the database refusing it. */
+function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
+  if (typeof v !== 'string' || characterProblem(v) !== null) return false;
+  if (cast === 'uuid') return isUuid(v);
+  if (cast === 'timestamptz') {
+    const d = new Date(v);
+    return !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
   }
+  return true;
+}
+
+/** A cursor this API handed out for this order; anything else is refused before it reaches SQL. */
+function decodeCursor(s: string, cast: SortKey['cast']): Cursor {
+  let c: unknown = null;
+  try {
+    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    // refused below
+  }
+  if (Array.isArray(c) && c.length === 2 && typeof c[1] === 'string' && isUuid(c[1]) && sortValueFits(c[0], cast)) return [c[0], c[1]];
   throw new InvalidValueError('the cursor is not one this API returned', 'cursor');
 }
 
@@ -68,7 +83,7 @@ export async function listRows<Row, T>(
     backward = q.page.direction === 'backward';
     limit = q.page.limit;
     if (q.page.cursor) {
-      const [v, id] = decodeCursor(q.page.cursor);
+      const [v, id] = decodeCursor(q.page.cursor, key.cast);
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
       const greater = desc === backward;
       where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);

@@ -100,3 +100,22 @@ describe('filters have a budget', () => {
     expectBadInput(await gql(h, USERS, { t: t.id, f: { displayName: { sw: '\u0000' } } }), 'displayName', NUL);
   });
 });
+
+describe('cursors', () => {
+  const cursor = (text: string) => Buffer.from(text).toString('base64url');
+  const ID = '0190a0a0-0000-7000-8000-000000000000';
+  const ALL = ['', ', orderBy: { field: CREATED_AT }', ', orderBy: { field: USER_NAME }'];
+  it.each([
+    ['an object and a word', cursor('[{"a":1},"x"]'), ALL],
+    ['a NUL as the sort value', cursor(`["\\u0000","${ID}"]`), ALL],
+    ['a list as the sort value', cursor(`[[1],"${ID}"]`), ALL],
+    ['a word where an id or a date belongs', cursor(`["x","${ID}"]`), ALL.slice(0, 2)],
+    ['arrays nested 3,000 deep', cursor(`[${'['.repeat(3000)}${']'.repeat(3000)},"${ID}"]`), ALL],
+    ['not base64 JSON at all', '%%%', ALL],
+  ])('%s is BAD_USER_INPUT naming the cursor', async (_label, after, orders) => {
+    for (const order of orders) {
+      const r = await gql(h, `query($t: ID, $c: String) { tenant(id: $t) { users(after: $c${order}) { totalCount } } }`, { t: t.id, c: after });
+      expect({ order, error: r.errors?.[0]?.extensions }).toEqual({ order, error: { code: 'BAD_USER_INPUT', fields: ['cursor'] } });
+    }
+  });
+});
