@@ -1,6 +1,6 @@
 import type { ApiKeyRole } from './apikey/apikey.js';
 import { ForbiddenError, NotFoundError } from './errors.js';
-import { isUuid } from './user/user.js';
+import { isUuid } from './shared/id.js';
 
 /** Who is acting. Connections act for their tenant; API keys for theirs, or any when platform-wide. */
 export type Actor =

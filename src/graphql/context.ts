@@ -2,6 +2,7 @@ import type { ApiKey } from '../domain/apikey/apikey.js';
 import type { Actor, Ctx } from '../domain/context.js';
 import { isDomainError, UnauthenticatedError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
+import { bearerToken } from '../domain/shared/bearer.js';
 import { ErrorCode, graphQLError, requestError } from './errors.js';
 import { createLoaders, type TenantLoaders } from './loaders.js';
 
@@ -28,13 +29,6 @@ export interface GraphQLContext {
   ctxFor(tenantId: string): Ctx;
   /** This request's DataLoaders for one tenant (a platform key may read several tenants at once). */
   loaders(tenantId: string): TenantLoaders;
-}
-
-/** `Authorization: Bearer <key>` → the key, or null when absent or not a bearer credential. */
-export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
-  return m ? m[1]! : null;
 }
 
 /**

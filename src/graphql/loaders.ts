@@ -3,6 +3,7 @@ import type { ScimConnection } from '../domain/connection/connection.js';
 import type { Ctx } from '../domain/context.js';
 import type { Group, Member } from '../domain/group/group.js';
 import type { Services } from '../domain/services.js';
+import { canonicalId } from '../domain/shared/id.js';
 import type { User } from '../domain/user/user.js';
 
 /**
@@ -32,8 +33,8 @@ const byId = <T extends { id: string }>(ids: readonly string[], found: readonly 
 function forTenant(services: Services, ctx: Ctx): TenantLoaders {
   const fromMap = <V>(fallback: V) => (ids: readonly string[], m: Map<string, V>): V[] => ids.map((id) => m.get(id) ?? fallback);
   const members = new Map<number, DataLoader<string, Member[]>>();
-  // Ids are compared lower-case: PostgreSQL returns UUIDs that way, callers may not.
-  const cacheKeyFn = (id: string) => id.toLowerCase();
+  // Ids are cached in canonical form: PostgreSQL returns UUIDs lower-case, callers may not.
+  const cacheKeyFn = canonicalId;
   return {
     user: new DataLoader(async (ids) => byId(ids, await services.users.getMany(ctx, ids)), { cacheKeyFn }),
     group: new DataLoader(async (ids) => byId(ids, await services.groups.getMany(ctx, ids)), { cacheKeyFn }),

@@ -1,6 +1,7 @@
 import type { ScimConnection } from '../domain/connection/connection.js';
 import type { Ctx } from '../domain/context.js';
 import type { Services } from '../domain/services.js';
+import { bearerToken } from '../domain/shared/bearer.js';
 import { parseIfMatch } from './resource/resource.meta.js';
 import { ScimError } from './scim.errors.js';
 
@@ -94,17 +95,12 @@ export interface ScimCall {
   audited<T>(w: AuditedWrite, fn: () => Promise<T>): Promise<T>;
 }
 
-function bearer(h: string | undefined): string | null {
-  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-  return m ? m[1]! : null;
-}
-
 /**
  * Authenticates a request by its connection token, waits for the tenant's turn, and opens its
  * call; `scope` learns who is calling and holds the turn until the request is answered.
  */
 export async function openCall(deps: ScimDeps, req: ScimRequest, scope: ScimScope): Promise<ScimCall> {
-  const token = bearer(req.authorization);
+  const token = bearerToken(req.authorization);
   // RFC 7644 §2, RFC 6750 §3: no or a bad credential is a 401 with a Bearer challenge.
   if (!token) throw new ScimError(401, 'send the SCIM connection token as "Authorization: Bearer <token>"');
   const { services } = deps;

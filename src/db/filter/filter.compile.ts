@@ -1,4 +1,4 @@
-import { isUuid } from '../../domain/user/user.js';
+import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { CompareOp, FieldCatalog, FieldDef, Filter, FilterValue } from '../../domain/shared/filter.js';
 import { escapeLike } from '../sql.js';
 
@@ -80,7 +80,7 @@ function compare(col: string, def: FieldDef, op: CompareOp, value: FilterValue, 
   }
   const sqlOp = SQL_OP[op];
   if (def.type === 'id') {
-    const s = String(value).toLowerCase();
+    const s = canonicalId(String(value));
     if (!isUuid(s)) {
       // Not an id at all: nothing equals it; compare as text for ordering operators.
       if (op === 'eq') return 'false';

@@ -3,7 +3,8 @@ import type { ActorType, AuditEvent, AuditOutcome } from '../../domain/audit/aud
 import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from '../../domain/connection/connection.js';
 import type { ApiKeyRepository, AuditRepository, ConnectionRepository, TenantRepository } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
-import { isUuid } from '../../domain/user/user.js';
+import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
+import { isUuid } from '../../domain/shared/id.js';
 import { InvalidValueError } from '../../domain/errors.js';
 import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
 
@@ -194,12 +195,12 @@ export function createAuditRepository(db: Db): AuditRepository {
       if (q.from) { where.push('occurred_at >= ?'); params.push(q.from); }
       if (q.to) { where.push('occurred_at <= ?'); params.push(q.to); }
       if (page.cursor) {
-        if (!isUuid(page.cursor)) throw new InvalidValueError('the cursor is not one this API returned', 'after');
+        const [after] = decodeCursor(page.cursor, 'after', (p): p is [string] => p.length === 1 && typeof p[0] === 'string' && isUuid(p[0]));
         where.push('id < ?::uuid');
-        params.push(page.cursor);
+        params.push(after);
       }
       const rows = await query<AuditRow>(db, `select * from audit_events where ${where.join(' and ')} order by id desc limit ?`, [...params, page.limit + 1]);
-      const items = rows.slice(0, page.limit).map((r) => ({ node: toEvent(r), cursor: r.id }));
+      const items = rows.slice(0, page.limit).map((r) => ({ node: toEvent(r), cursor: encodeCursor([r.id]) }));
       return { items, total: null, hasMore: rows.length > page.limit };
     },
   };

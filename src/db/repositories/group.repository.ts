@@ -1,7 +1,7 @@
 import { readableExtensions } from '../../domain/shared/validate.js';
 import { GROUP_FIELDS, type Group, type Member, type MemberRef } from '../../domain/group/group.js';
 import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
-import { isUuid } from '../../domain/user/user.js';
+import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_LIST, jsonParam, query, toDate, type Db } from '../sql.js';
 import { listRows, type ListSource, type SortKey } from './list.js';
@@ -79,7 +79,7 @@ export function createGroupRepository(db: Db): GroupRepository {
   return {
     async get(tenantId, id, opts = {}) {
       if (!isUuid(id)) return null;
-      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid${opts.forUpdate ? ' for update' : ''}`, [tenantId, id.toLowerCase()]);
+      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid${opts.forUpdate ? ' for update' : ''}`, [tenantId, canonicalId(id)]);
       return rows[0] ? toGroup(rows[0]) : null;
     },
     async getMany(tenantId, ids) {

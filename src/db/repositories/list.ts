@@ -1,7 +1,9 @@
 import { InvalidValueError } from '../../domain/errors.js';
-import { characterProblem, isUuid } from '../../domain/shared/validate.js';
 import type { ListQuery, ListResult } from '../../domain/ports.js';
+import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import type { FieldCatalog } from '../../domain/shared/filter.js';
+import { isUuid } from '../../domain/shared/id.js';
+import { characterProblem } from '../../domain/shared/validate.js';
 import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
 import { query, type Db } from '../sql.js';
 
@@ -23,10 +25,6 @@ export interface ListSource<Row> {
   readonly idOf: (row: Row) => string;
 }
 
-type Cursor = [string, string];
-
-const encodeCursor = (c: [unknown, string]): string => Buffer.from(JSON.stringify(c)).toString('base64url');
-
 /** Whether a decoded sort value can be bound as the sort key's SQL type without the database refusing it. */
 function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
   if (typeof v !== 'string' || characterProblem(v) !== null) return false;
@@ -38,17 +36,11 @@ function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
   return true;
 }
 
-/** A cursor this API handed out for this order; anything else is refused before it reaches SQL. */
-function decodeCursor(s: string, cast: SortKey['cast']): Cursor {
-  let c: unknown = null;
-  try {
-    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-  } catch {
-    // refused below
-  }
-  if (Array.isArray(c) && c.length === 2 && typeof c[1] === 'string' && isUuid(c[1]) && sortValueFits(c[0], cast)) return [c[0], c[1]];
-  throw new InvalidValueError('the cursor is not one this API returned', 'cursor');
-}
+/** A keyset position for this order: the sort key's value and the id, which breaks ties. Anything else is refused before it reaches SQL. */
+const positionFor =
+  (cast: SortKey['cast']) =>
+  (p: unknown[]): p is [string, string] =>
+    p.length === 2 && typeof p[1] === 'string' && isUuid(p[1]) && sortValueFits(p[0], cast);
 
 /**
  * One listing statement (plus one count when asked): filter compiled to SQL, keyset or offset
@@ -83,7 +75,7 @@ export async function listRows<Row, T>(
     backward = q.page.direction === 'backward';
     limit = q.page.limit;
     if (q.page.cursor) {
-      const [v, id] = decodeCursor(q.page.cursor, key.cast);
+      const [v, id] = decodeCursor(q.page.cursor, 'cursor', positionFor(key.cast));
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
       const greater = desc === backward;
       where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);

@@ -1,6 +1,7 @@
 import { readableExtensions } from '../../domain/shared/validate.js';
 import type { ListQuery, ListResult, UserRepository } from '../../domain/ports.js';
-import { isUuid, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
+import { canonicalId, isUuid } from '../../domain/shared/id.js';
+import { USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_LIST, jsonParam, query, toDate, type Db } from '../sql.js';
 import { listRows, type ListSource, type SortKey } from './list.js';
@@ -237,7 +238,7 @@ export function createUserRepository(db: Db): UserRepository {
       const rows = await query<UserRow>(
         db,
         `select ${USER_COLUMNS} from users u where u.tenant_id = ? and u.id = ?::uuid${opts.forUpdate ? ' for update of u' : ''}`,
-        [tenantId, id.toLowerCase()],
+        [tenantId, canonicalId(id)],
       );
       return rows[0] ? toUser(rows[0]) : null;
     },

@@ -2,7 +2,7 @@ import { assertCanRead, type Ctx } from '../context.js';
 import { InvalidValueError } from '../errors.js';
 import type { ListResult } from '../ports.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
-import { isUuid } from '../user/user.js';
+import { canonicalId, isUuid } from '../shared/id.js';
 import { NO_RESOURCE, type AuditEvent, type AuditQuery } from './audit.js';
 
 export type AuditService = ReturnType<typeof createAuditService>;
@@ -26,7 +26,7 @@ export function createAuditService(deps: ServiceDeps) {
       e: { action: string; resourceType: string; resourceId: string | null; changes?: readonly string[] },
     ): Promise<void> {
       assertCanRead(ctx);
-      const resourceId = e.resourceId && isUuid(e.resourceId) ? e.resourceId.toLowerCase() : NO_RESOURCE;
+      const resourceId = e.resourceId && isUuid(e.resourceId) ? canonicalId(e.resourceId) : NO_RESOURCE;
       await deps.store.write((r) => recordAudit(deps, r, ctx, { ...e, resourceId, outcome: 'failure' }));
     },
   };

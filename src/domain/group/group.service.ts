@@ -4,7 +4,7 @@ import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
-import { isUuid } from '../user/user.js';
+import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
 /** A member named by id; the type is looked up when the caller does not know it (SCIM often omits it). */
@@ -45,13 +45,13 @@ export function createGroupService(deps: ServiceDeps) {
     }
     const bad = inputs.find((m) => typeof m.id !== 'string' || !isUuid(m.id));
     if (bad) throw new InvalidValueError(`member "${String(bad.id)}" is not a valid id`, 'members');
-    const unique = [...new Map(inputs.map((m) => [m.id.toLowerCase(), m])).values()];
+    const unique = [...new Map(inputs.map((m) => [canonicalId(m.id), m])).values()];
     const candidates: MemberRef[] = unique.flatMap((m) =>
-      m.type ? [{ id: m.id.toLowerCase(), type: m.type }] : [{ id: m.id.toLowerCase(), type: 'User' as const }, { id: m.id.toLowerCase(), type: 'Group' as const }],
+      m.type ? [{ id: canonicalId(m.id), type: m.type }] : [{ id: canonicalId(m.id), type: 'User' as const }, { id: canonicalId(m.id), type: 'Group' as const }],
     );
     const found = await r.memberships.existing(ctx.tenantId, candidates);
     const byId = new Map(found.map((f) => [f.id, f]));
-    const missing = unique.filter((m) => !byId.has(m.id.toLowerCase()));
+    const missing = unique.filter((m) => !byId.has(canonicalId(m.id)));
     if (missing.length > 0) {
       const shown = missing.slice(0, 5).map((m) => m.id).join(', ');
       throw new InvalidValueError(`no user or group with id ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in this tenant`, 'members');
@@ -69,7 +69,7 @@ export function createGroupService(deps: ServiceDeps) {
     const changes = new Set<string>();
     for (const step of ops) {
       if (step.op === 'remove') {
-        const removed = await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map((i) => i.toLowerCase()));
+        const removed = await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map(canonicalId));
         if (removed.length) changes.add('members');
         continue;
       }

@@ -1,4 +1,5 @@
 import { InvalidValueError } from '../errors.js';
+import { isUuid } from './id.js';
 
 /**
  * The one validation at the boundary of the domain (docs/architecture.md#robustness): both front
@@ -47,9 +48,6 @@ export const shape = {
   list: (of: Shape): Shape => ({ kind: 'list', of }),
   extensions: (): Shape => ({ kind: 'extensions' }),
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID.test(s);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { Located } from '../ports.js';
 import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
-import { isUuid } from '../user/user.js';
+import { canonicalId, isUuid } from '../shared/id.js';
 import type { Tenant } from './tenant.js';
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -31,7 +31,7 @@ export function createTenantService(deps: ServiceDeps) {
      */
     async locate(actor: Actor, id: string): Promise<Located | null> {
       if (typeof id !== 'string' || !isUuid(id)) return null;
-      const found = await store.read((r) => r.tenants.locate(id.toLowerCase()));
+      const found = await store.read((r) => r.tenants.locate(canonicalId(id)));
       return found && canReadTenant(actor, found.tenantId) ? found : null;
     },
 

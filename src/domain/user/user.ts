@@ -127,9 +127,6 @@ export function emptyProfile(userName: string): UserProfile {
   };
 }
 
-/** Ids are UUIDs; kept here as well, where most callers look for it. */
-export { isUuid } from '../shared/validate.js';
-
 const text = shape.text;
 const valueShape = shape.object({ value: text({ required: true, key: true }), type: text(), primary: shape.boolean(), display: text() });
 const addressShape = shape.object({

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { InvalidValueError } from '../../domain/errors.js';
 import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group, MemberType } from '../../domain/group/group.js';
+import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
 import type { User } from '../../domain/user/user.js';
 import type { GraphQLContext } from '../context.js';
@@ -31,12 +31,9 @@ interface MemberConnection {
 }
 
 // Member cursors carry the member's position: the domain pages members by offset, in a stable order.
-const memberCursor = (offset: number): string => Buffer.from(`member:${offset}`).toString('base64url');
-function memberOffset(cursor: string, field: string): number {
-  const m = /^member:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new InvalidValueError('the cursor is not one this API returned', field);
-  return Number(m[1]);
-}
+const memberCursor = (offset: number): string => encodeCursor(['member', offset]);
+const isMemberPosition = (p: unknown[]): p is ['member', number] => p.length === 2 && p[0] === 'member' && Number.isSafeInteger(p[1]) && (p[1] as number) >= 0;
+const memberOffset = (cursor: string, field: string): number => decodeCursor(cursor, field, isMemberPosition)[1];
 
 @Resolver(() => GroupType)
 export class GroupResolver {

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { ScimConnection } from '../../domain/connection/connection.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Group } from '../../domain/group/group.js';
+import { canonicalId } from '../../domain/shared/id.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import type { User } from '../../domain/user/user.js';
 import type { GraphQLContext } from '../context.js';
@@ -25,11 +26,11 @@ export class NodeResolver {
     try {
       switch (found.type) {
         case 'User':
-          return await c.loaders(found.tenantId).user.load(id.toLowerCase());
+          return await c.loaders(found.tenantId).user.load(canonicalId(id));
         case 'Group':
-          return await c.loaders(found.tenantId).group.load(id.toLowerCase());
+          return await c.loaders(found.tenantId).group.load(canonicalId(id));
         case 'ScimConnection':
-          return await c.services.connections.get(ctx, id.toLowerCase());
+          return await c.services.connections.get(ctx, canonicalId(id));
         case 'Tenant':
           return await c.services.tenants.get(c.actor, found.tenantId);
       }
