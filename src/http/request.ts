@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
+import { isUuid } from '../domain/shared/id.js';
 import type { Logger } from './logger.js';
 
 /** Who a request came from, once a front door accepted its credential. */
@@ -19,7 +20,6 @@ declare module 'koa' {
 
 /** Path segments that name endpoints, not data; any other segment is logged as `:value`. */
 const ENDPOINT_WORDS = new Set(['scim', 'v2', 'users', 'groups', 'schemas', 'resourcetypes', 'serviceproviderconfig', '.search', 'bulk', 'me', 'graphql', 'assets', 'healthz', 'readyz', 'metrics']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The path as logged: endpoint names and ids stay, anything else a client put in the path (a
@@ -28,7 +28,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function loggedPath(path: string): string {
   return path
     .split('/')
-    .map((seg) => (seg === '' || ENDPOINT_WORDS.has(seg.toLowerCase()) || UUID.test(seg) || /^[a-z-]{1,32}\.(?:js|css)$/.test(seg) ? seg : ':value'))
+    .map((seg) => (seg === '' || ENDPOINT_WORDS.has(seg.toLowerCase()) || isUuid(seg) || /^[a-z-]{1,32}\.(?:js|css)$/.test(seg) ? seg : ':value'))
     .join('/');
 }
 
