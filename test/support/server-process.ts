@@ -11,7 +11,9 @@ export interface RosterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const ROOT = path.resolve(import.meta.dirname ?? '.', '../..');
+// The repository root, from test/support or, compiled (the benchmark runs from there), from dist/test/support.
+const UP = path.resolve(import.meta.dirname ?? '.', '../..');
+const ROOT = path.basename(UP) === 'dist' ? path.dirname(UP) : UP;
 export const MAIN = path.join(ROOT, 'dist/src/main.js');
 export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 

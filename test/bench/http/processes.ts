@@ -1,0 +1,135 @@
+/** The processes the HTTP benchmark drives: PostgreSQL, the calibration floor, and Roster itself. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { open, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort, startEmbeddedPostgres } from '../../../src/db/embedded.js';
+import { MAIN } from '../../support/server-process.js';
+
+const FLOOR = path.join(import.meta.dirname ?? '.', 'floor.js');
+
+export interface Postgres {
+  /** A URL of the server's `postgres` database. */
+  readonly url: string;
+  readonly label: string;
+  /** Creates (after dropping) a database and returns its URL. */
+  freshDatabase(name: string): Promise<string>;
+  dropDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The server at `url`, or an embedded PostgreSQL in a temporary directory when there is none. */
+export async function startPostgres(url: string | undefined): Promise<Postgres> {
+  let dir: string | null = null;
+  let stopEmbedded = async () => {};
+  if (!url) {
+    dir = await mkdtemp(path.join(tmpdir(), 'roster-bench-http-'));
+    const embedded = await startEmbeddedPostgres(dir, { database: 'postgres', persistent: false });
+    url = embedded.url;
+    stopEmbedded = () => embedded.stop();
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const adminSql = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin.toString() });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const version = await (async () => {
+    const c = new pg.Client({ connectionString: admin.toString() });
+    await c.connect();
+    const r = await c.query<{ server_version: string }>('show server_version');
+    await c.end();
+    return r.rows[0]!.server_version;
+  })();
+  return {
+    url: admin.toString(),
+    label: `PostgreSQL ${version}${dir ? ' (embedded)' : ''}`,
+    async freshDatabase(name) {
+      await adminSql(`drop database if exists ${name} with (force)`);
+      await adminSql(`create database ${name}`);
+      const u = new URL(admin);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    dropDatabase: (name) => adminSql(`drop database if exists ${name} with (force)`),
+    async stop() {
+      await stopEmbedded();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Server {
+  readonly baseUrl: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const exitOf = (proc: ChildProcess) => new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve())));
+
+/** Starts the calibration floor on the database at `url` and waits for its port. */
+export async function startFloor(url: string): Promise<Server> {
+  const proc = spawn(process.execPath, [FLOOR], { env: { PATH: process.env.PATH ?? '', FLOOR_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      const m = /\{"port":(\d+)\}/.exec(buffer);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`the floor exited with ${code}`)));
+  });
+  return { baseUrl: `http://127.0.0.1:${port}`, pid: proc.pid!, stop: () => (proc.kill('SIGTERM'), exitOf(proc)) };
+}
+
+/**
+ * Starts the real server process (`node dist/src/main.js`) on the database at `url`, as in
+ * production: LOG_LEVEL info, its log lines written to a file rather than parsed.
+ */
+export async function startRosterServer(url: string, adminToken: string, nodeArgs: readonly string[]): Promise<Server & { logFile: string }> {
+  const port = await freePort();
+  const logFile = path.join(tmpdir(), `roster-bench-${port}.log`);
+  const log = await open(logFile, 'w');
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', DATABASE_URL: url, BOOTSTRAP_ADMIN_TOKEN: adminToken },
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  await log.close();
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`roster exited before it was ready:\n${await readFile(logFile, 'utf8')}`);
+    if (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
+    if (i > 600) throw new Error('roster was not ready within a minute');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { baseUrl, pid: proc.pid!, logFile, stop: () => (proc.kill('SIGTERM'), exitOf(proc)) };
+}
+
+/** Samples a process's resident set size while a scenario runs; `stop()` gives the peak in MiB. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): Promise<number | null> } {
+  let peakKiB = 0;
+  let known = true;
+  const sample = async () => {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+    const kib = status && /^VmRSS:\s+(\d+) kB/m.exec(status);
+    if (kib) peakKiB = Math.max(peakKiB, Number(kib[1]));
+    else known = false;
+  };
+  void sample();
+  const timer = setInterval(() => void sample(), everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample();
+      return known ? peakKiB / 1024 : null;
+    },
+  };
+}

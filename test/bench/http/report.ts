@@ -1,0 +1,87 @@
+/** The pure half of the HTTP benchmark: percentiles, ratios to the floor, the table and its JSON. */
+
+export interface Measurement {
+  readonly scenario: string;
+  /** Completed requests (any status) per second of the run; for the initial sync, SCIM writes per second. */
+  readonly perSecond: number;
+  /** What `perSecond` counts: `req/s`, or `writes/s` for the initial sync. */
+  readonly unit: 'req/s' | 'writes/s';
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  /** Connection errors and timeouts (no status at all). */
+  readonly errors: number;
+  readonly connections: number;
+  /** Peak resident set size of the Roster process during the scenario, in MiB; null for the floor or when unknown. */
+  readonly peakRssMiB: number | null;
+}
+
+export interface Row extends Measurement {
+  /** perSecond divided by the floor's req/s in the same run; null when there is no floor figure. */
+  readonly ratio: number | null;
+}
+
+/** The p-th percentile (0–100) of the values by nearest rank; 0 for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/** Adds the ratio to the floor (the measurement named `floorScenario`) to every row. */
+export function withRatios(measurements: readonly Measurement[], floorScenario: string): Row[] {
+  const floor = measurements.find((m) => m.scenario === floorScenario);
+  return measurements.map((m) => ({ ...m, ratio: floor && floor.perSecond > 0 ? m.perSecond / floor.perSecond : null }));
+}
+
+const fixed = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio, non-2xx, peak RSS. */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'peak RSS MiB'];
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.connections),
+    `${fixed(r.perSecond, 0)} ${r.unit}`,
+    fixed(r.p50Ms, 1),
+    fixed(r.p99Ms, 1),
+    r.ratio === null ? '—' : fixed(r.ratio, 2),
+    r.errors > 0 ? `${r.non2xx} (+${r.errors} errors)` : String(r.non2xx),
+    r.peakRssMiB === null ? '—' : fixed(r.peakRssMiB, 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  // The first column reads left-aligned; figures line up on the right.
+  const line = (c: readonly string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+export interface Report {
+  readonly startedAt: string;
+  readonly users: number;
+  readonly seconds: number;
+  readonly database: string;
+  readonly node: string;
+  readonly rows: readonly Row[];
+}
+
+/** The JSON written to BENCH_OUT: the same rows, figures rounded to what the table shows. */
+export function toJson(report: Report): string {
+  const round = (x: number, digits: number) => Number(x.toFixed(digits));
+  return `${JSON.stringify(
+    {
+      ...report,
+      rows: report.rows.map((r) => ({
+        ...r,
+        perSecond: round(r.perSecond, 1),
+        p50Ms: round(r.p50Ms, 2),
+        p99Ms: round(r.p99Ms, 2),
+        ratio: r.ratio === null ? null : round(r.ratio, 3),
+        peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:http`: Roster over HTTP, as its own process, against a calibration floor on the
+ * same PostgreSQL (docs/architecture.md#performance-budgets). README "Performance" explains the
+ * figures; options.ts lists the environment variables.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { readOptions } from './options.js';
+import { sampleRss, startFloor, startPostgres, startRosterServer } from './processes.js';
+import { formatTable, toJson, withRatios, type Measurement } from './report.js';
+import { FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
+import { seed } from './seed.js';
+
+const ROSTER_DB = 'roster_bench_http';
+const FLOOR_DB = 'roster_bench_floor';
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const o = readOptions(process.env);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const wanted = (name: string) => name === FLOOR_SCENARIO || o.only.length === 0 || o.only.some((w) => name.toLowerCase().includes(w.toLowerCase()));
+  const chosen = scenarios.filter((s) => wanted(s.name) && (o.bigGroup || !s.bigGroup));
+  const pg = await startPostgres(o.databaseUrl);
+  const stops: (() => Promise<void>)[] = [() => pg.stop()];
+  try {
+    const rosterDb = await pg.freshDatabase(ROSTER_DB);
+    const floorDb = await pg.freshDatabase(FLOOR_DB);
+    stops.unshift(() => pg.dropDatabase(ROSTER_DB), () => pg.dropDatabase(FLOOR_DB));
+    const adminToken = randomBytes(32).toString('hex');
+    const roster = await startRosterServer(rosterDb, adminToken, o.rosterNodeArgs);
+    stops.unshift(() => roster.stop());
+    log(`roster pid ${roster.pid} on ${roster.baseUrl} (${pg.label}), log in ${roster.logFile}`);
+    const seeded = await seed({
+      rosterUrl: roster.baseUrl,
+      rosterDb,
+      floorDb,
+      users: o.users,
+      bigGroup: chosen.some((s) => s.bigGroup),
+      log,
+    });
+    const floor = await startFloor(floorDb);
+    stops.unshift(() => floor.stop());
+
+    const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
+    const measured: Measurement[] = [];
+    for (const s of chosen) {
+      log(`${s.name} (${o.seconds} s) ...`);
+      const rss = s.roster ? sampleRss(roster.pid) : null;
+      const m = await s.run(c);
+      measured.push({ ...m, peakRssMiB: rss ? await rss.stop() : null });
+    }
+    const rows = withRatios(measured, FLOOR_SCENARIO);
+    process.stdout.write(`\n${o.users} users, ${o.seconds} s per scenario, ${pg.label}, Node.js ${process.version}\n${formatTable(rows)}\n`);
+    await writeFile(o.out, toJson({ startedAt, users: o.users, seconds: o.seconds, database: pg.label, node: process.version, rows }));
+    log(`written to ${o.out}`);
+  } finally {
+    for (const stop of stops) await stop().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

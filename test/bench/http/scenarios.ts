@@ -1,0 +1,288 @@
+/**
+ * The loads of the HTTP benchmark. Each runs for a fixed time: the request/response ones with
+ * autocannon over 10 connections, the initial sync with 16 workers of its own.
+ */
+import autocannon from 'autocannon';
+import { client, type Reply } from './client.js';
+import { percentile, type Measurement } from './report.js';
+import { userBody, userName, type Seeded } from './seed.js';
+
+export const FLOOR_SCENARIO = 'floor: lookup by userName';
+const CONNECTIONS = 10;
+const SYNC_WORKERS = 16;
+/** Users per group in the initial sync, added in one PATCH once the group exists. */
+const SYNC_GROUP_SIZE = 10;
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export interface Context {
+  readonly floorUrl: string;
+  readonly rosterUrl: string;
+  readonly adminToken: string;
+  readonly seconds: number;
+  readonly seeded: Seeded;
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** Whether it loads Roster (so Roster's RSS is sampled) rather than the floor. */
+  readonly roster: boolean;
+  /** Whether it needs the 100,000-member group of seed.ts. */
+  readonly bigGroup?: boolean;
+  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB'>>;
+}
+
+interface Load {
+  readonly base: string;
+  readonly token: string | null;
+  readonly connections?: number;
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly contentType?: string;
+  /** The path and body of the i-th request, counted across all connections. */
+  readonly request: (i: number) => { path: string; body?: unknown };
+}
+
+/** Drives one load with autocannon for the context's fixed time. */
+async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB'>> {
+  let i = 0;
+  const connections = load.connections ?? CONNECTIONS;
+  const r = await autocannon({
+    url: load.base,
+    connections,
+    duration: c.seconds,
+    headers: {
+      ...(load.token ? { authorization: `Bearer ${load.token}` } : {}),
+      'content-type': load.contentType ?? 'application/scim+json',
+    },
+    requests: [
+      {
+        method: load.method,
+        setupRequest: (req) => {
+          const { path, body } = load.request(i++);
+          return { ...req, path, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+        },
+      },
+    ],
+  });
+  const requests = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+  return {
+    scenario: name,
+    perSecond: requests / r.duration,
+    unit: 'req/s',
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    requests,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    connections,
+  };
+}
+
+const filterPath = (prefix: string, attribute: string, value: string) => `${prefix}/Users?filter=${encodeURIComponent(`${attribute} eq "${value}"`)}`;
+
+/** Spreads the i-th request over all seeded users, so consecutive requests touch different rows. */
+const spread = (i: number, n: number) => (i * 7919) % n;
+
+const GRAPHQL_PAGE = `query Page($tenantId: ID!) {
+  tenant(id: $tenantId) {
+    users(first: 100) { edges { node { id userName emails { value } groups { displayName } enterprise { manager { userName } } } } }
+  }
+}`;
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: FLOOR_SCENARIO,
+    roster: false,
+    run: (c) => drive(FLOOR_SCENARIO, c, { base: c.floorUrl, token: null, method: 'GET', request: (i) => ({ path: filterPath('', 'userName', userName(spread(i, c.seeded.userIds.length))) }) }),
+  },
+  {
+    name: 'SCIM lookup by userName',
+    roster: true,
+    run: (c) =>
+      drive('SCIM lookup by userName', c, {
+        base: c.rosterUrl,
+        token: c.seeded.token,
+        method: 'GET',
+        request: (i) => ({ path: filterPath('/scim/v2', 'userName', userName(spread(i, c.seeded.userIds.length))) }),
+      }),
+  },
+  {
+    name: 'SCIM lookup by externalId',
+    roster: true,
+    run: (c) =>
+      drive('SCIM lookup by externalId', c, {
+        base: c.rosterUrl,
+        token: c.seeded.token,
+        method: 'GET',
+        request: (i) => ({ path: filterPath('/scim/v2', 'externalId', `ext-${spread(i, c.seeded.userIds.length)}`) }),
+      }),
+  },
+  {
+    name: 'SCIM GET /Users/{id}',
+    roster: true,
+    run: (c) =>
+      drive('SCIM GET /Users/{id}', c, {
+        base: c.rosterUrl,
+        token: c.seeded.token,
+        method: 'GET',
+        request: (i) => ({ path: `/scim/v2/Users/${c.seeded.userIds[spread(i, c.seeded.userIds.length)]}` }),
+      }),
+  },
+  {
+    name: 'SCIM POST /Users',
+    roster: true,
+    run: (c) => {
+      const run = Date.now().toString(36);
+      return drive('SCIM POST /Users', c, {
+        base: c.rosterUrl,
+        token: c.seeded.token,
+        method: 'POST',
+        request: (i) => ({ path: '/scim/v2/Users', body: userBody(`new-${run}-${i}@example.com`, `new-${run}-${i}`, c.seeded.userIds[0]!) }),
+      });
+    },
+  },
+  {
+    name: 'SCIM PATCH user (replace title)',
+    roster: true,
+    run: (c) =>
+      drive('SCIM PATCH user (replace title)', c, {
+        base: c.rosterUrl,
+        token: c.seeded.token,
+        method: 'PATCH',
+        request: (i) => ({
+          path: `/scim/v2/Users/${c.seeded.userIds[i % c.seeded.userIds.length]}`,
+          body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `Title ${i}` }] },
+        }),
+      }),
+  },
+  {
+    name: 'SCIM PATCH group add member',
+    roster: true,
+    run: (c) => drive('SCIM PATCH group add member', c, memberPatch(c.rosterUrl, c.seeded.token, c.seeded.groupId, c.seeded.userIds, 'add')),
+  },
+  {
+    name: 'SCIM PATCH group remove member',
+    roster: true,
+    run: (c) => drive('SCIM PATCH group remove member', c, memberPatch(c.rosterUrl, c.seeded.token, c.seeded.groupId, c.seeded.userIds, 'remove')),
+  },
+  {
+    name: 'SCIM PATCH group add member, 100k members',
+    roster: true,
+    bigGroup: true,
+    run: async (c) => {
+      const big = c.seeded.big;
+      if (!big) throw new Error('the 100,000-member group was not seeded (BENCH_BIG_GROUP=0)');
+      return drive('SCIM PATCH group add member, 100k members', c, memberPatch(c.rosterUrl, big.token, big.groupId, big.spareUserIds, 'add'));
+    },
+  },
+  { name: 'Entra initial sync, 16 workers', roster: true, run: initialSync },
+  ...[1, 10].map(
+    (connections): Scenario => ({
+      name: `GraphQL 100 users + emails, groups, manager`,
+      roster: true,
+      run: async (c) => {
+        // GraphQL answers errors with status 200: check once that the page is a page.
+        const variables = { tenantId: c.seeded.tenantId };
+        const probe = await client(c.rosterUrl, c.adminToken, 1)('POST', '/graphql', { query: GRAPHQL_PAGE, variables });
+        if (probe.body?.errors || probe.body?.data?.tenant?.users?.edges?.length !== Math.min(100, c.seeded.userIds.length)) {
+          throw new Error(`GraphQL page: ${JSON.stringify(probe.body).slice(0, 300)}`);
+        }
+        return drive('GraphQL 100 users + emails, groups, manager', c, {
+          base: c.rosterUrl,
+          token: c.adminToken,
+          connections,
+          method: 'POST',
+          contentType: 'application/json',
+          request: () => ({ path: '/graphql', body: { query: GRAPHQL_PAGE, variables } }),
+        });
+      },
+    }),
+  ),
+];
+
+/** Entra's member PATCH: a different user each time; removal in its filtered-path form (docs/entra.md#two-patch-dialects). */
+function memberPatch(base: string, token: string, groupId: string, userIds: readonly string[], op: 'add' | 'remove'): Load {
+  return {
+    base,
+    token,
+    method: 'PATCH',
+    request: (i) => {
+      const id = userIds[i % userIds.length]!;
+      const operation = op === 'add' ? { op: 'Add', path: 'members', value: [{ value: id }] } : { op: 'Remove', path: `members[value eq "${id}"]` };
+      return { path: `/scim/v2/Groups/${groupId}`, body: { schemas: [PATCH_OP], Operations: [operation] } };
+    },
+  };
+}
+
+/**
+ * Entra's initial cycle, 16 at a time: for each user a lookup by userName, a create, and a PATCH
+ * of its manager; for every SYNC_GROUP_SIZE users a group lookup, a group create and one PATCH
+ * adding them. Its figure is SCIM writes (creates and PATCHes) per second.
+ */
+async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB'>> {
+  const name = 'Entra initial sync, 16 workers';
+  const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, SYNC_WORKERS);
+  const run = Date.now().toString(36);
+  const latencies: number[] = [];
+  let writes = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const send = async (write: boolean, method: string, path: string, body?: unknown): Promise<Reply | null> => {
+    try {
+      const r = await scim(method, path, body);
+      latencies.push(r.ms);
+      if (r.status >= 200 && r.status <= 299) {
+        if (write) writes++;
+        return r;
+      }
+      non2xx++;
+    } catch {
+      errors++;
+    }
+    return null;
+  };
+  const started = Date.now();
+  const until = started + c.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: SYNC_WORKERS }, async (_, w) => {
+      let manager: string = c.seeded.userIds[0]!;
+      let pending: string[] = [];
+      for (let j = 0; Date.now() < until; j++) {
+        const un = `sync-${run}-${w}-${j}@example.com`;
+        await send(false, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${un}"`)}`);
+        const created = await send(true, 'POST', '/Users', userBody(un, `sync-${run}-${w}-${j}`, null));
+        if (!created) continue;
+        const id = created.body.id as string;
+        await send(true, 'PATCH', `/Users/${id}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: manager }],
+        });
+        manager = id;
+        pending.push(id);
+        if (pending.length === SYNC_GROUP_SIZE) {
+          const displayName = `sync ${run} ${w} ${j}`;
+          await send(false, 'GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`);
+          const group = await send(true, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, externalId: displayName });
+          if (group) {
+            await send(true, 'PATCH', `/Groups/${group.body.id as string}`, {
+              schemas: [PATCH_OP],
+              Operations: [{ op: 'Add', path: 'members', value: pending.map((value) => ({ value })) }],
+            });
+          }
+          pending = [];
+        }
+      }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    scenario: name,
+    perSecond: writes / seconds,
+    unit: 'writes/s',
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requests: latencies.length + errors,
+    non2xx,
+    errors,
+    connections: SYNC_WORKERS,
+  };
+}
