@@ -5,6 +5,7 @@ import { ApiKeyResolver } from './apikey/apikey.resolver.js';
 import { ScimConnectionResolver } from './connection/connection.resolver.js';
 import { GroupMemberConnectionResolver, GroupMemberEdgeResolver, GroupResolver } from './group/group.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
+import { ROOT } from './shared/docs.js';
 import { TenantResolver } from './tenant/tenant.resolver.js';
 import { EnterpriseUserResolver, UserResolver } from './user/user.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
@@ -25,7 +26,13 @@ export const RESOLVERS = [
 /** The executable schema, from the type-graphql classes. */
 export function buildRosterSchema(): GraphQLSchema {
   // Inputs are checked by GraphQL's own type system and by the domain, not by class-validator.
-  return buildSchemaSync({ resolvers: [...RESOLVERS], validate: false });
+  const schema = buildSchemaSync({ resolvers: [...RESOLVERS], validate: false });
+  // type-graphql builds the root types itself and has no place for their descriptions.
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (query) query.description = ROOT.query;
+  if (mutation) mutation.description = ROOT.mutation;
+  return schema;
 }
 
 /** The SDL committed as schema/schema.graphql; sorted, so the file changes only when the API does. */

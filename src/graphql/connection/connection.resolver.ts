@@ -1,47 +1,48 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { ProvisioningPolicies, ScimConnection } from '../../domain/connection/connection.js';
 import type { GraphQLContext } from '../context.js';
+import { MUTATION, NAME, POLICY, RESOURCE } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
 import { LoginNameCollisionEnum, LoginNamePolicyEnum, MatchByEnum, ScimConnectionType } from './connection.type.js';
 
 @InputType('ProvisioningPoliciesInput', { description: 'Policies left out keep their current (or default) value.' })
 class ProvisioningPoliciesInput {
-  @Field(() => LoginNamePolicyEnum, { nullable: true }) loginName?: LoginNamePolicyEnum | null;
-  @Field(() => LoginNameCollisionEnum, { nullable: true }) onLoginNameCollision?: LoginNameCollisionEnum | null;
-  @Field(() => [MatchByEnum], { nullable: true }) matchBy?: MatchByEnum[] | null;
+  @Field(() => LoginNamePolicyEnum, { nullable: true, description: `${POLICY.loginName} Default AS_SENT.` }) loginName?: LoginNamePolicyEnum | null;
+  @Field(() => LoginNameCollisionEnum, { nullable: true, description: `${POLICY.onLoginNameCollision} Default REJECT.` }) onLoginNameCollision?: LoginNameCollisionEnum | null;
+  @Field(() => [MatchByEnum], { nullable: true, description: `${POLICY.matchBy} Default: none.` }) matchBy?: MatchByEnum[] | null;
 }
 
-@InputType('CreateScimConnectionInput')
+@InputType('CreateScimConnectionInput', { description: 'A new SCIM connection.' })
 class CreateScimConnectionInput {
-  @Field(() => ID) tenantId!: string;
-  @Field(() => String) name!: string;
-  @Field(() => ProvisioningPoliciesInput, { nullable: true }) policies?: ProvisioningPoliciesInput | null;
+  @Field(() => ID, { description: RESOURCE.tenantOf('connection') }) tenantId!: string;
+  @Field(() => String, { description: NAME.connection }) name!: string;
+  @Field(() => ProvisioningPoliciesInput, { nullable: true, description: 'How the connection provisions; the defaults when left out.' }) policies?: ProvisioningPoliciesInput | null;
 }
 
-@InputType('UpdateScimConnectionInput')
+@InputType('UpdateScimConnectionInput', { description: 'Changes to a SCIM connection; fields left out stay as they are.' })
 class UpdateScimConnectionInput {
-  @Field(() => ID) id!: string;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => ProvisioningPoliciesInput, { nullable: true }) policies?: ProvisioningPoliciesInput | null;
+  @Field(() => ID, { description: MUTATION.idOf('connection') }) id!: string;
+  @Field(() => String, { nullable: true, description: NAME.connection }) name?: string | null;
+  @Field(() => ProvisioningPoliciesInput, { nullable: true, description: 'Policies to change; they apply to the next SCIM request.' }) policies?: ProvisioningPoliciesInput | null;
 }
 
 /** Create and rotate answer with the bearer token for the identity provider: the only time it is shown. */
-@ObjectType('CreateScimConnectionPayload')
+@ObjectType('CreateScimConnectionPayload', { description: MUTATION.payload('createScimConnection') })
 class CreateScimConnectionPayload {
-  @Field(() => ScimConnectionType) connection!: ScimConnection;
+  @Field(() => ScimConnectionType, { description: 'The new connection.' }) connection!: ScimConnection;
   @Field(() => String, { description: 'The SCIM bearer token. Shown once; Roster keeps only its hash.' }) token!: string;
 }
 
-@ObjectType('RotateScimConnectionTokenPayload')
+@ObjectType('RotateScimConnectionTokenPayload', { description: MUTATION.payload('rotateScimConnectionToken') })
 class RotateScimConnectionTokenPayload {
-  @Field(() => ScimConnectionType) connection!: ScimConnection;
+  @Field(() => ScimConnectionType, { description: 'The connection, with its new rotatedAt.' }) connection!: ScimConnection;
   @Field(() => String, { description: 'The new SCIM bearer token. Shown once; the old token stopped working.' }) token!: string;
 }
 
-const UpdateScimConnectionPayload = payloadType('UpdateScimConnection', 'connection', () => ScimConnectionType);
+const UpdateScimConnectionPayload = payloadType('UpdateScimConnection', 'connection', () => ScimConnectionType, 'The connection after the change.');
 const DeleteScimConnectionPayload = deletedPayloadType('DeleteScimConnection');
-const RotateScimConnectionTokenInput = refInputType('RotateScimConnectionToken', { ifVersion: false });
-const DeleteScimConnectionInput = refInputType('DeleteScimConnection', { ifVersion: false });
+const RotateScimConnectionTokenInput = refInputType('RotateScimConnectionToken', { what: 'SCIM connection', ifVersion: false });
+const DeleteScimConnectionInput = refInputType('DeleteScimConnection', { what: 'SCIM connection', ifVersion: false });
 
 function policies(input: ProvisioningPoliciesInput | null | undefined): Partial<ProvisioningPolicies> | null {
   if (!input) return null;
@@ -54,14 +55,16 @@ function policies(input: ProvisioningPoliciesInput | null | undefined): Partial<
 
 @Resolver(() => ScimConnectionType)
 export class ScimConnectionResolver {
-  @Mutation(() => CreateScimConnectionPayload)
-  createScimConnection(@Arg('input', () => CreateScimConnectionInput) input: CreateScimConnectionInput, @Ctx() c: GraphQLContext): Promise<{ connection: ScimConnection; token: string }> {
+  @Mutation(() => CreateScimConnectionPayload, {
+    description: 'Makes a SCIM connection for an identity provider and shows its bearer token, once: copy it into the identity provider with the tenant URL.',
+  })
+  createScimConnection(@Arg('input', () => CreateScimConnectionInput, { description: MUTATION.input }) input: CreateScimConnectionInput, @Ctx() c: GraphQLContext): Promise<{ connection: ScimConnection; token: string }> {
     return c.services.connections.create(c.ctxFor(input.tenantId), input.name, policies(input.policies));
   }
 
-  @Mutation(() => RotateScimConnectionTokenPayload)
+  @Mutation(() => RotateScimConnectionTokenPayload, { description: 'Replaces the connection\'s bearer token; the old one stops working at once.' })
   async rotateScimConnectionToken(
-    @Arg('input', () => RotateScimConnectionTokenInput) input: InstanceType<typeof RotateScimConnectionTokenInput>,
+    @Arg('input', () => RotateScimConnectionTokenInput, { description: MUTATION.input }) input: InstanceType<typeof RotateScimConnectionTokenInput>,
     @Ctx() c: GraphQLContext,
   ): Promise<{ connection: ScimConnection; token: string }> {
     const ctx = await scopeOf(c, input.id, 'ScimConnection');
@@ -69,13 +72,13 @@ export class ScimConnectionResolver {
   }
 
   @Mutation(() => UpdateScimConnectionPayload, { description: 'Renames the connection or changes its provisioning policies.' })
-  async updateScimConnection(@Arg('input', () => UpdateScimConnectionInput) input: UpdateScimConnectionInput, @Ctx() c: GraphQLContext): Promise<{ connection: ScimConnection }> {
+  async updateScimConnection(@Arg('input', () => UpdateScimConnectionInput, { description: MUTATION.input }) input: UpdateScimConnectionInput, @Ctx() c: GraphQLContext): Promise<{ connection: ScimConnection }> {
     const ctx = await scopeOf(c, input.id, 'ScimConnection');
     return { connection: await c.services.connections.update(ctx, input.id, { name: input.name, policies: policies(input.policies) }) };
   }
 
   @Mutation(() => DeleteScimConnectionPayload, { description: 'Deletes the connection; the users and groups it managed stay, released.' })
-  async deleteScimConnection(@Arg('input', () => DeleteScimConnectionInput) input: InstanceType<typeof DeleteScimConnectionInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
+  async deleteScimConnection(@Arg('input', () => DeleteScimConnectionInput, { description: MUTATION.input }) input: InstanceType<typeof DeleteScimConnectionInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
     const ctx = await scopeOf(c, input.id, 'ScimConnection');
     await c.services.connections.delete(ctx, input.id);
     return { deletedId: input.id };

@@ -1,5 +1,6 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { NAME, POLICY, RESOURCE } from '../shared/docs.js';
 import { NodeInterface } from '../shared/relay.js';
 
 /** Enum values are the GraphQL spelling; their runtime values are the domain's strings. */
@@ -9,6 +10,7 @@ export enum LoginNamePolicyEnum {
 }
 registerEnumType(LoginNamePolicyEnum, {
   name: 'LoginNamePolicy',
+  description: POLICY.loginName,
   valuesConfig: {
     AS_SENT: { description: 'Keep userName as the identity provider sent it.' },
     LOCAL_PART: { description: 'Use the part before "@" as the login name.' },
@@ -19,30 +21,48 @@ export enum LoginNameCollisionEnum {
   REJECT = 'reject',
   SUFFIX = 'suffix',
 }
-registerEnumType(LoginNameCollisionEnum, { name: 'LoginNameCollision' });
+registerEnumType(LoginNameCollisionEnum, {
+  name: 'LoginNameCollision',
+  description: POLICY.onLoginNameCollision,
+  valuesConfig: {
+    REJECT: { description: 'Refuse the user with a conflict (SCIM 409, GraphQL CONFLICT).' },
+    SUFFIX: { description: 'Add the first free numeric suffix, jdoe1 to jdoe4, then a random one such as jdoe-3f9a1c.' },
+  },
+});
 
 export enum MatchByEnum {
   USER_NAME = 'userName',
   PRIMARY_EMAIL = 'primaryEmail',
   ANY_EMAIL = 'anyEmail',
 }
-registerEnumType(MatchByEnum, { name: 'MatchBy' });
+registerEnumType(MatchByEnum, {
+  name: 'MatchBy',
+  description: 'A way a SCIM create recognises a user already present.',
+  valuesConfig: {
+    USER_NAME: { description: 'The same userName, compared case-insensitively.' },
+    PRIMARY_EMAIL: { description: 'The same primary e-mail address.' },
+    ANY_EMAIL: { description: 'Any e-mail address in common.' },
+  },
+});
 
 @ObjectType('ProvisioningPolicies', { description: 'How a connection provisions: how login names are derived from userName, and which existing users a SCIM create may adopt.' })
 export class ProvisioningPoliciesType {
-  @Field(() => LoginNamePolicyEnum) loginName!: LoginNamePolicyEnum;
-  @Field(() => LoginNameCollisionEnum) onLoginNameCollision!: LoginNameCollisionEnum;
-  @Field(() => [MatchByEnum], { description: 'Which existing users a SCIM create adopts; empty: none.' })
-  matchBy!: MatchByEnum[];
+  @Field(() => LoginNamePolicyEnum, { description: POLICY.loginName }) loginName!: LoginNamePolicyEnum;
+  @Field(() => LoginNameCollisionEnum, { description: POLICY.onLoginNameCollision }) onLoginNameCollision!: LoginNameCollisionEnum;
+  @Field(() => [MatchByEnum], { description: POLICY.matchBy }) matchBy!: MatchByEnum[];
 }
 
 /** A SCIM connection. Its token is never readable: it is shown once, on create and rotate. */
-@ObjectType('ScimConnection', { implements: NodeInterface })
+@ObjectType('ScimConnection', {
+  implements: NodeInterface,
+  description: 'A source that provisions users and groups into a tenant over SCIM, such as one Entra ID enterprise application, with its own bearer token and policies.',
+})
 export class ScimConnectionType extends NodeInterface {
-  @Field(() => ID) tenantId!: string;
-  @Field(() => String) name!: string;
-  @Field(() => ProvisioningPoliciesType) policies!: ProvisioningPoliciesType;
-  @Field(() => GraphQLDateTimeISO) createdAt!: Date;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) rotatedAt!: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) lastUsedAt!: Date | null;
+  @Field(() => ID, { description: RESOURCE.tenantId }) tenantId!: string;
+  @Field(() => String, { description: NAME.connection }) name!: string;
+  @Field(() => ProvisioningPoliciesType, { description: 'How this connection provisions.' }) policies!: ProvisioningPoliciesType;
+  @Field(() => GraphQLDateTimeISO, { description: RESOURCE.createdAt }) createdAt!: Date;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the token was last replaced; null if never.' }) rotatedAt!: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the identity provider last called with this connection\'s token, to within a minute; null if never.' })
+  lastUsedAt!: Date | null;
 }

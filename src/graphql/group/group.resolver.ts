@@ -5,17 +5,18 @@ import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
 import type { User } from '../../domain/user/user.js';
 import type { GraphQLContext } from '../context.js';
+import { MUTATION, RESOURCE } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
 import { ConnectionArgs, paging, type PageInfoType } from '../shared/relay.js';
 import { AddGroupMembersInput, CreateGroupInput, RemoveGroupMembersInput, RenameGroupInput } from './group.input.js';
 import { GroupMemberConnectionType, GroupMemberEdgeType, GroupType, MemberUnion } from './group.type.js';
 
-const CreateGroupPayload = payloadType('CreateGroup', 'group', () => GroupType);
-const RenameGroupPayload = payloadType('RenameGroup', 'group', () => GroupType);
-const AddGroupMembersPayload = payloadType('AddGroupMembers', 'group', () => GroupType);
-const RemoveGroupMembersPayload = payloadType('RemoveGroupMembers', 'group', () => GroupType);
+const CreateGroupPayload = payloadType('CreateGroup', 'group', () => GroupType, 'The new group.');
+const RenameGroupPayload = payloadType('RenameGroup', 'group', () => GroupType, 'The group after the change.');
+const AddGroupMembersPayload = payloadType('AddGroupMembers', 'group', () => GroupType, 'The group after the change.');
+const RemoveGroupMembersPayload = payloadType('RemoveGroupMembers', 'group', () => GroupType, 'The group after the change.');
 const DeleteGroupPayload = deletedPayloadType('DeleteGroup');
-const DeleteGroupInput = refInputType('DeleteGroup', { ifVersion: true });
+const DeleteGroupInput = refInputType('DeleteGroup', { what: 'group', ifVersion: true });
 
 interface MemberEdge {
   readonly cursor: string;
@@ -37,7 +38,7 @@ const memberOffset = (cursor: string, field: string): number => decodeCursor(cur
 
 @Resolver(() => GroupType)
 export class GroupResolver {
-  @FieldResolver(() => ScimConnectionType, { nullable: true, description: 'The SCIM connection that manages this group; null when admins manage it.' })
+  @FieldResolver(() => ScimConnectionType, { nullable: true, description: RESOURCE.managedByConnection })
   managedByConnection(@Root() group: Group, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
     return group.managedBy ? c.loaders(group.tenantId).connection.load(group.managedBy) : null;
   }
@@ -80,13 +81,16 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => [GroupType], { description: 'Groups this group is nested in: directly, or at any depth (cycle-safe).' })
-  groups(@Root() group: Group, @Arg('transitive', () => Boolean, { defaultValue: false }) transitive: boolean, @Ctx() c: GraphQLContext): Promise<Group[]> {
+  groups(
+    @Root() group: Group,
+    @Arg('transitive', () => Boolean, { defaultValue: false, description: 'false: only the groups it is directly in; true: also the groups those are in, and so on.' }) transitive: boolean,
+    @Ctx() c: GraphQLContext): Promise<Group[]> {
     const l = c.loaders(group.tenantId);
     return (transitive ? l.groupsOfTransitive : l.groupsOf).load(group.id);
   }
 
-  @Mutation(() => CreateGroupPayload)
-  async createGroup(@Arg('input', () => CreateGroupInput) input: CreateGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+  @Mutation(() => CreateGroupPayload, { description: 'Makes a group, with its first members if given, in one transaction.' })
+  async createGroup(@Arg('input', () => CreateGroupInput, { description: MUTATION.input }) input: CreateGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
     const group = await c.services.groups.create(
       c.ctxFor(input.tenantId),
       { displayName: input.displayName, externalId: input.externalId ?? null, extensions: {} },
@@ -95,27 +99,27 @@ export class GroupResolver {
     return { group };
   }
 
-  @Mutation(() => RenameGroupPayload)
-  async renameGroup(@Arg('input', () => RenameGroupInput) input: RenameGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+  @Mutation(() => RenameGroupPayload, { description: 'Changes the group\'s displayName; groups managed by SCIM answer MANAGED_BY_SCIM.' })
+  async renameGroup(@Arg('input', () => RenameGroupInput, { description: MUTATION.input }) input: RenameGroupInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
     const ctx = await scopeOf(c, input.id, 'Group');
     return { group: await c.services.groups.rename(ctx, input.id, input.displayName, { ifVersion: input.ifVersion }) };
   }
 
   @Mutation(() => DeleteGroupPayload, { description: 'Deletes the group and its memberships (its members stay).' })
-  async deleteGroup(@Arg('input', () => DeleteGroupInput) input: InstanceType<typeof DeleteGroupInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
+  async deleteGroup(@Arg('input', () => DeleteGroupInput, { description: MUTATION.input }) input: InstanceType<typeof DeleteGroupInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
     const ctx = await scopeOf(c, input.id, 'Group');
     await c.services.groups.delete(ctx, input.id, { ifVersion: input.ifVersion });
     return { deletedId: input.id };
   }
 
   @Mutation(() => AddGroupMembersPayload, { description: 'Adds many users or groups in one transaction; unknown ids fail the whole call.' })
-  async addGroupMembers(@Arg('input', () => AddGroupMembersInput) input: AddGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+  async addGroupMembers(@Arg('input', () => AddGroupMembersInput, { description: MUTATION.input }) input: AddGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
     const ctx = await scopeOf(c, input.groupId, 'Group');
     return { group: await c.services.groups.addMembers(ctx, input.groupId, input.memberIds.map((id) => ({ id }))) };
   }
 
   @Mutation(() => RemoveGroupMembersPayload, { description: 'Removes many members in one transaction.' })
-  async removeGroupMembers(@Arg('input', () => RemoveGroupMembersInput) input: RemoveGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
+  async removeGroupMembers(@Arg('input', () => RemoveGroupMembersInput, { description: MUTATION.input }) input: RemoveGroupMembersInput, @Ctx() c: GraphQLContext): Promise<{ group: Group }> {
     const ctx = await scopeOf(c, input.groupId, 'Group');
     return { group: await c.services.groups.removeMembers(ctx, input.groupId, input.memberIds) };
   }
@@ -132,7 +136,7 @@ export class GroupMemberEdgeResolver {
 
 @Resolver(() => GroupMemberConnectionType)
 export class GroupMemberConnectionResolver {
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'How many direct members the group has, across all pages.' })
   totalCount(@Root() conn: MemberConnection, @Ctx() c: GraphQLContext): Promise<number> {
     return c.loaders(conn.group.tenantId).memberCount.load(conn.group.id);
   }

@@ -19,7 +19,7 @@ export class NodeResolver {
    * then read through the same tenant-scoped services as everywhere else.
    */
   @Query(() => NodeInterface, { nullable: true, description: 'A user, group, tenant or SCIM connection by id; null when the caller cannot see it.' })
-  async node(@Arg('id', () => ID) id: string, @Ctx() c: GraphQLContext): Promise<NodeValue | null> {
+  async node(@Arg('id', () => ID, { description: 'Id of a user, group, tenant or SCIM connection: the same id SCIM uses.' }) id: string, @Ctx() c: GraphQLContext): Promise<NodeValue | null> {
     const found = await c.services.tenants.locate(c.actor, id);
     if (!found) return null;
     const ctx = c.ctxFor(found.tenantId);

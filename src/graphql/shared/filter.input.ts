@@ -1,49 +1,50 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
 import { f, MAX_FILTER_NESTING, tooDeep, type CompareOp, type Filter, type FilterValue } from '../../domain/shared/filter.js';
+import { FILTER } from './docs.js';
 
 /**
  * Typed comparisons of the domain filter language (docs/architecture.md#filter-language). Several operators in one
  * comparison must all hold; `pr: true` means "has a value", `pr: false` "has none";
  * `eq: null` / `ne: null` test for absence and presence too.
  */
-@InputType('StringFilter')
+@InputType('StringFilter', { description: FILTER.comparisons('a text attribute') })
 export class StringFilterInput {
-  @Field(() => String, { nullable: true }) eq?: string | null;
-  @Field(() => String, { nullable: true }) ne?: string | null;
-  @Field(() => String, { nullable: true, description: 'contains' }) co?: string | null;
-  @Field(() => String, { nullable: true, description: 'starts with' }) sw?: string | null;
-  @Field(() => String, { nullable: true, description: 'ends with' }) ew?: string | null;
-  @Field(() => String, { nullable: true }) gt?: string | null;
-  @Field(() => String, { nullable: true }) ge?: string | null;
-  @Field(() => String, { nullable: true }) lt?: string | null;
-  @Field(() => String, { nullable: true }) le?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'present (has a non-empty value)' }) pr?: boolean | null;
+  @Field(() => String, { nullable: true, description: FILTER.eq }) eq?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.ne }) ne?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.co }) co?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.sw }) sw?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.ew }) ew?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.gt }) gt?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.ge }) ge?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.lt }) lt?: string | null;
+  @Field(() => String, { nullable: true, description: FILTER.le }) le?: string | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.pr }) pr?: boolean | null;
 }
 
-@InputType('IdFilter')
+@InputType('IdFilter', { description: FILTER.comparisons('an id') })
 export class IdFilterInput {
-  @Field(() => ID, { nullable: true }) eq?: string | null;
-  @Field(() => ID, { nullable: true }) ne?: string | null;
-  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+  @Field(() => ID, { nullable: true, description: FILTER.eq }) eq?: string | null;
+  @Field(() => ID, { nullable: true, description: FILTER.ne }) ne?: string | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.pr }) pr?: boolean | null;
 }
 
-@InputType('BooleanFilter')
+@InputType('BooleanFilter', { description: FILTER.comparisons('a true/false attribute') })
 export class BooleanFilterInput {
-  @Field(() => Boolean, { nullable: true }) eq?: boolean | null;
-  @Field(() => Boolean, { nullable: true }) ne?: boolean | null;
-  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.eq }) eq?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.ne }) ne?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.pr }) pr?: boolean | null;
 }
 
-@InputType('DateTimeFilter')
+@InputType('DateTimeFilter', { description: FILTER.comparisons('a point in time') })
 export class DateTimeFilterInput {
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) eq?: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) ne?: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) gt?: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) ge?: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) lt?: Date | null;
-  @Field(() => GraphQLDateTimeISO, { nullable: true }) le?: Date | null;
-  @Field(() => Boolean, { nullable: true }) pr?: boolean | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.eq }) eq?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.ne }) ne?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.gt }) gt?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.ge }) ge?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.lt }) lt?: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: FILTER.le }) le?: Date | null;
+  @Field(() => Boolean, { nullable: true, description: FILTER.pr }) pr?: boolean | null;
 }
 
 /**
@@ -107,15 +108,15 @@ export function toDomainFilter(input: object | null | undefined, spec: FilterSpe
 }
 
 /** The element filter of multi-valued value/type/primary/display attributes (emails, roles, ...). */
-@InputType('MultiValueFilter', { description: 'Matches when some element matches every condition given.' })
+@InputType('MultiValueFilter', { description: FILTER.some('the values of a multi-valued attribute such as emails or roles') })
 export class MultiValueFilterInput {
-  @Field(() => [MultiValueFilterInput], { nullable: true }) and?: MultiValueFilterInput[] | null;
-  @Field(() => [MultiValueFilterInput], { nullable: true }) or?: MultiValueFilterInput[] | null;
-  @Field(() => MultiValueFilterInput, { nullable: true }) not?: MultiValueFilterInput | null;
-  @Field(() => StringFilterInput, { nullable: true }) value?: StringFilterInput | null;
-  @Field(() => StringFilterInput, { nullable: true }) type?: StringFilterInput | null;
-  @Field(() => BooleanFilterInput, { nullable: true }) primary?: BooleanFilterInput | null;
-  @Field(() => StringFilterInput, { nullable: true }) display?: StringFilterInput | null;
+  @Field(() => [MultiValueFilterInput], { nullable: true, description: FILTER.and }) and?: MultiValueFilterInput[] | null;
+  @Field(() => [MultiValueFilterInput], { nullable: true, description: FILTER.or }) or?: MultiValueFilterInput[] | null;
+  @Field(() => MultiValueFilterInput, { nullable: true, description: FILTER.not }) not?: MultiValueFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the value') }) value?: StringFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the type, e.g. "work"') }) type?: StringFilterInput | null;
+  @Field(() => BooleanFilterInput, { nullable: true, description: FILTER.onValue('whether the value is the primary one') }) primary?: BooleanFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the display name') }) display?: StringFilterInput | null;
 }
 
 export const MULTI_VALUE_SPEC: FilterSpec = { fields: { value: 'value', type: 'type', primary: 'primary', display: 'display' } };

@@ -3,35 +3,39 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { Ctx } from '../../domain/context.js';
 import type { Located } from '../../domain/ports.js';
 import type { GraphQLContext } from '../context.js';
+import { MUTATION, RESOURCE } from './docs.js';
+
+/** `CreateUser` → `createUser`: the mutation a payload or input type belongs to. */
+const mutationOf = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
 /** `<Name>Payload { <field>: <Type>! }`: every mutation answers with a payload of its own. */
-export function payloadType(name: string, field: string, type: () => ClassType) {
-  @ObjectType(`${name}Payload`)
+export function payloadType(name: string, field: string, type: () => ClassType, description: string) {
+  @ObjectType(`${name}Payload`, { description: MUTATION.payload(mutationOf(name)) })
   class Payload {}
-  Field(type)(Payload.prototype, field);
+  Field(type, { description })(Payload.prototype, field);
   return Payload;
 }
 
 /** `<Name>Payload { deletedId: ID! }` */
 export function deletedPayloadType(name: string) {
-  @ObjectType(`${name}Payload`)
+  @ObjectType(`${name}Payload`, { description: MUTATION.payload(mutationOf(name)) })
   class Payload {
-    @Field(() => ID, { description: 'The id of what was deleted.' })
+    @Field(() => ID, { description: MUTATION.deletedId })
     deletedId!: string;
   }
   return Payload;
 }
 
-/** `<Name>Input { id: ID!, ifVersion: Int }`: a mutation that only names its target. */
-export function refInputType(name: string, opts: { ifVersion: boolean }) {
-  @InputType(`${name}Input`)
+/** `<Name>Input { id: ID!, ifVersion: Int }`: a mutation that only names its target, a `what`. */
+export function refInputType(name: string, opts: { what: string; ifVersion: boolean }) {
+  @InputType(`${name}Input`, { description: `Names the ${opts.what} that \`${mutationOf(name)}\` acts on.` })
   class Ref {
-    @Field(() => ID)
+    @Field(() => ID, { description: MUTATION.idOf(opts.what) })
     id!: string;
     ifVersion?: number | null;
   }
   if (opts.ifVersion) {
-    Field(() => Int, { nullable: true, description: 'Fail with PRECONDITION_FAILED unless the resource is at this version.' })(Ref.prototype, 'ifVersion');
+    Field(() => Int, { nullable: true, description: RESOURCE.ifVersion })(Ref.prototype, 'ifVersion');
   }
   return Ref;
 }

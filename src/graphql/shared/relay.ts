@@ -2,15 +2,19 @@ import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { ArgsType, Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListResult, PageSpec } from '../../domain/ports.js';
+import { PAGE_INFO, RELAY, RESOURCE } from './docs.js';
 
 /**
  * The Relay `Node` interface. Ids are the domain's UUIDs, the same ids SCIM uses, not opaque
  * global ids: an id pasted from a SCIM response works here. `node(id)` asks the domain which
  * type and tenant hold an id (see NodeResolver).
  */
-@InterfaceType('Node', { resolveType: (value: object) => nodeTypeName(value) })
+@InterfaceType('Node', {
+  resolveType: (value: object) => nodeTypeName(value),
+  description: 'An object with an id that `node(id:)` finds again (Relay Global Object Identification).',
+})
 export abstract class NodeInterface {
-  @Field(() => ID)
+  @Field(() => ID, { description: RESOURCE.id })
   id!: string;
 }
 
@@ -25,36 +29,40 @@ export function nodeTypeName(value: object): 'User' | 'Group' | 'Tenant' | 'Scim
   return 'Tenant';
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: PAGE_INFO.type })
 export class PageInfoType {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: PAGE_INFO.hasNextPage })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: PAGE_INFO.hasPreviousPage })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: PAGE_INFO.startCursor })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: PAGE_INFO.endCursor })
   endCursor!: string | null;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** Relay cursor arguments: `first`/`after` pages forward, `last`/`before` backward. */
+/** Relay cursor arguments for a connection that pages forward only: `first`/`after`. */
 @ArgsType()
-export class ConnectionArgs {
-  @Field(() => Int, { nullable: true, description: `Page size going forward (default ${DEFAULT_PAGE_SIZE}).` })
+export class ForwardConnectionArgs {
+  @Field(() => Int, { nullable: true, description: `${RELAY.first} Default ${DEFAULT_PAGE_SIZE}.` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the edge after which the page starts.' })
+  @Field(() => String, { nullable: true, description: RELAY.after })
   after?: string | null;
+}
 
-  @Field(() => Int, { nullable: true, description: 'Page size going backward.' })
+/** Relay cursor arguments: `first`/`after` pages forward, `last`/`before` backward. */
+@ArgsType()
+export class ConnectionArgs extends ForwardConnectionArgs {
+  @Field(() => Int, { nullable: true, description: RELAY.last })
   last?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the edge before which the page ends.' })
+  @Field(() => String, { nullable: true, description: RELAY.before })
   before?: string | null;
 }
 
@@ -124,32 +132,32 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some((n) => walk(n.selectionSet));
 }
 
-/** `<Name>Edge` and `<Name>Connection` object types for a node type. */
-export function connectionTypes(name: string, nodeType: () => ClassType, opts: { totalCount: boolean }) {
-  @ObjectType(`${name}Edge`)
+/** `<Name>Edge` and `<Name>Connection` object types for a node type; `item`/`items` word it for callers. */
+export function connectionTypes(name: string, nodeType: () => ClassType, opts: { totalCount: boolean; item: string; items: string }) {
+  @ObjectType(`${name}Edge`, { description: RELAY.edge(opts.item) })
   class EdgeType {
-    @Field(() => String)
+    @Field(() => String, { description: RELAY.cursor })
     cursor!: string;
 
-    @Field(nodeType)
+    @Field(nodeType, { description: RELAY.node(opts.item) })
     node!: unknown;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: RELAY.connection(opts.items) })
   class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: RELAY.edges })
     edges!: EdgeType[];
 
-    @Field(() => [nodeType()], { description: 'The nodes of the edges, for callers that need no cursors.' })
+    @Field(() => [nodeType()], { description: RELAY.nodes })
     nodes!: unknown[];
 
-    @Field(() => PageInfoType)
+    @Field(() => PageInfoType, { description: RELAY.pageInfo })
     pageInfo!: PageInfoType;
   }
 
   if (opts.totalCount) {
     // Counted only when selected: counting all matches costs a statement of its own.
-    Field(() => Int, { description: 'How many nodes match, across all pages.' })(ConnectionType.prototype, 'totalCount');
+    Field(() => Int, { description: RELAY.totalCount })(ConnectionType.prototype, 'totalCount');
   }
   return ConnectionType;
 }

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Info, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, Info, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiKey } from '../../domain/apikey/apikey.js';
 import type { AuditEvent } from '../../domain/audit/audit.js';
 import type { ScimConnection } from '../../domain/connection/connection.js';
@@ -15,27 +15,28 @@ import type { GraphQLContext } from '../context.js';
 import { GROUP_FILTER_SPEC, GroupFilterInput, GroupOrderInput } from '../group/group.input.js';
 import { GroupConnectionType, GroupType } from '../group/group.type.js';
 import { toDomainFilter, type FilterSpec } from '../shared/filter.input.js';
+import { FILTER, MUTATION, NAME, ORDER } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType } from '../shared/payload.js';
-import { ConnectionArgs, DEFAULT_PAGE_SIZE, keysetPage, paging, selects, toConnection, type Connection } from '../shared/relay.js';
+import { ConnectionArgs, ForwardConnectionArgs, keysetPage, paging, selects, toConnection, type Connection } from '../shared/relay.js';
 import { USER_FILTER_SPEC, UserFilterInput, UserOrderInput } from '../user/user.input.js';
 import { UserConnectionType, UserType } from '../user/user.type.js';
 import { TenantType } from './tenant.type.js';
 
-@InputType('CreateTenantInput')
+@InputType('CreateTenantInput', { description: 'A new tenant.' })
 class CreateTenantInput {
-  @Field(() => String) name!: string;
+  @Field(() => String, { description: NAME.tenant }) name!: string;
 }
 
-@InputType('RenameTenantInput')
+@InputType('RenameTenantInput', { description: 'A new name for a tenant.' })
 class RenameTenantInput {
-  @Field(() => ID) id!: string;
-  @Field(() => String) name!: string;
+  @Field(() => ID, { description: MUTATION.idOf('tenant') }) id!: string;
+  @Field(() => String, { description: NAME.tenant }) name!: string;
 }
 
-const CreateTenantPayload = payloadType('CreateTenant', 'tenant', () => TenantType);
-const RenameTenantPayload = payloadType('RenameTenant', 'tenant', () => TenantType);
+const CreateTenantPayload = payloadType('CreateTenant', 'tenant', () => TenantType, 'The new tenant.');
+const RenameTenantPayload = payloadType('RenameTenant', 'tenant', () => TenantType, 'The tenant after the change.');
 const DeleteTenantPayload = deletedPayloadType('DeleteTenant');
-const DeleteTenantInput = refInputType('DeleteTenant', { ifVersion: false });
+const DeleteTenantInput = refInputType('DeleteTenant', { what: 'tenant', ifVersion: false });
 
 type Lister<T> = (q: ListQuery) => Promise<ListResult<T>>;
 
@@ -66,19 +67,19 @@ export class TenantResolver {
   }
 
   @Query(() => TenantType, { description: 'A tenant by id; a tenant key may leave the id out to get its own.' })
-  tenant(@Arg('id', () => ID, { nullable: true }) id: string | null | undefined, @Ctx() c: GraphQLContext): Promise<Tenant> {
+  tenant(@Arg('id', () => ID, { nullable: true, description: 'Id of the tenant; required with a platform key.' }) id: string | null | undefined, @Ctx() c: GraphQLContext): Promise<Tenant> {
     const own = c.actor.type === 'system' ? null : c.actor.tenantId;
     const target = id ?? own;
     if (!target) throw new InvalidValueError('"id" is required for a platform key', 'id');
     return c.services.tenants.get(c.actor, target);
   }
 
-  @FieldResolver(() => UserConnectionType)
+  @FieldResolver(() => UserConnectionType, { description: 'The tenant\'s users, a page at a time.' })
   users(
     @Root() t: Tenant,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => UserFilterInput, { nullable: true }) filter: UserFilterInput | null,
-    @Arg('orderBy', () => UserOrderInput, { nullable: true }) orderBy: UserOrderInput | null,
+    @Arg('filter', () => UserFilterInput, { nullable: true, description: FILTER.which('users') }) filter: UserFilterInput | null,
+    @Arg('orderBy', () => UserOrderInput, { nullable: true, description: ORDER.orderBy }) orderBy: UserOrderInput | null,
     @Ctx() c: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<User>> {
@@ -91,12 +92,12 @@ export class TenantResolver {
     });
   }
 
-  @FieldResolver(() => GroupConnectionType)
+  @FieldResolver(() => GroupConnectionType, { description: 'The tenant\'s groups, a page at a time.' })
   groups(
     @Root() t: Tenant,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => GroupFilterInput, { nullable: true }) filter: GroupFilterInput | null,
-    @Arg('orderBy', () => GroupOrderInput, { nullable: true }) orderBy: GroupOrderInput | null,
+    @Arg('filter', () => GroupFilterInput, { nullable: true, description: FILTER.which('groups') }) filter: GroupFilterInput | null,
+    @Arg('orderBy', () => GroupOrderInput, { nullable: true, description: ORDER.orderBy }) orderBy: GroupOrderInput | null,
     @Ctx() c: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Group>> {
@@ -108,30 +109,29 @@ export class TenantResolver {
     });
   }
 
-  @FieldResolver(() => UserType, { nullable: true })
-  user(@Root() t: Tenant, @Arg('id', () => ID) id: string, @Ctx() c: GraphQLContext): Promise<User | null> {
+  @FieldResolver(() => UserType, { nullable: true, description: 'One user of the tenant by id; null when there is none.' })
+  user(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('user') }) id: string, @Ctx() c: GraphQLContext): Promise<User | null> {
     return c.loaders(t.id).user.load(id);
   }
 
-  @FieldResolver(() => GroupType, { nullable: true })
-  group(@Root() t: Tenant, @Arg('id', () => ID) id: string, @Ctx() c: GraphQLContext): Promise<Group | null> {
+  @FieldResolver(() => GroupType, { nullable: true, description: 'One group of the tenant by id; null when there is none.' })
+  group(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('group') }) id: string, @Ctx() c: GraphQLContext): Promise<Group | null> {
     return c.loaders(t.id).group.load(id);
   }
 
-  @FieldResolver(() => AuditEventConnectionType, { description: 'Newest first.' })
+  @FieldResolver(() => AuditEventConnectionType, { description: 'The tenant\'s audit log, newest first: every change, and every refused SCIM change.' })
   async auditEvents(
     @Root() t: Tenant,
-    @Arg('first', () => Int, { nullable: true, description: `Page size (default ${DEFAULT_PAGE_SIZE}).` }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('filter', () => AuditEventFilterInput, { nullable: true }) filter: AuditEventFilterInput | null,
+    @Args(() => ForwardConnectionArgs) args: ForwardConnectionArgs,
+    @Arg('filter', () => AuditEventFilterInput, { nullable: true, description: FILTER.which('audit events') }) filter: AuditEventFilterInput | null,
     @Ctx() c: GraphQLContext,
   ): Promise<Connection<AuditEvent>> {
-    const p = paging({ first, after }, c.limits.maxPageSize);
+    const p = paging(args, c.limits.maxPageSize);
     const result = await c.services.audit.list(c.ctxFor(t.id), { ...(filter ?? {}) }, { cursor: p.cursor, limit: p.limit });
     return toConnection(result, p);
   }
 
-  @FieldResolver(() => [ScimConnectionType])
+  @FieldResolver(() => [ScimConnectionType], { description: 'The tenant\'s SCIM connections, oldest first.' })
   scimConnections(@Root() t: Tenant, @Ctx() c: GraphQLContext): Promise<ScimConnection[]> {
     return c.services.connections.list(c.ctxFor(t.id));
   }
@@ -141,18 +141,18 @@ export class TenantResolver {
     return c.services.apiKeys.list(c.actor, t.id);
   }
 
-  @Mutation(() => CreateTenantPayload, { description: 'Platform admin keys only.' })
-  async createTenant(@Arg('input', () => CreateTenantInput) input: CreateTenantInput, @Ctx() c: GraphQLContext): Promise<{ tenant: Tenant }> {
+  @Mutation(() => CreateTenantPayload, { description: 'Makes a tenant. Platform admin keys only.' })
+  async createTenant(@Arg('input', () => CreateTenantInput, { description: MUTATION.input }) input: CreateTenantInput, @Ctx() c: GraphQLContext): Promise<{ tenant: Tenant }> {
     return { tenant: await c.services.tenants.create(c.actor, input.name, c.requestId) };
   }
 
-  @Mutation(() => RenameTenantPayload, { description: 'Platform admin keys only.' })
-  async renameTenant(@Arg('input', () => RenameTenantInput) input: RenameTenantInput, @Ctx() c: GraphQLContext): Promise<{ tenant: Tenant }> {
+  @Mutation(() => RenameTenantPayload, { description: 'Renames a tenant. Platform admin keys only.' })
+  async renameTenant(@Arg('input', () => RenameTenantInput, { description: MUTATION.input }) input: RenameTenantInput, @Ctx() c: GraphQLContext): Promise<{ tenant: Tenant }> {
     return { tenant: await c.services.tenants.rename(c.actor, input.id, input.name, c.requestId) };
   }
 
   @Mutation(() => DeleteTenantPayload, { description: 'Deletes the tenant and everything in it. Platform admin keys only.' })
-  async deleteTenant(@Arg('input', () => DeleteTenantInput) input: InstanceType<typeof DeleteTenantInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
+  async deleteTenant(@Arg('input', () => DeleteTenantInput, { description: MUTATION.input }) input: InstanceType<typeof DeleteTenantInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
     await c.services.tenants.delete(c.actor, input.id);
     return { deletedId: input.id };
   }

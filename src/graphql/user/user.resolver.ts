@@ -6,26 +6,27 @@ import { ScimConnectionType } from '../connection/connection.type.js';
 import type { GraphQLContext } from '../context.js';
 import { GroupType } from '../group/group.type.js';
 import { NodeInterface } from '../shared/relay.js';
+import { MUTATION, RESOURCE, USER } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
 import { CreateUserInput, UpdateUserInput, type AddressInput, type MultiValueInput, type UserProfileFields } from './user.input.js';
 import { EnterpriseUserType, UserType } from './user.type.js';
 
-const CreateUserPayload = payloadType('CreateUser', 'user', () => UserType);
-const UpdateUserPayload = payloadType('UpdateUser', 'user', () => UserType);
-const DeactivateUserPayload = payloadType('DeactivateUser', 'user', () => UserType);
-const ReactivateUserPayload = payloadType('ReactivateUser', 'user', () => UserType);
+const CreateUserPayload = payloadType('CreateUser', 'user', () => UserType, 'The new user.');
+const UpdateUserPayload = payloadType('UpdateUser', 'user', () => UserType, 'The user after the change.');
+const DeactivateUserPayload = payloadType('DeactivateUser', 'user', () => UserType, 'The user, now inactive.');
+const ReactivateUserPayload = payloadType('ReactivateUser', 'user', () => UserType, 'The user, active again.');
 const DeleteUserPayload = deletedPayloadType('DeleteUser');
-const DeactivateUserInput = refInputType('DeactivateUser', { ifVersion: true });
-const ReactivateUserInput = refInputType('ReactivateUser', { ifVersion: true });
-const DeleteUserInput = refInputType('DeleteUser', { ifVersion: true });
+const DeactivateUserInput = refInputType('DeactivateUser', { what: 'user', ifVersion: true });
+const ReactivateUserInput = refInputType('ReactivateUser', { what: 'user', ifVersion: true });
+const DeleteUserInput = refInputType('DeleteUser', { what: 'user', ifVersion: true });
 
-@InputType('ReleaseFromScimInput')
+@InputType('ReleaseFromScimInput', { description: 'Names the user or group to release.' })
 class ReleaseFromScimInput {
   @Field(() => ID, { description: 'A user or group managed by a SCIM connection.' })
   id!: string;
 }
 
-@ObjectType('ReleaseFromScimPayload')
+@ObjectType('ReleaseFromScimPayload', { description: MUTATION.payload('releaseFromScim') })
 class ReleaseFromScimPayload {
   @Field(() => NodeInterface, { description: 'The released user or group.' })
   node!: User | Group;
@@ -78,13 +79,13 @@ export function applyProfile(base: UserProfile, input: UserProfileFields & { use
 
 @Resolver(() => UserType)
 export class UserResolver {
-  @FieldResolver(() => EnterpriseUserType)
+  @FieldResolver(() => EnterpriseUserType, { description: USER.enterprise })
   enterprise(@Root() user: User): Enterprise & { tenantId: string } {
     // The tenant travels along so `manager` can be loaded in the user's tenant.
     return { ...user.enterprise, tenantId: user.tenantId };
   }
 
-  @FieldResolver(() => ScimConnectionType, { nullable: true, description: 'The SCIM connection that manages this user; null when admins manage it.' })
+  @FieldResolver(() => ScimConnectionType, { nullable: true, description: RESOURCE.managedByConnection })
   managedByConnection(@Root() user: User, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
     return user.managedBy ? c.loaders(user.tenantId).connection.load(user.managedBy) : null;
   }
@@ -92,48 +93,48 @@ export class UserResolver {
   @FieldResolver(() => [GroupType], { description: 'Groups the user belongs to: directly, or also through nested groups (cycle-safe).' })
   groups(
     @Root() user: User,
-    @Arg('transitive', () => Boolean, { defaultValue: false }) transitive: boolean,
+    @Arg('transitive', () => Boolean, { defaultValue: false, description: 'false: only the groups the user is directly in; true: also the groups those are in, and so on.' }) transitive: boolean,
     @Ctx() c: GraphQLContext,
   ): Promise<Group[]> {
     const l = c.loaders(user.tenantId);
     return (transitive ? l.groupsOfTransitive : l.groupsOf).load(user.id);
   }
 
-  @Mutation(() => CreateUserPayload)
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
+  @Mutation(() => CreateUserPayload, { description: 'Makes a user, managed by admins. A taken userName answers CONFLICT.' })
+  async createUser(@Arg('input', () => CreateUserInput, { description: MUTATION.input }) input: CreateUserInput, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
     const profile = applyProfile(emptyProfile(input.userName), input);
     const { user } = await c.services.users.create(c.ctxFor(input.tenantId), profile);
     return { user };
   }
 
   @Mutation(() => UpdateUserPayload, { description: 'Changes the fields given; users managed by SCIM answer MANAGED_BY_SCIM.' })
-  async updateUser(@Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
+  async updateUser(@Arg('input', () => UpdateUserInput, { description: MUTATION.input }) input: UpdateUserInput, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
     const ctx = await scopeOf(c, input.id, 'User');
     const user = await c.services.users.update(ctx, input.id, (current) => applyProfile(current, input), { ifVersion: input.ifVersion });
     return { user };
   }
 
   @Mutation(() => DeactivateUserPayload, { description: 'Keeps the user, its attributes and memberships; it can no longer sign in.' })
-  async deactivateUser(@Arg('input', () => DeactivateUserInput) input: InstanceType<typeof DeactivateUserInput>, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
+  async deactivateUser(@Arg('input', () => DeactivateUserInput, { description: MUTATION.input }) input: InstanceType<typeof DeactivateUserInput>, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
     const ctx = await scopeOf(c, input.id, 'User');
     return { user: await c.services.users.setActive(ctx, input.id, false, { ifVersion: input.ifVersion }) };
   }
 
-  @Mutation(() => ReactivateUserPayload)
-  async reactivateUser(@Arg('input', () => ReactivateUserInput) input: InstanceType<typeof ReactivateUserInput>, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
+  @Mutation(() => ReactivateUserPayload, { description: 'Lets a deactivated user sign in again, with its memberships as they were.' })
+  async reactivateUser(@Arg('input', () => ReactivateUserInput, { description: MUTATION.input }) input: InstanceType<typeof ReactivateUserInput>, @Ctx() c: GraphQLContext): Promise<{ user: User }> {
     const ctx = await scopeOf(c, input.id, 'User');
     return { user: await c.services.users.setActive(ctx, input.id, true, { ifVersion: input.ifVersion }) };
   }
 
   @Mutation(() => DeleteUserPayload, { description: 'Deletes the user and its memberships.' })
-  async deleteUser(@Arg('input', () => DeleteUserInput) input: InstanceType<typeof DeleteUserInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
+  async deleteUser(@Arg('input', () => DeleteUserInput, { description: MUTATION.input }) input: InstanceType<typeof DeleteUserInput>, @Ctx() c: GraphQLContext): Promise<{ deletedId: string }> {
     const ctx = await scopeOf(c, input.id, 'User');
     await c.services.users.delete(ctx, input.id, { ifVersion: input.ifVersion });
     return { deletedId: input.id };
   }
 
   @Mutation(() => ReleaseFromScimPayload, { description: 'Ends SCIM ownership of a user or group, so this API may change it again.' })
-  async releaseFromScim(@Arg('input', () => ReleaseFromScimInput) input: ReleaseFromScimInput, @Ctx() c: GraphQLContext): Promise<{ node: User | Group }> {
+  async releaseFromScim(@Arg('input', () => ReleaseFromScimInput, { description: MUTATION.input }) input: ReleaseFromScimInput, @Ctx() c: GraphQLContext): Promise<{ node: User | Group }> {
     const found = await c.services.tenants.locate(c.actor, input.id);
     if (found?.type === 'Group') return { node: await c.services.groups.release(c.ctxFor(found.tenantId), input.id) };
     // Anything else is released as a user, so an unknown id gets the domain's NOT_FOUND.

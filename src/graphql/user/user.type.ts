@@ -1,5 +1,6 @@
 import { GraphQLDateTimeISO, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { ADDRESS, ENTERPRISE, MULTI_VALUE, PERSON_NAME, RESOURCE, USER } from '../shared/docs.js';
 import { NodeInterface, connectionTypes } from '../shared/relay.js';
 
 /**
@@ -7,80 +8,78 @@ import { NodeInterface, connectionTypes } from '../shared/relay.js';
  * resolvers return the domain's plain objects, whose field names these mirror.
  */
 
-@ObjectType('PersonName')
+@ObjectType('PersonName', { description: 'The components of a user\'s real name (RFC 7643 §4.1.1); each may be null.' })
 export class PersonNameType {
-  @Field(() => String, { nullable: true }) formatted!: string | null;
-  @Field(() => String, { nullable: true }) familyName!: string | null;
-  @Field(() => String, { nullable: true }) givenName!: string | null;
-  @Field(() => String, { nullable: true }) middleName!: string | null;
-  @Field(() => String, { nullable: true }) honorificPrefix!: string | null;
-  @Field(() => String, { nullable: true }) honorificSuffix!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.formatted }) formatted!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.familyName }) familyName!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.givenName }) givenName!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.middleName }) middleName!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.honorificPrefix }) honorificPrefix!: string | null;
+  @Field(() => String, { nullable: true, description: PERSON_NAME.honorificSuffix }) honorificSuffix!: string | null;
 }
 
 @ObjectType('MultiValue', { description: 'One value of a multi-valued attribute such as emails or roles (RFC 7643 §2.4).' })
 export class MultiValueType {
-  @Field(() => String) value!: string;
-  @Field(() => String, { nullable: true }) type!: string | null;
-  @Field(() => Boolean) primary!: boolean;
-  @Field(() => String, { nullable: true }) display!: string | null;
+  @Field(() => String, { description: MULTI_VALUE.value }) value!: string;
+  @Field(() => String, { nullable: true, description: MULTI_VALUE.type }) type!: string | null;
+  @Field(() => Boolean, { description: MULTI_VALUE.primary }) primary!: boolean;
+  @Field(() => String, { nullable: true, description: MULTI_VALUE.display }) display!: string | null;
 }
 
-@ObjectType('Address')
+@ObjectType('Address', { description: 'A postal address of a user (RFC 7643 §4.1.2).' })
 export class AddressType {
-  @Field(() => String, { nullable: true }) type!: string | null;
-  @Field(() => Boolean) primary!: boolean;
-  @Field(() => String, { nullable: true }) formatted!: string | null;
-  @Field(() => String, { nullable: true }) streetAddress!: string | null;
-  @Field(() => String, { nullable: true }) locality!: string | null;
-  @Field(() => String, { nullable: true }) region!: string | null;
-  @Field(() => String, { nullable: true }) postalCode!: string | null;
-  @Field(() => String, { nullable: true }) country!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.type }) type!: string | null;
+  @Field(() => Boolean, { description: ADDRESS.primary }) primary!: boolean;
+  @Field(() => String, { nullable: true, description: ADDRESS.formatted }) formatted!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.streetAddress }) streetAddress!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.locality }) locality!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.region }) region!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.postalCode }) postalCode!: string | null;
+  @Field(() => String, { nullable: true, description: ADDRESS.country }) country!: string | null;
 }
 
-@ObjectType('EnterpriseUser', { description: 'The enterprise extension (RFC 7643 §4.3).' })
+@ObjectType('EnterpriseUser', { description: 'The enterprise extension of a user (RFC 7643 §4.3).' })
 export class EnterpriseUserType {
-  @Field(() => String, { nullable: true }) employeeNumber!: string | null;
-  @Field(() => String, { nullable: true }) costCenter!: string | null;
-  @Field(() => String, { nullable: true }) organization!: string | null;
-  @Field(() => String, { nullable: true }) division!: string | null;
-  @Field(() => String, { nullable: true }) department!: string | null;
-  @Field(() => ID, { nullable: true, description: 'May name a user that has not arrived yet; `manager` is then null.' })
-  managerId!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.employeeNumber }) employeeNumber!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.costCenter }) costCenter!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.organization }) organization!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.division }) division!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.department }) department!: string | null;
+  @Field(() => ID, { nullable: true, description: ENTERPRISE.managerId }) managerId!: string | null;
 }
 
-@ObjectType('User', { implements: NodeInterface })
+@ObjectType('User', {
+  implements: NodeInterface,
+  description: 'A person in a tenant: the SCIM core User with the enterprise extension (RFC 7643 §4), whether an identity provider or an admin made it.',
+})
 export class UserType extends NodeInterface {
-  @Field(() => ID) tenantId!: string;
-  @Field(() => String) userName!: string;
-  @Field(() => String, { description: 'The local sign-in name: the userName, or derived from it by the SCIM connection\'s login-name policy. Unique per tenant, case-insensitively.' })
-  loginName!: string;
-  @Field(() => String, { nullable: true }) externalId!: string | null;
-  @Field(() => PersonNameType) name!: PersonNameType;
-  @Field(() => String, { nullable: true }) displayName!: string | null;
-  @Field(() => String, { nullable: true }) nickName!: string | null;
-  @Field(() => String, { nullable: true }) profileUrl!: string | null;
-  @Field(() => String, { nullable: true }) title!: string | null;
-  @Field(() => String, { nullable: true }) userType!: string | null;
-  @Field(() => String, { nullable: true }) preferredLanguage!: string | null;
-  @Field(() => String, { nullable: true }) locale!: string | null;
-  @Field(() => String, { nullable: true }) timezone!: string | null;
-  @Field(() => Boolean) active!: boolean;
-  @Field(() => [MultiValueType]) emails!: MultiValueType[];
-  @Field(() => [MultiValueType]) phoneNumbers!: MultiValueType[];
-  @Field(() => [MultiValueType]) ims!: MultiValueType[];
-  @Field(() => [MultiValueType]) photos!: MultiValueType[];
-  @Field(() => [MultiValueType]) roles!: MultiValueType[];
-  @Field(() => [MultiValueType]) entitlements!: MultiValueType[];
-  @Field(() => [MultiValueType]) x509Certificates!: MultiValueType[];
-  @Field(() => [AddressType]) addresses!: AddressType[];
-  @Field(() => GraphQLJSONObject, { description: 'Attributes of extension schemas Roster has no field for, kept verbatim by schema URN.' })
-  extensions!: Record<string, unknown>;
-  @Field(() => ID, { nullable: true, description: 'The SCIM connection that owns this user; null when admins manage it.' })
-  managedBy!: string | null;
-  @Field(() => Int, { description: 'Increases with every change; pass it as `ifVersion` to update safely.' })
-  version!: number;
-  @Field(() => GraphQLDateTimeISO) createdAt!: Date;
-  @Field(() => GraphQLDateTimeISO) updatedAt!: Date;
+  @Field(() => ID, { description: RESOURCE.tenantId }) tenantId!: string;
+  @Field(() => String, { description: USER.userName }) userName!: string;
+  @Field(() => String, { description: USER.loginName }) loginName!: string;
+  @Field(() => String, { nullable: true, description: RESOURCE.externalId }) externalId!: string | null;
+  @Field(() => PersonNameType, { description: USER.name }) name!: PersonNameType;
+  @Field(() => String, { nullable: true, description: USER.displayName }) displayName!: string | null;
+  @Field(() => String, { nullable: true, description: USER.nickName }) nickName!: string | null;
+  @Field(() => String, { nullable: true, description: USER.profileUrl }) profileUrl!: string | null;
+  @Field(() => String, { nullable: true, description: USER.title }) title!: string | null;
+  @Field(() => String, { nullable: true, description: USER.userType }) userType!: string | null;
+  @Field(() => String, { nullable: true, description: USER.preferredLanguage }) preferredLanguage!: string | null;
+  @Field(() => String, { nullable: true, description: USER.locale }) locale!: string | null;
+  @Field(() => String, { nullable: true, description: USER.timezone }) timezone!: string | null;
+  @Field(() => Boolean, { description: USER.active }) active!: boolean;
+  @Field(() => [MultiValueType], { description: USER.emails }) emails!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.phoneNumbers }) phoneNumbers!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.ims }) ims!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.photos }) photos!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.roles }) roles!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.entitlements }) entitlements!: MultiValueType[];
+  @Field(() => [MultiValueType], { description: USER.x509Certificates }) x509Certificates!: MultiValueType[];
+  @Field(() => [AddressType], { description: USER.addresses }) addresses!: AddressType[];
+  @Field(() => GraphQLJSONObject, { description: RESOURCE.extensions }) extensions!: Record<string, unknown>;
+  @Field(() => ID, { nullable: true, description: RESOURCE.managedBy }) managedBy!: string | null;
+  @Field(() => Int, { description: RESOURCE.version }) version!: number;
+  @Field(() => GraphQLDateTimeISO, { description: RESOURCE.createdAt }) createdAt!: Date;
+  @Field(() => GraphQLDateTimeISO, { description: RESOURCE.updatedAt }) updatedAt!: Date;
 }
 
-export const UserConnectionType = connectionTypes('User', () => UserType, { totalCount: true });
+export const UserConnectionType = connectionTypes('User', () => UserType, { totalCount: true, item: 'user', items: 'users' });

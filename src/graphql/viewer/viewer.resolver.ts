@@ -5,9 +5,9 @@ import { ApiKeyType } from '../apikey/apikey.type.js';
 import type { GraphQLContext } from '../context.js';
 import { TenantType } from '../tenant/tenant.type.js';
 
-@ObjectType('Viewer', { description: 'The API key making this request.' })
+@ObjectType('Viewer', { description: 'The caller: the API key making this request.' })
 class ViewerType {
-  @Field(() => ApiKeyType) apiKey!: ApiKey;
+  @Field(() => ApiKeyType, { description: 'The key that authenticated this request.' }) apiKey!: ApiKey;
   @Field(() => Boolean, { description: 'Whether the key may act on every tenant.' }) platform!: boolean;
 }
 
@@ -18,7 +18,7 @@ interface Viewer {
 
 @Resolver(() => ViewerType)
 export class ViewerResolver {
-  @Query(() => ViewerType)
+  @Query(() => ViewerType, { description: 'Who is calling: the API key of this request, and what it may reach.' })
   viewer(@Ctx() c: GraphQLContext): Viewer {
     return { apiKey: c.apiKey, platform: c.apiKey.tenantId === null };
   }
