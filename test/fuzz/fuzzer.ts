@@ -221,15 +221,20 @@ export interface CampaignOptions {
   readonly onBatch?: (s: Summary) => void;
 }
 
-/** The logged cause of a failed request: the error lines the app wrote with its request id. */
-function causeOf(logs: readonly Record<string, unknown>[], requestId: string): string | null {
+/**
+ * The cause of a failed request: the error line the app logged with its request id (database
+ * errors are logged by SQLSTATE and condition, never their SQL), else the answer's own detail.
+ */
+function causeOf(logs: readonly Record<string, unknown>[], requestId: string, reply: Reply): string | null {
   for (const line of logs) {
     if (line.requestId !== requestId || Number(line.level) < 50) continue;
-    const err = line.err as { type?: string; message?: string; stack?: string; code?: string } | undefined;
-    const frame = err?.stack?.split('\n').find((l) => l.includes('/src/'))?.trim();
-    return [err?.type, err?.code, err?.message ?? line.msg, frame].filter(Boolean).join(' | ');
+    const err = (line.err ?? {}) as Record<string, unknown>;
+    const frame = typeof err.stack === 'string' ? err.stack.split('\n').find((l) => l.includes('/src/'))?.trim() : undefined;
+    const parts = [err.type, err.sqlState, err.condition, err.routine, err.code, err.message ?? line.msg, frame];
+    return parts.filter((p) => typeof p === 'string' && p !== '').join(' | ');
   }
-  return null;
+  const detail = (parse(reply.text) as { detail?: unknown } | undefined)?.detail;
+  return typeof detail === 'string' ? `answered: ${detail}` : null;
 }
 
 export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promise<Summary> {
@@ -256,7 +261,7 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
       if (typeof id === 'string') target.pools.created.push(id);
     }
     const problem = violation(req.method, reply);
-    if (problem) s.findings.push({ index, status: reply.status, problem, cause: causeOf(target.harness.logs, requestId), request: show(wire) });
+    if (problem) s.findings.push({ index, status: reply.status, problem, cause: causeOf(target.harness.logs, requestId, reply), request: show(wire) });
   }
 
   for (let batchStart = from; batchStart < end; batchStart += BATCH) {
