@@ -5,6 +5,7 @@ import { openServices } from './composition/services.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
 import { createRosterLogger } from './composition/logger.js';
+import { answerRefusedRequests } from './http/client-errors.js';
 import { createMetrics } from './http/metrics.js';
 
 /** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   }
   const app = createRosterApp({ services, config, logger, metrics, ready: () => db.ready() });
   const server = createServer(app.callback());
+  answerRefusedRequests(server);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -175,9 +175,6 @@ export function violation(method: string, reply: Reply): string | null {
   if (reply.dropped) return `dropped connection: ${reply.dropped}`;
   // RFC 7644 §3.11, §3.12: 501 is the answer for what Roster does not implement (/Me, /Bulk).
   if (reply.status >= 500 && reply.status !== 501) return `status ${reply.status}`;
-  // Node's HTTP parser refuses a request line and headers over 16 KiB before any app code runs;
-  // clients send long filters with POST /.search (RFC 7644 §3.4.3).
-  if (reply.status === 431) return null;
   if (reply.status >= 400 && method !== 'HEAD') {
     if (!reply.contentType.startsWith('application/scim+json')) return `${reply.status} answered as "${reply.contentType}", not application/scim+json`;
     const body = parse(reply.text) as { schemas?: unknown; status?: unknown } | undefined;

@@ -10,6 +10,7 @@ import { poolStats } from '../../src/db/orm.js';
 import { createRosterLogger } from '../../src/composition/logger.js';
 import { createRosterApp } from '../../src/composition/app.js';
 import { buildServices } from '../../src/composition/services.js';
+import { answerRefusedRequests } from '../../src/http/client-errors.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { clientFor, type ScimClient } from './scim.js';
@@ -49,6 +50,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const ready = () => readiness.check();
   const app = createRosterApp({ services, config, logger, ready, metrics });
   const server: Server = createServer(app.callback());
+  answerRefusedRequests(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : 0;
