@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { access, constants, rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { openServices } from '../composition/services.js';
+import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
+import { startProgress, type Progress } from './progress.js';
 
 /**
- * The admin command line: tenants, SCIM connections and their tokens, API keys, migrations.
+ * The admin command line: tenants, SCIM connections and their tokens, API keys, migrations, and
+ * moving users and groups in and out as SCIM JSON lines.
  * It works on the database of the configuration (DATABASE_URL, or the embedded one — also while
  * `npm start` is running on it). It acts as the system and so is trusted fully: whoever can run
  * it can read the database anyway.
@@ -19,11 +27,140 @@ interface Out {
   print(human: string, data: unknown): void;
 }
 
-type Action = (services: Services, out: Out) => Promise<void>;
+/** Runs a command; a number is the exit code (EXIT below), nothing means success. */
+type Action = (services: Services, out: Out, transfer: Transfer) => Promise<number | void>;
+
+/** Exit codes, as the README documents them. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, linesRejected: 3 } as const;
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+const isTTY = (s: NodeJS.WritableStream): boolean => (s as { isTTY?: boolean }).isTTY === true;
+
+/** Writes text to a stream, waiting whenever the stream asks to (backpressure keeps memory flat). */
+async function writeText(out: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+function positiveInt(max: number): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
+async function readable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes to `file` through a temporary file beside it, renamed on success: no half-written export. */
+async function toFile(file: string, write: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+  const stream = createWriteStream(tmp, { flags: 'wx' });
+  try {
+    const n = await write(stream);
+    stream.end();
+    await finished(stream);
+    await rename(tmp, file);
+    return n;
+  } catch (e) {
+    stream.destroy();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+const TRANSFER_HELP = `
+Exit codes: 0 done; 3 some lines were rejected or named members or managers not in the tenant
+(each reported on stderr with its line number); 1 failure (nothing more was imported after it;
+running the command again is safe); 2 wrong usage.`;
+
+function transferCommands(program: Command, run: (action: Action) => Promise<void>, io: Io): void {
+  const nouns: { noun: 'users' | 'groups'; about: string }[] = [
+    { noun: 'users', about: 'users (managers are named by userName)' },
+    { noun: 'groups', about: 'groups with their members (named by userName or displayName)' },
+  ];
+  for (const { noun, about } of nouns) {
+    const cmd = program.command(noun).description(`move ${noun} in and out as SCIM JSON lines`);
+    cmd
+      .command('export')
+      .description(`write the tenant's ${about} as SCIM JSON lines, one resource per line`)
+      .requiredOption('--tenant <id>', 'tenant id')
+      .option('--out <file>', 'write to this file instead of stdout')
+      .action((o: { tenant: string; out?: string }) =>
+        run(async (s, out, transfer) => {
+          const ctx = tenantCtx((await s.tenants.get(systemActor, o.tenant)).id);
+          const progress = startProgress({ stream: io.stderr, isTTY: isTTY(io.stderr) }, `exporting ${noun}`);
+          const started = performance.now();
+          let n: number;
+          try {
+            const to = (stream: NodeJS.WritableStream) => transfer.export(noun, { ctx, write: (text) => writeText(stream, text), progress });
+            n = o.out ? await toFile(o.out, to) : await to(io.stdout);
+          } finally {
+            progress.end();
+          }
+          const summary = { exported: n, type: noun, seconds: Number(((performance.now() - started) / 1000).toFixed(3)) };
+          const human = `exported ${n} ${noun}${o.out ? ` to ${o.out}` : ''} in ${summary.seconds.toFixed(1)} s`;
+          // With the data on stdout, the summary goes to stderr.
+          if (o.out) out.print(human, summary);
+          else io.stderr.write(`${out.json ? JSON.stringify(summary) : human}\n`);
+        }),
+      );
+    cmd
+      .command('import')
+      .description(`create or update ${about} from SCIM JSON lines; ${noun === 'users' ? 'users match by userName' : 'groups match by displayName; import the users first'}`)
+      .requiredOption('--tenant <id>', 'tenant id')
+      .argument('<file>', 'SCIM JSON lines, as the export writes them')
+      .option('--dry-run', 'check every line and report what would change; write nothing')
+      .option('--batch-size <n>', 'lines per transaction (each line is a savepoint in it)', positiveInt(10_000), 500)
+      .addHelpText('after', TRANSFER_HELP)
+      .action((file: string, o: { tenant: string; dryRun?: boolean; batchSize: number }) =>
+        run(async (s, out, transfer) => {
+          if (!(await readable(file))) {
+            io.stderr.write(`cannot read ${file}\n`);
+            return EXIT.usage;
+          }
+          const ctx = tenantCtx((await s.tenants.get(systemActor, o.tenant)).id);
+          const term = { stream: io.stderr, isTTY: isTTY(io.stderr) };
+          let current: Progress | null = null;
+          const summary = await transfer.import(noun, {
+            ctx,
+            file,
+            dryRun: o.dryRun === true,
+            batchSize: o.batchSize,
+            progress: (label) => (current = startProgress(term, `${label} ${noun}`)),
+            report: (line, problem, reason) => {
+              const text = out.json ? JSON.stringify({ line, problem, reason }) : `line ${line}: ${problem}: ${reason}`;
+              if (current) current.note(text);
+              else io.stderr.write(`${text}\n`);
+            },
+          });
+          out.print(describe(noun, file, summary), { type: noun, ...summary });
+          return summary.rejected > 0 || summary.unresolved > 0 ? EXIT.linesRejected : EXIT.ok;
+        }),
+      );
+  }
+}
+
+function describe(noun: string, file: string, r: ImportSummary): string {
+  const rate = r.seconds > 0 ? Math.round(r.lines / r.seconds) : r.lines;
+  const what = `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected, ${r.unresolved} with references not in the tenant`;
+  const time = `${r.lines} lines in ${r.seconds.toFixed(1)} s, ${rate} lines/s`;
+  return r.dryRun ? `dry run, nothing written: ${noun} from ${file} would be ${what} (${time})` : `${noun} from ${file}: ${what} (${time})`;
+}
 
 const tenantCtx = (tenantId: string): Ctx => ({ tenantId, actor: systemActor, requestId: null });
 
-function buildProgram(run: (action: Action) => Promise<void>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Command {
+function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
   const program = new Command('roster')
     // Set before the sub-commands are added: they copy it when created.
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -120,6 +257,8 @@ function buildProgram(run: (action: Action) => Promise<void>, io: { stdout: Node
       }),
     );
 
+  transferCommands(program, run, io);
+
   program
     .command('migrate')
     .description('apply pending database migrations (start-up does this too)')
@@ -143,7 +282,7 @@ export async function runCli(
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? 0 : 2;
+    if (e instanceof CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
     throw e;
   }
   const action = pending as Action | null;
@@ -162,21 +301,29 @@ export async function runCli(
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`${e.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw e;
   }
-  const { db, services } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, limits: config.limits });
+  const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, limits: config.limits });
   try {
-    await action(services, out);
+    const transfer = createTransfer({ services, batches, namesPerLookup: config.limits.filter.maxTerms });
+    exitCode = (await action(services, out, transfer)) ?? EXIT.ok;
   } catch (e) {
     if (!isDomainError(e)) throw e;
     io.stderr.write(`error (${e.code}): ${e.message}\n`);
-    exitCode = 1;
+    exitCode = EXIT.failure;
   } finally {
     await db.close();
   }
   return exitCode;
+}
+
+/** What went wrong, without what a database error's message holds (the statement and its values). */
+function failure(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `the database failed the command (SQLSTATE ${code})`;
+  return e instanceof Error ? e.message : String(e);
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
@@ -184,7 +331,7 @@ if (invokedDirectly || process.argv[1]?.endsWith('/roster')) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
-      process.stderr.write(`roster: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`roster: ${failure(e)}\n`);
       process.exit(1);
     },
   );

@@ -1,8 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { openDatabase, type Database } from '../db/database.js';
-import { createStore, type StoreOptions } from '../db/store.js';
+import { createStore, inBatch, type StoreOptions } from '../db/store.js';
+import type { Store } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
+import type { BatchRunner } from '../scim/transfer/import.js';
 import { loadConfig, type Config } from '../config/config.js';
 
 /** How the services are built: the store's options and the configured limits (the defaults when absent). */
@@ -15,11 +17,29 @@ export type ServiceOptions = StoreOptions & { readonly limits?: Config['limits']
  * services here.
  */
 export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
-  return createServices({ store: createStore(orm, o), now: () => new Date(), newId: uuidv7, limits: o.limits ?? loadConfig({}).limits });
+  return servicesOver(createStore(orm, o), o);
+}
+
+function servicesOver(store: Store, o: ServiceOptions): Services {
+  return createServices({ store, now: () => new Date(), newId: uuidv7, limits: o.limits ?? loadConfig({}).limits });
+}
+
+/**
+ * Services whose writes share one transaction, each write a savepoint of its own, committed at
+ * the end or rolled back (the import command's batches: docs/architecture.md#transactions).
+ */
+export function batchRunner(orm: MikroORM, o: ServiceOptions = {}): BatchRunner {
+  return (opts, fn) =>
+    inBatch(orm, { ...opts, ...o }, ({ store, unit }) =>
+      fn({ services: servicesOver(store, o), atomically: (f) => unit((s) => f(servicesOver(s, o))) }),
+    );
 }
 
 /** The database (DATABASE_URL, or the embedded one under dataDir), migrated, with the services over it. */
-export async function openServices(o: Parameters<typeof openDatabase>[0] & ServiceOptions): Promise<{ db: Database & { migrated: string[] }; services: Services }> {
+export async function openServices(
+  o: Parameters<typeof openDatabase>[0] & ServiceOptions,
+): Promise<{ db: Database & { migrated: string[] }; services: Services; batches: BatchRunner }> {
   const db = await openDatabase(o);
-  return { db, services: buildServices(db.orm, { onUnavailable: o.onUnavailable, limits: o.limits }) };
+  const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits };
+  return { db, services: buildServices(db.orm, so), batches: batchRunner(db.orm, so) };
 }

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Repositories, Store } from '../domain/ports.js';
 import { createApiKeyRepository, createAuditRepository, createConnectionRepository, createTenantRepository } from './repositories/admin.repository.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
@@ -23,12 +23,9 @@ export interface StoreOptions {
   readonly onUnavailable?: (reason: UnavailableReason) => void;
 }
 
-/**
- * The domain's Store port over MikroORM: a fresh EntityManager per unit of work. Database
- * faults become domain errors here; `onUnavailable` hears of each one a retry may cure.
- */
-export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
-  const run = async <T>(fn: () => Promise<T>): Promise<T> => {
+/** Runs a unit of work, turning database faults into domain errors. */
+function translating(o: StoreOptions) {
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
@@ -37,9 +34,53 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
       throw translated;
     }
   };
+}
+
+/**
+ * The domain's Store port over MikroORM: a fresh EntityManager per unit of work. Database
+ * faults become domain errors here; `onUnavailable` hears of each one a retry may cure.
+ */
+export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
+  const run = translating(o);
   return {
     read: (fn) => run(() => fn(createRepositories(orm.em.fork()))),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
     write: (fn) => run(() => orm.em.fork().transactional((em) => fn(createRepositories(em)))),
   };
+}
+
+/** A Store inside a transaction that is already open: its writes are savepoints of that transaction. */
+function storeIn(em: EntityManager, run: ReturnType<typeof translating>): Store {
+  return {
+    read: (fn) => run(() => fn(createRepositories(em))),
+    write: (fn) => run(() => em.transactional((inner) => fn(createRepositories(inner)))),
+  };
+}
+
+/** One transaction holding many units, each a savepoint: a unit that fails is undone alone. */
+export interface Batch {
+  /** Reads and writes in the batch's transaction (each write a savepoint of its own). */
+  readonly store: Store;
+  /** Runs `fn` in a savepoint; when it throws, only its own writes are rolled back. */
+  unit<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs `fn` in one transaction and commits it, or rolls it back when `rollback` is set (a dry
+ * run) or when `fn` throws. Bulk work (the import command) groups many small writes this way to
+ * pay for one commit per batch instead of one per write (docs/architecture.md#transactions).
+ */
+export async function inBatch<T>(orm: MikroORM, opts: { rollback: boolean } & StoreOptions, fn: (batch: Batch) => Promise<T>): Promise<T> {
+  const run = translating(opts);
+  const em = orm.em.fork();
+  await run(() => em.begin());
+  let result: T;
+  try {
+    result = await fn({ store: storeIn(em, run), unit: (f) => run(() => em.transactional((inner) => f(storeIn(inner, run)))) });
+  } catch (e) {
+    await em.rollback();
+    throw e;
+  }
+  await run(() => (opts.rollback ? em.rollback() : em.commit()));
+  return result;
 }

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main.js';
+import { runCliIn } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { buildServices } from '../../../src/composition/services.js';
 
@@ -11,23 +12,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  const code = await runCli(args, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent' },
-  });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runCliIn(db.url, args);
 const json = async (...args: string[]) => {
   const r = await cli('--json', ...args);
   expect(r).toMatchObject({ code: 0, err: '' });
