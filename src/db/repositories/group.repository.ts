@@ -1,79 +1,34 @@
-import { readableExtensions } from '../../domain/shared/validate.js';
-import { GROUP_FIELDS, type Group, type Member, type MemberRef } from '../../domain/group/group.js';
+import { type Group, type Member, type MemberRef } from '../../domain/group/group.js';
 import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, jsonParam, query, toDate, type Db } from '../sql.js';
-import { listRows, type ListSource, type SortKey } from './list.js';
+import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { GROUPS } from '../tables/groups.table.js';
+import { listRows, type ListSource } from './list.js';
 
-interface GroupRow {
-  id: string;
-  tenant_id: string;
-  display_name: string;
-  external_id: string | null;
-  managed_by: string | null;
-  extensions: Record<string, unknown>;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+type GroupRow = Readonly<Record<string, unknown>> & { readonly id: string };
 
-const toGroup = (r: GroupRow): Group => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  displayName: r.display_name,
-  externalId: r.external_id,
-  managedBy: r.managed_by,
-  extensions: readableExtensions(r.extensions),
-  version: r.version,
-  createdAt: toDate(r.created_at),
-  updatedAt: toDate(r.updated_at),
-});
+const toGroup = (r: GroupRow): Group => GROUPS.fromRow(r);
 
 const MEMBER_ID = (a: string) => `coalesce(${a}.member_user_id, ${a}.member_group_id)`;
 
-export const GROUP_MAPPING: TableMapping = {
-  columns: {
-    id: 'g.id',
-    displayName: 'g.display_name',
-    externalId: 'g.external_id',
-    managedBy: 'g.managed_by',
-    createdAt: 'g.created_at',
-    updatedAt: 'g.updated_at',
-  },
-  multi: {
-    members: {
-      exists: (a) => ({
-        sql: `exists (select 1 from memberships ${a} left join users ${a}u on ${a}u.id = ${a}.member_user_id left join groups ${a}g on ${a}g.id = ${a}.member_group_id
-              where ${a}.tenant_id = g.tenant_id and ${a}.group_id = g.id and (%s))`,
-        params: [],
-      }),
-      columns: (a) => ({
-        value: MEMBER_ID(a),
-        type: `(case when ${a}.member_user_id is not null then 'User' else 'Group' end)`,
-        display: `coalesce(${a}u.display_name, ${a}u.user_name, ${a}g.display_name)`,
-      }),
-    },
+/** The multi-valued attributes filters may name (docs/architecture.md#filter-language). */
+const MULTI: TableMapping['multi'] = {
+  members: {
+    exists: (a) => ({
+      sql: `exists (select 1 from memberships ${a} left join users ${a}u on ${a}u.id = ${a}.member_user_id left join groups ${a}g on ${a}g.id = ${a}.member_group_id
+            where ${a}.tenant_id = g.tenant_id and ${a}.group_id = g.id and (%s))`,
+      params: [],
+    }),
+    columns: (a) => ({
+      value: MEMBER_ID(a),
+      type: `(case when ${a}.member_user_id is not null then 'User' else 'Group' end)`,
+      display: `coalesce(${a}u.display_name, ${a}u.user_name, ${a}g.display_name)`,
+    }),
   },
 };
 
-const SORT_KEYS: Record<string, SortKey> = {
-  id: { expr: 'g.id', cast: 'uuid' },
-  displayName: { expr: 'lower(g.display_name)', cast: 'text' },
-  externalId: { expr: `coalesce(g.external_id, '')`, cast: 'text' },
-  createdAt: { expr: 'g.created_at', cast: 'timestamptz' },
-  updatedAt: { expr: 'g.updated_at', cast: 'timestamptz' },
-};
-
-const SOURCE: ListSource<GroupRow> = {
-  columns: 'g.*',
-  from: 'groups g',
-  alias: 'g',
-  catalog: GROUP_FIELDS,
-  mapping: GROUP_MAPPING,
-  sortKeys: SORT_KEYS,
-  idOf: (r) => r.id,
-};
+const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi: MULTI };
 
 export function createGroupRepository(db: Db): GroupRepository {
   return {
@@ -92,18 +47,12 @@ export function createGroupRepository(db: Db): GroupRepository {
       return listRows(db, SOURCE, tenantId, q, toGroup);
     },
     async insert(g) {
-      await exec(
-        db,
-        `insert into groups (id, tenant_id, display_name, external_id, managed_by, extensions, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
-        [g.id, g.tenantId, g.displayName, g.externalId, g.managedBy, jsonParam(g.extensions), g.version, g.createdAt, g.updatedAt],
-      );
+      const { sql, params } = GROUPS.insert(g);
+      await exec(db, sql, params);
     },
     async update(g) {
-      await exec(
-        db,
-        `update groups set display_name = ?, external_id = ?, managed_by = ?, extensions = ?::jsonb, version = ?, updated_at = ? where tenant_id = ? and id = ?`,
-        [g.displayName, g.externalId, g.managedBy, jsonParam(g.extensions), g.version, g.updatedAt, g.tenantId, g.id],
-      );
+      const { sql, params } = GROUPS.update(g);
+      await exec(db, sql, params);
     },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;

@@ -1,28 +1,19 @@
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListQuery, ListResult } from '../../domain/ports.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
-import type { FieldCatalog } from '../../domain/shared/filter.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { characterProblem } from '../../domain/shared/validate.js';
 import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
 import { query, type Db } from '../sql.js';
+import type { SortKey, Table } from '../tables/table.js';
 
-/** How a sortable field orders: an SQL expression that is never NULL, and its SQL type. */
-export interface SortKey {
-  readonly expr: string;
-  readonly cast: 'text' | 'timestamptz' | 'uuid';
-}
-
-export interface ListSource<Row> {
+/** What a listing reads: a table (its filter columns and sort keys derive from its description), a select list, and its multi-valued attributes. */
+export interface ListSource {
+  readonly table: Pick<Table<unknown>, 'name' | 'alias' | 'catalog' | 'columnMap' | 'sortKeys'>;
   /** The select list (may hold sub-selects). */
-  readonly columns: string;
-  /** `<table> <alias>` */
-  readonly from: string;
-  readonly alias: string;
-  readonly catalog: FieldCatalog;
-  readonly mapping: TableMapping;
-  readonly sortKeys: Readonly<Record<string, SortKey>>;
-  readonly idOf: (row: Row) => string;
+  readonly select: string;
+  /** Multi-valued attributes filters may name, each an EXISTS over its rows. */
+  readonly multi: TableMapping['multi'];
 }
 
 /** Whether a decoded sort value can be bound as the sort key's SQL type without the database refusing it. */
@@ -46,23 +37,25 @@ const positionFor =
  * One listing statement (plus one count when asked): filter compiled to SQL, keyset or offset
  * paging, a stable order (sort key, then id). Memory stays flat however deep the paging goes.
  */
-export async function listRows<Row, T>(
+export async function listRows<Row extends { readonly id: string }, T>(
   db: Db,
-  src: ListSource<Row>,
+  src: ListSource,
   tenantId: string,
   q: ListQuery,
   toDomain: (row: Row) => T,
 ): Promise<ListResult<T>> {
-  const a = src.alias;
+  const { table } = src;
+  const a = table.alias;
+  const from = `${table.name} ${a}`;
   const where: string[] = [`${a}.tenant_id = ?`];
   const params: unknown[] = [tenantId];
   if (q.filter) {
-    const c = compileFilter(q.filter, src.catalog, src.mapping);
+    const c = compileFilter(q.filter, table.catalog, { columns: table.columnMap, multi: src.multi });
     where.push(c.sql);
     params.push(...c.params);
   }
   const field = q.sort?.field ?? 'id';
-  const key = src.sortKeys[field];
+  const key = table.sortKeys[field];
   if (!key) throw new InvalidValueError(`cannot sort by "${field}"`, 'sortBy');
   const desc = q.sort?.direction === 'desc';
   const countParams = [...params];
@@ -86,7 +79,7 @@ export async function listRows<Row, T>(
     offset = q.page.offset;
   }
   const dir = desc !== backward ? 'desc' : 'asc';
-  const sql = `select ${src.columns}, ${key.expr} as "_sort" from ${src.from} where ${where.join(' and ')} order by ${key.expr} ${dir}, ${a}.id ${dir} limit ? offset ?`;
+  const sql = `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} order by ${key.expr} ${dir}, ${a}.id ${dir} limit ? offset ?`;
   const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, offset]);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
@@ -94,11 +87,11 @@ export async function listRows<Row, T>(
 
   let total: number | null = null;
   if (q.withTotal) {
-    const [row] = await query<{ n: string }>(db, `select count(*) as n from ${src.from} where ${countWhere.join(' and ')}`, countParams);
+    const [row] = await query<{ n: string }>(db, `select count(*) as n from ${from} where ${countWhere.join(' and ')}`, countParams);
     total = Number(row?.n ?? 0);
   }
   return {
-    items: page.map((r) => ({ node: toDomain(r), cursor: encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, src.idOf(r)]) })),
+    items: page.map((r) => ({ node: toDomain(r), cursor: encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]) })),
     total,
     hasMore,
   };

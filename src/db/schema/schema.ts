@@ -1,4 +1,8 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type EntitySchemaMetadata } from '@mikro-orm/core';
+import type { Group } from '../../domain/group/group.js';
+import { GROUPS } from '../tables/groups.table.js';
+import type { SqlType, Table } from '../tables/table.js';
+import { USERS, type StoredUser } from '../tables/users.table.js';
 
 /**
  * The relational model (docs/architecture.md#data-model), mapped with MikroORM. These row shapes define the tables the
@@ -11,6 +15,30 @@ const text = { type: 'text', nullable: true } as const;
 const tz = { type: 'Date', columnType: 'timestamptz' } as const;
 const tzNull = { type: 'Date', columnType: 'timestamptz', nullable: true } as const;
 const jsonb = { type: 'json', columnType: 'jsonb' } as const;
+
+const PROPERTY_TYPES: Record<SqlType, { type: string; columnType?: string }> = {
+  uuid: { type: 'uuid' },
+  text: { type: 'text' },
+  boolean: { type: 'boolean' },
+  integer: { type: 'integer' },
+  timestamptz: { type: 'Date', columnType: 'timestamptz' },
+  jsonb: { type: 'json', columnType: 'jsonb' },
+};
+
+type Properties<R> = Required<NonNullable<EntitySchemaMetadata<R>['properties']>>;
+
+/** The MikroORM properties of a table's plain columns (`name_given_name` → `nameGivenName`); relations are declared beside them. */
+function columnProperties<R, T>(table: Table<T>, relationColumns: readonly string[]): Properties<R> {
+  // The entity type names a few of these columns for its indexes; the description holds them all.
+  return Object.fromEntries(
+    table.columns
+      .filter((c) => !relationColumns.includes(c.sql))
+      .map((c) => [
+        c.sql.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase()),
+        { ...PROPERTY_TYPES[c.type], ...(c.nullable ? { nullable: true } : {}), ...(c.sql === 'id' ? { primary: true } : {}) },
+      ]),
+  ) as Properties<R>;
+}
 
 export interface TenantRow { id: string; name: string; createdAt: Date; updatedAt: Date }
 export const TenantSchema = new EntitySchema<TenantRow>({
@@ -64,52 +92,18 @@ export const ApiKeySchema = new EntitySchema<ApiKeyRow>({
   },
 });
 
-export interface UserRowT {
-  id: string; tenant: TenantRow; userName: string; loginName: string; externalId: string | null;
-  nameFormatted: string | null; nameFamilyName: string | null; nameGivenName: string | null; nameMiddleName: string | null;
-  nameHonorificPrefix: string | null; nameHonorificSuffix: string | null;
-  displayName: string | null; nickName: string | null; profileUrl: string | null; title: string | null; userType: string | null;
-  preferredLanguage: string | null; locale: string | null; timezone: string | null; active: boolean;
-  employeeNumber: string | null; costCenter: string | null; organization: string | null; division: string | null;
-  department: string | null; managerId: string | null;
-  managedBy: ScimConnectionRow | null; extensions: unknown; version: number; createdAt: Date; updatedAt: Date;
-}
+/**
+ * The users entity: its plain columns come from the table description (db/tables/users.table.ts);
+ * the type names only the relations and the columns the indexes below name.
+ */
+export interface UserRowT { id: string; tenant: TenantRow; managedBy: ScimConnectionRow | null; externalId: string | null; managerId: string | null }
 export const UserSchema = new EntitySchema<UserRowT>({
   name: 'UserRow',
   tableName: 'users',
   properties: {
-    id: { ...uuid, primary: true },
+    ...columnProperties<UserRowT, StoredUser>(USERS, ['tenant_id', 'managed_by']),
     tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
-    userName: { type: 'text' },
-    loginName: { type: 'text' },
-    externalId: text,
-    nameFormatted: text,
-    nameFamilyName: text,
-    nameGivenName: text,
-    nameMiddleName: text,
-    nameHonorificPrefix: text,
-    nameHonorificSuffix: text,
-    displayName: text,
-    nickName: text,
-    profileUrl: text,
-    title: text,
-    userType: text,
-    preferredLanguage: text,
-    locale: text,
-    timezone: text,
-    active: { type: 'boolean' },
-    employeeNumber: text,
-    costCenter: text,
-    organization: text,
-    division: text,
-    department: text,
-    // A plain column, not a foreign key: Entra may name a manager it has not provisioned yet.
-    managerId: { ...uuid, nullable: true },
     managedBy: { kind: 'm:1', entity: () => ScimConnectionSchema, deleteRule: 'set null', nullable: true, fieldName: 'managed_by', index: false },
-    extensions: jsonb,
-    version: { type: 'integer' },
-    createdAt: tz,
-    updatedAt: tz,
   },
   uniques: [
     // userName is unique per tenant case-insensitively, so a filter match and a 409 never disagree.
@@ -173,23 +167,15 @@ export const UserAddressSchema = new EntitySchema<UserAddressRow>({
   },
 });
 
-export interface GroupRowT {
-  id: string; tenant: TenantRow; displayName: string; externalId: string | null; managedBy: ScimConnectionRow | null;
-  extensions: unknown; version: number; createdAt: Date; updatedAt: Date;
-}
+/** The groups entity: its plain columns come from db/tables/groups.table.ts, as for users. */
+export interface GroupRowT { id: string; tenant: TenantRow; managedBy: ScimConnectionRow | null; externalId: string | null }
 export const GroupSchema = new EntitySchema<GroupRowT>({
   name: 'GroupRow',
   tableName: 'groups',
   properties: {
-    id: { ...uuid, primary: true },
+    ...columnProperties<GroupRowT, Group>(GROUPS, ['tenant_id', 'managed_by']),
     tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
-    displayName: { type: 'text' },
-    externalId: text,
     managedBy: { kind: 'm:1', entity: () => ScimConnectionSchema, deleteRule: 'set null', nullable: true, fieldName: 'managed_by', index: 'groups_managed_by_index' },
-    extensions: jsonb,
-    version: { type: 'integer' },
-    createdAt: tz,
-    updatedAt: tz,
   },
   uniques: [
     // Entra matches groups by displayName, case-insensitively.

@@ -1,0 +1,148 @@
+import type { FieldCatalog } from '../../domain/shared/filter.js';
+import type { ResourceMeta } from '../../domain/shared/resource.js';
+import { readableExtensions } from '../../domain/shared/validate.js';
+import { jsonParam, toDateOrNull } from '../sql.js';
+
+/**
+ * One description per table (docs/architecture.md#data-model): every column's SQL name and type
+ * and where its value lives on the domain object. The filter column map, the insert and update
+ * statements, the row mapper, the sort keys and the MikroORM entity properties are derived from
+ * it, so a column is declared once.
+ */
+
+export type SqlType = 'uuid' | 'text' | 'boolean' | 'integer' | 'timestamptz' | 'jsonb';
+
+/** A field of the domain object, or a field of one of its plain sub-objects (`name.givenName`). */
+export type DomainPath<T> = {
+  [K in keyof T & string]: K | (T[K] extends Date | readonly unknown[] | null ? never : T[K] extends object ? `${K}.${keyof T[K] & string}` : never);
+}[keyof T & string];
+
+export interface Column<T> {
+  /** The SQL column name (`name_given_name`). */
+  readonly sql: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  /** Where the value lives on the domain object; filters and sorting name the field so. */
+  readonly domain: DomainPath<T>;
+  /** Whether an update writes it; the id, the tenant and the creation time are written once. */
+  readonly updatable: boolean;
+  /** How a stored value reads back, when not as it is (timestamps always become Dates). */
+  readonly read?: (stored: unknown) => unknown;
+}
+
+/** How a sortable field orders: an SQL expression that is never NULL, and its SQL type. */
+export interface SortKey {
+  readonly expr: string;
+  readonly cast: 'text' | 'timestamptz' | 'uuid';
+}
+
+export interface Table<T> {
+  /** The table's name and the alias statements give it: `users u`. */
+  readonly name: string;
+  readonly alias: string;
+  /** The domain's catalog of filterable and sortable fields (docs/architecture.md#filter-language). */
+  readonly catalog: FieldCatalog;
+  readonly columns: readonly Column<T>[];
+  /** Domain field → qualified column, for filters. */
+  readonly columnMap: Readonly<Record<string, string>>;
+  /** Domain field → sort expression, for the catalog's sortable fields. */
+  readonly sortKeys: Readonly<Record<string, SortKey>>;
+  /** The domain fields a row holds. */
+  fromRow(row: Readonly<Record<string, unknown>>): T;
+  /** `insert into <table> (every column) values (...)` with its parameters. */
+  insert(d: T): { readonly sql: string; readonly params: unknown[] };
+  /** `update <table> set <updatable columns> where tenant_id = ? and id = ?` with its parameters. */
+  update(d: T & { readonly tenantId: string; readonly id: string }): { readonly sql: string; readonly params: unknown[] };
+}
+
+const placeholder = <T>(c: Column<T>): string => (c.type === 'jsonb' ? '?::jsonb' : '?');
+
+function read<T>(c: Column<T>, v: unknown): unknown {
+  if (c.read) return c.read(v);
+  return c.type === 'timestamptz' ? toDateOrNull(v as string | Date | null) : v;
+}
+
+function valueAt(d: unknown, path: string): unknown {
+  let v = d;
+  for (const k of path.split('.')) v = (v as Record<string, unknown>)[k];
+  return v;
+}
+
+const param = <T>(c: Column<T>, d: T): unknown => (c.type === 'jsonb' ? jsonParam(valueAt(d, c.domain)) : valueAt(d, c.domain));
+
+/** The order a sortable column gives, from its type and case rules; NULL sorts as the empty string. */
+function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boolean): SortKey {
+  if (type === 'uuid' || type === 'timestamptz') return { expr: col, cast: type };
+  const expr = caseExact ? col : `lower(${col})`;
+  return { expr: nullable ? `coalesce(${expr}, '')` : expr, cast: 'text' };
+}
+
+export function defineTable<T>(spec: { name: string; alias: string; catalog: FieldCatalog; columns: readonly Column<T>[] }): Table<T> {
+  const { name, alias, catalog, columns } = spec;
+  const qualified = (c: Column<T>) => `${alias}.${c.sql}`;
+  const updatable = columns.filter((c) => c.updatable);
+  const sortKeys: Record<string, SortKey> = {};
+  for (const c of columns) {
+    const def = catalog.simple[c.domain];
+    if (def?.sortable) sortKeys[c.domain] = sortKey(qualified(c), c.type, c.nullable, def.caseExact);
+  }
+  return {
+    name,
+    alias,
+    catalog,
+    columns,
+    columnMap: Object.fromEntries(columns.map((c) => [c.domain, qualified(c)])),
+    sortKeys,
+    fromRow(row) {
+      const out: Record<string, unknown> = {};
+      for (const c of columns) {
+        const [head, sub] = c.domain.split('.') as [string, string | undefined];
+        if (sub === undefined) out[head] = read(c, row[c.sql]);
+        else ((out[head] ??= {}) as Record<string, unknown>)[sub] = read(c, row[c.sql]);
+      }
+      return out as T;
+    },
+    insert(d) {
+      return {
+        sql: `insert into ${name} (${columns.map((c) => c.sql).join(', ')}) values (${columns.map(placeholder).join(', ')})`,
+        params: columns.map((c) => param(c, d)),
+      };
+    },
+    update(d) {
+      return {
+        sql: `update ${name} set ${updatable.map((c) => `${c.sql} = ${placeholder(c)}`).join(', ')} where tenant_id = ? and id = ?`,
+        params: [...updatable.map((c) => param(c, d)), d.tenantId, d.id],
+      };
+    },
+  };
+}
+
+/**
+ * The columns of what Roster owns on every user and group (ResourceMeta) and of the extension
+ * documents both keep verbatim (docs/architecture.md#unknown-extension-attributes).
+ */
+export function resourceColumns<T extends ResourceMeta & { readonly extensions: unknown }>(): Column<T>[] {
+  const of = (sql: string, type: SqlType, domain: keyof ResourceMeta | 'extensions', o: Parameters<typeof col.of>[3] = {}) => col.of<T>(sql, type, domain as DomainPath<T>, o);
+  return [
+    of('id', 'uuid', 'id', { updatable: false }),
+    of('tenant_id', 'uuid', 'tenantId', { updatable: false }),
+    of('managed_by', 'uuid', 'managedBy', { nullable: true }),
+    of('extensions', 'jsonb', 'extensions', { read: (v) => readableExtensions(v as Record<string, unknown> | null) }),
+    of('version', 'integer', 'version'),
+    of('created_at', 'timestamptz', 'createdAt', { updatable: false }),
+    of('updated_at', 'timestamptz', 'updatedAt'),
+  ];
+}
+
+/** Column shorthands: most columns are nullable text an update may change. */
+export const col = {
+  text: <T>(sql: string, domain: DomainPath<T>): Column<T> => ({ sql, type: 'text', nullable: true, domain, updatable: true }),
+  of: <T>(sql: string, type: SqlType, domain: DomainPath<T>, o: { nullable?: boolean; updatable?: boolean; read?: (stored: unknown) => unknown } = {}): Column<T> => ({
+    sql,
+    type,
+    domain,
+    nullable: o.nullable ?? false,
+    updatable: o.updatable ?? true,
+    ...(o.read ? { read: o.read } : {}),
+  }),
+};
