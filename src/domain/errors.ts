@@ -7,7 +7,6 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'INVALID_VALUE'
   | 'INVALID_FILTER'
-  | 'MUTABILITY'
   | 'PRECONDITION_FAILED'
   | 'FORBIDDEN'
   | 'MANAGED_BY_SCIM'
@@ -55,12 +54,6 @@ export class InvalidValueError extends DomainError {
 export class InvalidFilterError extends DomainError {
   constructor(message: string, field?: string) {
     super('INVALID_FILTER', message, field);
-  }
-}
-
-export class MutabilityError extends DomainError {
-  constructor(message: string, field?: string) {
-    super('MUTABILITY', message, field);
   }
 }
 

@@ -59,7 +59,6 @@ const DOMAIN_TO_SCIM: Readonly<Record<DomainErrorCode, { status: number; scimTyp
   CONFLICT: { status: 409, scimType: 'uniqueness' },
   INVALID_VALUE: { status: 400, scimType: 'invalidValue' },
   INVALID_FILTER: { status: 400, scimType: 'invalidFilter' },
-  MUTABILITY: { status: 400, scimType: 'mutability' },
   PRECONDITION_FAILED: { status: 412 },
   FORBIDDEN: { status: 403 },
   MANAGED_BY_SCIM: { status: 403 },

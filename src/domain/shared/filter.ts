@@ -7,8 +7,9 @@ import { characterProblem } from './validate.js';
  * GraphQL builds it from typed inputs, SCIM parses RFC 7644 filter strings into it, and the
  * database layer compiles it to one parameterised SQL statement.
  */
-export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
+/** The comparison operators, the same as RFC 7644 §3.4.2.2's. */
+export const COMPARE_OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
 
 export type FilterValue = string | number | boolean | Date | null;
 

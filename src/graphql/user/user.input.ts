@@ -236,9 +236,3 @@ export class UpdateUserInput extends UserProfileFields {
   @Field(() => String, { nullable: true, description: USER.userName }) userName?: string | null;
 }
 
-@InputType('UserRefInput', { description: 'Names a user, optionally at a version.' })
-export class UserRefInput {
-  @Field(() => ID) id!: string;
-  @Field(() => Int, { nullable: true, description: 'Fail with PRECONDITION_FAILED unless the user is at this version.' })
-  ifVersion?: number | null;
-}
