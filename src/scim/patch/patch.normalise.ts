@@ -1,3 +1,4 @@
+import { kindOf } from '../../domain/shared/validate.js';
 import { parsePatchPath, type ScimFilter } from '../filter/filter.parse.js';
 import { resolveAttribute, schemaByUrn, subAttribute, type AttributeSpec, type Resolved, type ResourceTypeSpec } from '../registry/attribute.registry.js';
 import { isObject } from '../resource/resource.normalise.js';
@@ -112,6 +113,9 @@ function expand(rt: ResourceTypeSpec, index: number, op: PatchOpName, value: Rec
   }
 }
 
+/** What was sent, for a message: a short string as such, anything else by its kind (never serialised whole). */
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : kindOf(v ?? null));
+
 export function normalisePatch(rt: ResourceTypeSpec, body: unknown): PatchOperation[] {
   if (!isObject(body)) throw invalidSyntax('the PATCH body must be a JSON object with "schemas" and "Operations" (RFC 7644 §3.5.2)');
   const opsKey = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
@@ -125,7 +129,7 @@ export function normalisePatch(rt: ResourceTypeSpec, body: unknown): PatchOperat
     const opRaw = get('op');
     const op = typeof opRaw === 'string' ? opRaw.toLowerCase() : '';
     // Entra's default dialect capitalises op names (docs/entra.md#two-patch-dialects); RFC 7644 §3.5.2 spells them lower case.
-    if (!OP_NAMES.includes(op)) throw invalidSyntax(`Operations[${index}].op must be "add", "remove" or "replace", not ${JSON.stringify(opRaw ?? null)}`);
+    if (!OP_NAMES.includes(op)) throw invalidSyntax(`Operations[${index}].op must be "add", "remove" or "replace", not ${shown(opRaw)}`);
     const name = op as PatchOpName;
     const path = get('path');
     const hasValue = Object.keys(raw).some((k) => k.toLowerCase() === 'value');

@@ -192,6 +192,7 @@ describe('deep bodies never overflow the stack of the SCIM parsers', () => {
     ['a PATCH value for name', 'PATCH', () => `/Users/${userId}`, `{"Operations":[{"op":"add","path":"name","value":${deep}}]}`],
     ['a path-less PATCH value', 'PATCH', () => `/Users/${userId}`, `{"Operations":[{"op":"add","value":{"name":${deep}}}]}`],
     ['group members', 'PATCH', () => `/Groups/${groupId}`, `{"Operations":[{"op":"add","path":"members","value":${deep}}]}`],
+    ['a PATCH op name', 'PATCH', () => `/Users/${userId}`, `{"Operations":[{"op":${deep},"path":"title","value":"x"}]}`],
     ['nested core schema URNs', 'POST', () => '/Users', `{"userName":"d3@example.com",${'"urn:ietf:params:scim:schemas:core:2.0:User":{'.repeat(3000)}"title":"x"${'}'.repeat(3000)}}`],
   ])('%s', async (_label, method, path, body) => {
     const r = await app.c.call(method, path(), body);
