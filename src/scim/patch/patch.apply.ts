@@ -1,3 +1,4 @@
+import { sameData } from '../../domain/shared/equal.js';
 import { elementOf, matchesElement } from '../filter/filter.match.js';
 import { subAttribute, type AttributeSpec, type ResolvedAttribute } from '../registry/attribute.registry.js';
 import { coerceValue, isObject, type Json } from '../resource/resource.normalise.js';
@@ -34,7 +35,7 @@ function onePrimary(list: Json[], keep: Json): void {
 /** Two elements are the same value when their `value` sub-attributes are equal (caseExact-aware). */
 function sameValue(attr: AttributeSpec, a: Json, b: Json): boolean {
   const sub = subAttribute(attr, 'value');
-  if (!sub || a.value === undefined || b.value === undefined) return JSON.stringify(a) === JSON.stringify(b);
+  if (!sub || a.value === undefined || b.value === undefined) return sameData(a, b);
   return sub.caseExact ? a.value === b.value : String(a.value).toLowerCase() === String(b.value).toLowerCase();
 }
 
