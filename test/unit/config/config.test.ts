@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { thrown } from '../../support/thrown.js';
 
 describe('configuration from the environment', () => {
   it('has working defaults: port 4000, embedded database under ./.data', () => {
@@ -92,12 +93,7 @@ describe('configuration from the environment', () => {
     [{ FILTER_MAX_DEPTH: '65' }, 'FILTER_MAX_DEPTH', 'between 1 and 64'],
     [{ MAX_EXTENSION_DEPTH: '1000' }, 'MAX_EXTENSION_DEPTH', 'between 1 and 256'],
   ])('refuses %j, naming %s and what is wrong', (env, variable, problem) => {
-    let error: unknown;
-    try {
-      loadConfig(env as Record<string, string>);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => loadConfig(env as Record<string, string>));
     expect(error).toBeInstanceOf(ConfigError);
     const ce = error as ConfigError;
     expect(ce.problems).toHaveLength(1);

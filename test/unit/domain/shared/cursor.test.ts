@@ -1,5 +1,6 @@
 import { InvalidValueError } from '../../../../src/domain/errors.js';
 import { decodeCursor, encodeCursor } from '../../../../src/domain/shared/cursor.js';
+import { thrown } from '../../../support/thrown.js';
 
 const pair = (p: unknown[]): p is [string, number] => p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'number';
 
@@ -16,12 +17,7 @@ describe('cursors', () => {
     ['an array of the wrong shape', encodeCursor([1, 'x'])],
     ['an empty string', ''],
   ])('refuses %s with an invalid-value error naming the argument', (_what, cursor) => {
-    let error: unknown;
-    try {
-      decodeCursor(cursor, 'before', pair);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => decodeCursor(cursor, 'before', pair));
     expect(error).toBeInstanceOf(InvalidValueError);
     expect((error as InvalidValueError).field).toBe('before');
   });

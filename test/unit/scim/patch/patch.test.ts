@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { applyPatch } from '../../../src/scim/patch/patch.apply.js';
-import { normalisePatch } from '../../../src/scim/patch/patch.normalise.js';
-import { USER_TYPE } from '../../../src/scim/registry/attribute.registry.js';
-import { ScimError } from '../../../src/scim/scim.errors.js';
+import { applyPatch } from '../../../../src/scim/patch/patch.apply.js';
+import { normalisePatch } from '../../../../src/scim/patch/patch.normalise.js';
+import { USER_TYPE } from '../../../../src/scim/registry/attribute.registry.js';
+import { ScimError } from '../../../../src/scim/scim.errors.js';
 
 interface Case {
   name: string;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../../src/config/config.js';
-import { discoveryFiles } from '../../../src/scim/discovery/discovery.documents.js';
-import { USER_TYPE, GROUP_TYPE, allAttributes } from '../../../src/scim/registry/attribute.registry.js';
+import { loadConfig } from '../../../../src/config/config.js';
+import { discoveryFiles } from '../../../../src/scim/discovery/discovery.documents.js';
+import { USER_TYPE, GROUP_TYPE, allAttributes } from '../../../../src/scim/registry/attribute.registry.js';
 
-const dir = new URL('../../../schema/scim/', import.meta.url);
+const dir = new URL('../../../../schema/scim/', import.meta.url);
 
 describe('committed SCIM discovery documents (schema/scim/*.json)', () => {
   const files = discoveryFiles(loadConfig({}).maxPageSize);

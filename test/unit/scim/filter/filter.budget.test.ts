@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { validateFilter } from '../../../src/domain/shared/filter.js';
-import { parseFilter } from '../../../src/scim/filter/filter.parse.js';
-import { translateFilter } from '../../../src/scim/filter/filter.translate.js';
-import { USER_TYPE } from '../../../src/scim/registry/attribute.registry.js';
+import { validateFilter } from '../../../../src/domain/shared/filter.js';
+import { parseFilter } from '../../../../src/scim/filter/filter.parse.js';
+import { translateFilter } from '../../../../src/scim/filter/filter.translate.js';
+import { USER_TYPE } from '../../../../src/scim/registry/attribute.registry.js';
 
 /** Filters have a budget, and parsing one is bounded in depth and linear in its length (docs/architecture.md#limits). */
 const budget = { maxTerms: 100, maxDepth: 64 };

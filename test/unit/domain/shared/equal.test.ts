@@ -1,4 +1,4 @@
-import { sameData } from '../../../src/domain/shared/equal.js';
+import { sameData } from '../../../../src/domain/shared/equal.js';
 
 describe('sameData', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { validateFilter, type Filter } from '../../../src/domain/shared/filter.js';
-import { parseFilter, parsePatchPath } from '../../../src/scim/filter/filter.parse.js';
-import { translateFilter } from '../../../src/scim/filter/filter.translate.js';
-import { GROUP_TYPE, USER_TYPE } from '../../../src/scim/registry/attribute.registry.js';
-import { ScimError } from '../../../src/scim/scim.errors.js';
+import { validateFilter, type Filter } from '../../../../src/domain/shared/filter.js';
+import { parseFilter, parsePatchPath } from '../../../../src/scim/filter/filter.parse.js';
+import { translateFilter } from '../../../../src/scim/filter/filter.translate.js';
+import { GROUP_TYPE, USER_TYPE } from '../../../../src/scim/registry/attribute.registry.js';
+import { ScimError } from '../../../../src/scim/scim.errors.js';
 
 interface Case {
   scim: string;
