@@ -113,8 +113,24 @@ export async function startRosterServer(url: string, adminToken: string, nodeArg
   return { baseUrl, pid: proc.pid!, logFile, stop: () => (proc.kill('SIGTERM'), exitOf(proc)) };
 }
 
-/** Samples a process's resident set size while a scenario runs; `stop()` gives the peak in MiB. */
-export function sampleRss(pid: number, everyMs = 200): { stop(): Promise<number | null> } {
+export interface ProcessUsage {
+  /** Peak resident set size in MiB; null when /proc cannot tell. */
+  readonly peakRssMiB: number | null;
+  /** CPU time (user + system) spent meanwhile, in milliseconds; null when /proc cannot tell. */
+  readonly cpuMs: number | null;
+}
+
+/** Linux's /proc/<pid>/stat counts CPU time in ticks of 1/100 s (USER_HZ). */
+const TICK_MS = 10;
+
+const cpuTicks = async (pid: number): Promise<number | null> => {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields ? Number(fields[11]) + Number(fields[12]) : null; // utime and stime
+};
+
+/** Samples a process while a scenario runs: its peak resident set size, and the CPU time it used. */
+export async function sampleProcess(pid: number, everyMs = 200): Promise<{ stop(): Promise<ProcessUsage> }> {
   let peakKiB = 0;
   let known = true;
   const sample = async () => {
@@ -123,13 +139,15 @@ export function sampleRss(pid: number, everyMs = 200): { stop(): Promise<number 
     if (kib) peakKiB = Math.max(peakKiB, Number(kib[1]));
     else known = false;
   };
+  const ticks = await cpuTicks(pid);
   void sample();
   const timer = setInterval(() => void sample(), everyMs);
   return {
     async stop() {
       clearInterval(timer);
       await sample();
-      return known ? peakKiB / 1024 : null;
+      const after = await cpuTicks(pid);
+      return { peakRssMiB: known ? peakKiB / 1024 : null, cpuMs: ticks === null || after === null ? null : (after - ticks) * TICK_MS };
     },
   };
 }

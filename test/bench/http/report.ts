@@ -13,8 +13,10 @@ export interface Measurement {
   /** Connection errors and timeouts (no status at all). */
   readonly errors: number;
   readonly connections: number;
-  /** Peak resident set size of the Roster process during the scenario, in MiB; null for the floor or when unknown. */
+  /** Peak resident set size of the process under load (Roster, or the floor) during the scenario, in MiB; null when unknown. */
   readonly peakRssMiB: number | null;
+  /** CPU time that process spent per request (every request of the initial sync counts), in milliseconds; null when unknown. */
+  readonly cpuMsPerRequest: number | null;
 }
 
 export interface Row extends Measurement {
@@ -38,9 +40,9 @@ export function withRatios(measurements: readonly Measurement[], floorScenario: 
 
 const fixed = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio, non-2xx, peak RSS. */
+/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio, non-2xx, CPU per request, peak RSS. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'peak RSS MiB'];
+  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'CPU ms/req', 'peak RSS MiB'];
   const cells = rows.map((r) => [
     r.scenario,
     String(r.connections),
@@ -49,6 +51,7 @@ export function formatTable(rows: readonly Row[]): string {
     fixed(r.p99Ms, 1),
     r.ratio === null ? '—' : fixed(r.ratio, 2),
     r.errors > 0 ? `${r.non2xx} (+${r.errors} errors)` : String(r.non2xx),
+    r.cpuMsPerRequest === null ? '—' : fixed(r.cpuMsPerRequest, 2),
     r.peakRssMiB === null ? '—' : fixed(r.peakRssMiB, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -79,6 +82,7 @@ export function toJson(report: Report): string {
         p99Ms: round(r.p99Ms, 2),
         ratio: r.ratio === null ? null : round(r.ratio, 3),
         peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
+        cpuMsPerRequest: r.cpuMsPerRequest === null ? null : round(r.cpuMsPerRequest, 3),
       })),
     },
     null,

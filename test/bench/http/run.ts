@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { readOptions } from './options.js';
-import { sampleRss, startFloor, startPostgres, startRosterServer } from './processes.js';
+import { sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
 import { FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
 import { seed } from './seed.js';
@@ -45,9 +45,10 @@ async function main(): Promise<void> {
     const measured: Measurement[] = [];
     for (const s of chosen) {
       log(`${s.name} (${o.seconds} s) ...`);
-      const rss = s.roster ? sampleRss(roster.pid) : null;
+      const usage = await sampleProcess(s.roster ? roster.pid : floor.pid);
       const m = await s.run(c);
-      measured.push({ ...m, peakRssMiB: rss ? await rss.stop() : null });
+      const { peakRssMiB, cpuMs } = await usage.stop();
+      measured.push({ ...m, peakRssMiB, cpuMsPerRequest: cpuMs === null || m.requests === 0 ? null : cpuMs / m.requests });
     }
     const rows = withRatios(measured, FLOOR_SCENARIO);
     process.stdout.write(`\n${o.users} users, ${o.seconds} s per scenario, ${pg.label}, Node.js ${process.version}\n${formatTable(rows)}\n`);

@@ -24,11 +24,11 @@ export interface Context {
 
 export interface Scenario {
   readonly name: string;
-  /** Whether it loads Roster (so Roster's RSS is sampled) rather than the floor. */
+  /** Whether it loads Roster rather than the floor (whose process is then the one sampled). */
   readonly roster: boolean;
   /** Whether it needs the 100,000-member group of seed.ts. */
   readonly bigGroup?: boolean;
-  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB'>>;
+  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>>;
 }
 
 interface Load {
@@ -42,7 +42,7 @@ interface Load {
 }
 
 /** Drives one load with autocannon for the context's fixed time. */
-async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB'>> {
+async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
   let i = 0;
   const connections = load.connections ?? CONNECTIONS;
   const r = await autocannon({
@@ -218,7 +218,7 @@ function memberPatch(base: string, token: string, groupId: string, userIds: read
  * of its manager; for every SYNC_GROUP_SIZE users a group lookup, a group create and one PATCH
  * adding them. Its figure is SCIM writes (creates and PATCHes) per second.
  */
-async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB'>> {
+async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
   const name = 'Entra initial sync, 16 workers';
   const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, SYNC_WORKERS);
   const run = Date.now().toString(36);
