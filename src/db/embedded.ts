@@ -120,7 +120,10 @@ export async function startEmbeddedPostgres(
     authMethod: 'scram-sha-256',
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // Its log reaches Roster's (at debug level): statement errors stay out of it, since their
+    // lines quote the statement and the offending row with their values; Roster logs them itself,
+    // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'],
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
