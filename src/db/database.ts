@@ -59,6 +59,8 @@ export async function openDatabase(o: {
   dataDir: string;
   onLog?: (line: string) => void;
   onQuery?: (sql: string) => void;
+  /** The driver's own warnings (see OrmOptions.onDriverLog). */
+  onDriverLog?: (message: string) => void;
   /** Request pool size and timeouts (from the configuration). */
   pool?: Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
   /** Use the embedded cluster of a Roster already running on dataDir (for the CLI). */
@@ -72,7 +74,7 @@ export async function openDatabase(o: {
   }
   let orm: MikroORM;
   try {
-    orm = await openOrm({ url, ...o.pool, ...(o.onQuery ? { onQuery: o.onQuery } : {}) });
+    orm = await openOrm({ url, ...o.pool, ...(o.onQuery ? { onQuery: o.onQuery } : {}), ...(o.onDriverLog ? { onDriverLog: o.onDriverLog } : {}) });
   } catch (e) {
     await embedded?.stop();
     throw e;

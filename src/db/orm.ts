@@ -16,6 +16,17 @@ export interface OrmOptions {
   readonly statementTimeoutMs?: number;
   /** Called with each SQL statement when set (tests count statements with it). */
   readonly onQuery?: (sql: string) => void;
+  /**
+   * Hears the driver's own warnings (a pooled connection that broke, and the like), first line
+   * only; without it they are dropped rather than printed outside the log.
+   */
+  readonly onDriverLog?: (message: string) => void;
+}
+
+/** knex prints its warnings with console.log unless given these. */
+function driverLog(hear: ((message: string) => void) | undefined) {
+  const say = (m: unknown) => hear?.(String(m).split('\n')[0]!.slice(0, 300));
+  return { warn: say, error: say, deprecate: say, debug: () => undefined };
 }
 
 /** The one MikroORM configuration, used by the app, the tests and the MikroORM CLI. */
@@ -29,7 +40,7 @@ export function ormConfig(o: OrmOptions): Options {
     // Work waits a bounded time for a connection, and no statement runs unbounded
     // (docs/architecture.md#robustness); both faults become 503s (translateDbError).
     pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: o.acquireTimeoutMs ?? 3000 },
-    driverOptions: { connection: { statement_timeout: o.statementTimeoutMs ?? 10_000 } },
+    driverOptions: { connection: { statement_timeout: o.statementTimeoutMs ?? 10_000 }, log: driverLog(o.onDriverLog) },
     // Each statement carries its fingerprint, so logs can name a failing one without its values.
     onQuery: tagStatement,
     debug: o.onQuery ? ['query'] : false,

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { gql } from '../../support/graphql.js';
 import { scimTenant, startHarness, type Harness } from '../../support/harness.js';
 import type { ScimClient, ScimReply } from '../../support/scim.js';
@@ -102,5 +103,24 @@ describe('a stalled database', () => {
     const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^roster_db_pool_in_use 0$/m);
     expect(metrics).toMatch(/^roster_db_pool_waiting 0$/m);
+  });
+
+  it('answers 503 when the database ends its connections (a restart, a failover), then serves again', async () => {
+    stall = await stallTable(h.db.url, 'users');
+    const waiting = Array.from({ length: 3 }, (_, i) => lookup(i));
+    await new Promise((r) => setTimeout(r, 300));
+    // What a restart does to Roster's sessions: FATAL 57P01, terminating connection due to administrator command.
+    const admin = new pg.Client({ connectionString: h.db.url });
+    await admin.connect();
+    const dbName = new URL(h.db.url).pathname.slice(1);
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and application_name <> $2', [dbName, 'stall']);
+    await admin.end();
+    for (const r of await Promise.all(waiting)) expectUnavailable(r);
+    await stall.release();
+    stall = null;
+    const after = await scim.get(`/Users?filter=${encodeURIComponent('userName eq "stall.probe@example.com"')}`);
+    expect(after.status).toBe(200);
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^roster_rejections_total\{cause="connection_lost"\} [1-9]/m);
   });
 });
