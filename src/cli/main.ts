@@ -307,7 +307,7 @@ export async function runCli(
   }
   const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, limits: config.limits });
   try {
-    const transfer = createTransfer({ services, batches, namesPerLookup: config.limits.filter.maxTerms });
+    const transfer = createTransfer({ services, batches });
     exitCode = (await action(services, out, transfer)) ?? EXIT.ok;
   } catch (e) {
     if (!isDomainError(e)) throw e;

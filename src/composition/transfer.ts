@@ -9,7 +9,7 @@ export type { ImportSummary, Progress };
 /** What one export needs from its caller: the tenant, where the text goes, and how to show progress. */
 export type ExportRun = Pick<ExportDeps, 'ctx' | 'write' | 'progress'>;
 /** What one import needs from its caller: the file, the mode, and how to show progress and problems. */
-export type ImportRun = Omit<ImportDeps, 'inBatch' | 'namesPerLookup'>;
+export type ImportRun = Omit<ImportDeps, 'inBatch'>;
 
 export interface Transfer {
   export(type: 'users' | 'groups', run: ExportRun): Promise<number>;
@@ -20,10 +20,10 @@ export interface Transfer {
  * Moving users and groups in and out of a tenant as SCIM JSON lines (the CLI's `users` and
  * `groups` commands), over the services and the batches of savepoints of the database.
  */
-export function createTransfer(deps: { services: Services; batches: BatchRunner; namesPerLookup: number }): Transfer {
+export function createTransfer(deps: { services: Services; batches: BatchRunner }): Transfer {
   const kinds: Record<'users' | 'groups', ImportKind<never>> = { users: userImport as ImportKind<never>, groups: groupImport as ImportKind<never> };
   return {
     export: (type, run) => (type === 'users' ? exportUsers : exportGroups)({ services: deps.services, ...run }),
-    import: (type, run) => importLines(kinds[type], { ...run, inBatch: deps.batches, namesPerLookup: deps.namesPerLookup }),
+    import: (type, run) => importLines(kinds[type], { ...run, inBatch: deps.batches }),
   };
 }

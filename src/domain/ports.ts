@@ -42,6 +42,8 @@ export interface UserRepository {
   list(tenantId: string, q: ListQuery): Promise<ListResult<User>>;
   /** Users whose userName equals (case-insensitively) or whose emails hold any of the given values. */
   findCandidates(tenantId: string, by: { userName?: string; emails?: readonly string[]; primaryOnly?: boolean }): Promise<User[]>;
+  /** Ids of the users with these userNames (compared case-insensitively), keyed by the name as given. */
+  idsByUserName(tenantId: string, userNames: readonly string[]): Promise<Map<string, string>>;
   /** Which of these login names are taken, lower-cased (login names compare case-insensitively). */
   takenLoginNames(tenantId: string, loginNames: readonly string[]): Promise<Set<string>>;
   /** Throws ConflictError when userName or loginName is taken in the tenant. */
@@ -55,6 +57,8 @@ export interface GroupRepository {
   get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<Group | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Group[]>;
   list(tenantId: string, q: ListQuery): Promise<ListResult<Group>>;
+  /** Ids of the groups with these displayNames (compared case-insensitively), keyed by the name as given. */
+  idsByDisplayName(tenantId: string, displayNames: readonly string[]): Promise<Map<string, string>>;
   insert(group: Group): Promise<void>;
   update(group: Group): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;

@@ -46,6 +46,15 @@ export function createGroupRepository(db: Db): GroupRepository {
     list(tenantId, q) {
       return listRows(db, SOURCE, tenantId, q, toGroup);
     },
+    async idsByDisplayName(tenantId, displayNames) {
+      // One probe of (tenant_id, lower(display_name)) per name, like users' idsByUserName.
+      const rows = await query<{ name: string; id: string }>(
+        db,
+        `select q.name, g.id from jsonb_array_elements_text(?::jsonb) as q(name) join groups g on g.tenant_id = ? and lower(g.display_name) = lower(q.name)`,
+        [jsonParam(displayNames), tenantId],
+      );
+      return new Map(rows.map((r) => [r.name, r.id]));
+    },
     async insert(g) {
       const { sql, params } = GROUPS.insert(g);
       await exec(db, sql, params);

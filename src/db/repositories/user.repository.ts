@@ -129,6 +129,17 @@ export function createUserRepository(db: Db): UserRepository {
       return rows.map(toUser);
     },
 
+    async idsByUserName(tenantId, userNames) {
+      // One probe of (tenant_id, lower(user_name)) per name: no plan depends on the statistics,
+      // which a bulk import into a new tenant leaves behind (docs/architecture.md#performance-budgets).
+      const rows = await query<{ name: string; id: string }>(
+        db,
+        `select q.name, u.id from jsonb_array_elements_text(?::jsonb) as q(name) join users u on u.tenant_id = ? and lower(u.user_name) = lower(q.name)`,
+        [jsonParam(userNames), tenantId],
+      );
+      return new Map(rows.map((r) => [r.name, r.id]));
+    },
+
     async takenLoginNames(tenantId, loginNames) {
       const rows = await query<{ n: string }>(
         db,

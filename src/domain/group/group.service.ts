@@ -3,6 +3,7 @@ import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
+import { lookupNames } from '../shared/resource.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
@@ -94,6 +95,13 @@ export function createGroupService(deps: ServiceDeps) {
       assertCanRead(ctx);
       if (ids.length === 0) return [];
       return store.read((r) => r.groups.getMany(ctx.tenantId, ids));
+    },
+
+    /** Ids of the groups with these displayNames (case-insensitively), keyed by the name as given; unknown names are left out. */
+    async idsByDisplayName(ctx: Ctx, displayNames: readonly string[]): Promise<Map<string, string>> {
+      assertCanRead(ctx);
+      const names = lookupNames(displayNames);
+      return names.length ? store.read((r) => r.groups.idsByDisplayName(ctx.tenantId, names)) : new Map();
     },
 
     async list(ctx: Ctx, q: ListQuery): Promise<ListResult<Group>> {

@@ -13,6 +13,18 @@ export interface ResourceMeta {
   readonly updatedAt: Date;
 }
 
+/** Most names one lookup by name may ask for. */
+export const MAX_NAMES_PER_LOOKUP = 1000;
+
+/**
+ * The names a lookup by name (a user's userName, a group's displayName) asks the database for: at
+ * most MAX_NAMES_PER_LOOKUP, and only those a stored name could equal (text PostgreSQL can store).
+ */
+export function lookupNames(names: readonly string[]): string[] {
+  if (names.length > MAX_NAMES_PER_LOOKUP) throw new InvalidValueError(`at most ${MAX_NAMES_PER_LOOKUP} names may be looked up at once`, 'names');
+  return names.filter((n) => typeof n === 'string' && characterProblem(n) === null);
+}
+
 /** A required, trimmed name of at most `max` characters (tenants, connections, API keys). */
 export function requireName(value: unknown, field = 'name', max = 200): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidValueError(`"${field}" is required and must not be empty`, field);

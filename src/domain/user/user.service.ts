@@ -3,6 +3,7 @@ import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
+import { lookupNames } from '../shared/resource.js';
 import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
@@ -92,6 +93,13 @@ export function createUserService(deps: ServiceDeps) {
       assertCanRead(ctx);
       if (ids.length === 0) return [];
       return store.read((r) => r.users.getMany(ctx.tenantId, ids));
+    },
+
+    /** Ids of the users with these userNames (case-insensitively), keyed by the name as given; unknown names are left out. */
+    async idsByUserName(ctx: Ctx, userNames: readonly string[]): Promise<Map<string, string>> {
+      assertCanRead(ctx);
+      const names = lookupNames(userNames);
+      return names.length ? store.read((r) => r.users.idsByUserName(ctx.tenantId, names)) : new Map();
     },
 
     async list(ctx: Ctx, q: ListQuery): Promise<ListResult<User>> {

@@ -80,8 +80,6 @@ export interface ImportDeps {
   readonly file: string;
   readonly dryRun: boolean;
   readonly batchSize: number;
-  /** How many names one lookup may ask for: the filter budget's terms. */
-  readonly namesPerLookup: number;
   readonly progress: (label: string) => Progress;
   /** Reports a problem with one line; `reason` never holds the line's values. */
   readonly report: (line: number, problem: 'rejected' | 'unresolved', reason: string) => void;
@@ -173,8 +171,8 @@ export async function importLines<T>(kind: ImportKind<T>, deps: ImportDeps): Pro
       for (const r of kind.refs(item)) if (r.name) names[r.type].push(r.name);
     }
     return {
-      User: names.User.length ? await idsByName(services, deps.ctx, 'User', names.User, deps.namesPerLookup) : new Map(),
-      Group: names.Group.length ? await idsByName(services, deps.ctx, 'Group', names.Group, deps.namesPerLookup) : new Map(),
+      User: names.User.length ? await idsByName(services, deps.ctx, 'User', names.User) : new Map(),
+      Group: names.Group.length ? await idsByName(services, deps.ctx, 'Group', names.Group) : new Map(),
     };
   };
 

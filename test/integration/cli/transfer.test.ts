@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor, type Ctx } from '../../../src/domain/context.js';
+import { MAX_MEMBERS_PER_REQUEST } from '../../../src/domain/group/group.service.js';
 import type { Services } from '../../../src/domain/services.js';
 import { buildServices } from '../../../src/composition/services.js';
 import { SCHEMA } from '../../../src/scim/registry/attribute.registry.js';
@@ -226,6 +227,32 @@ describe('moving users and groups between tenants (roster users|groups export|im
     expect((await services.groups.members(t, mixed!.node.id, { offset: 0, limit: 10 })).map((m) => m.display)).toEqual(['eve@example.com']);
   });
 
+  it('imports a group with more members than one change may carry, and re-imports it as unchanged', async () => {
+    const t = await tenant('Big');
+    const n = MAX_MEMBERS_PER_REQUEST + 50;
+    await db.orm.em.fork().execute(
+      `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
+       select gen_random_uuid(), ?, 'member' || i || '@example.com', 'member' || i || '@example.com', true, '{}'::jsonb, 1, now(), now()
+       from generate_series(1, ?) i`,
+      [t.tenantId, n],
+    );
+    const members = Array.from({ length: n }, (_, i) => ({ type: 'User', userName: `MEMBER${i + 1}@example.com` }));
+    await writeFile(file('big-groups.jsonl'), `${JSON.stringify({ displayName: 'Everyone', members })}\n`);
+    const first = await cli('--json', 'groups', 'import', '--tenant', t.tenantId, file('big-groups.jsonl'));
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(first.out)).toMatchObject({ created: 1 });
+    const [everyone] = (await services.groups.list(t, { filter: null, sort: null, page: { mode: 'offset', offset: 0, limit: 1 }, withTotal: false })).items;
+    expect((await services.groups.memberCounts(t, [everyone!.node.id])).get(everyone!.node.id)).toBe(n);
+
+    const again = await cli('--json', 'groups', 'import', '--tenant', t.tenantId, file('big-groups.jsonl'));
+    expect(JSON.parse(again.out)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect((await services.groups.get(t, everyone!.node.id)).version).toBe(everyone!.node.version);
+
+    expect((await cli('groups', 'export', '--tenant', t.tenantId, '--out', file('big-export.jsonl'))).code).toBe(0);
+    const [exported] = await lines(file('big-export.jsonl'));
+    expect(exported!.members).toHaveLength(n);
+  });
+
   it('--dry-run checks every line and reports what would change, writing nothing', async () => {
     const a = await seedA();
     const c = await tenant('C');
@@ -242,6 +269,18 @@ describe('moving users and groups between tenants (roster users|groups export|im
     expect(JSON.parse(same.out)).toMatchObject({ created: 0, updated: 0, unchanged: 3, dryRun: true });
     const groups = await cli('--json', 'groups', 'import', '--tenant', a.tenantId, '--dry-run', file('dry-groups.jsonl'));
     expect(JSON.parse(groups.out)).toMatchObject({ created: 0, updated: 0, unchanged: 3, dryRun: true });
+  });
+
+  it('looks users and groups up by name, case-insensitively, in one statement per lookup', async () => {
+    const t = await tenant('Names');
+    const { user } = await services.users.create(t, profile('Zoe@Example.com'));
+    const group = await services.groups.create(t, { displayName: 'Design', externalId: null, extensions: {} });
+    await services.users.create(await tenant('Other'), profile('yan@example.com'));
+    db.statements.length = 0;
+    expect(await services.users.idsByUserName(t, ['zoe@example.COM', 'yan@example.com', 'nul\u0000@example.com'])).toEqual(new Map([['zoe@example.COM', user.id]]));
+    expect(db.statements.filter((q) => /\bjsonb_array_elements_text\b/.test(q))).toHaveLength(1);
+    expect(await services.groups.idsByDisplayName(t, ['DESIGN', 'Nothing'])).toEqual(new Map([['DESIGN', group.id]]));
+    await expect(services.users.idsByUserName(t, Array.from({ length: 1001 }, (_, i) => `u${i}`))).rejects.toThrow(/at most 1000 names/);
   });
 
   it('says what is wrong with the command: exit 2 for usage, 1 for failures', async () => {
