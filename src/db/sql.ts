@@ -23,6 +23,22 @@ export async function exec(db: Db, sql: string, params: readonly unknown[] = [])
 export const ID_LIST = '(select value::uuid from jsonb_array_elements_text(?::jsonb))';
 export const jsonParam = (v: unknown): string => JSON.stringify(v);
 
+/**
+ * Ids of the rows of a tenant whose name column equals one of `names` case-insensitively, keyed by
+ * the name as given. One probe of the table's (tenant_id, lower(name)) unique index per name, so
+ * no plan depends on statistics, which a bulk import into a new tenant leaves behind
+ * (docs/architecture.md#performance-budgets).
+ */
+export async function idsByLowerName(db: Db, of: 'users.user_name' | 'groups.display_name', tenantId: string, names: readonly string[]): Promise<Map<string, string>> {
+  const [table, column] = of.split('.') as [string, string];
+  const rows = await query<{ name: string; id: string }>(
+    db,
+    `select q.name, t.id from jsonb_array_elements_text(?::jsonb) as q(name) join ${table} t on t.tenant_id = ? and lower(t.${column}) = lower(q.name)`,
+    [jsonParam(names), tenantId],
+  );
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
 /** Escapes LIKE wildcards so `co "50%"` means the text "50%". Used with ESCAPE '\'. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -2,7 +2,7 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
 
@@ -46,14 +46,8 @@ export function createGroupRepository(db: Db): GroupRepository {
     list(tenantId, q) {
       return listRows(db, SOURCE, tenantId, q, toGroup);
     },
-    async idsByDisplayName(tenantId, displayNames) {
-      // One probe of (tenant_id, lower(display_name)) per name, like users' idsByUserName.
-      const rows = await query<{ name: string; id: string }>(
-        db,
-        `select q.name, g.id from jsonb_array_elements_text(?::jsonb) as q(name) join groups g on g.tenant_id = ? and lower(g.display_name) = lower(q.name)`,
-        [jsonParam(displayNames), tenantId],
-      );
-      return new Map(rows.map((r) => [r.name, r.id]));
+    idsByDisplayName(tenantId, displayNames) {
+      return idsByLowerName(db, 'groups.display_name', tenantId, displayNames);
     },
     async insert(g) {
       const { sql, params } = GROUPS.insert(g);

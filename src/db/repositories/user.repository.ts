@@ -2,7 +2,7 @@ import type { ListQuery, ListResult, UserRepository } from '../../domain/ports.j
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 
@@ -129,15 +129,8 @@ export function createUserRepository(db: Db): UserRepository {
       return rows.map(toUser);
     },
 
-    async idsByUserName(tenantId, userNames) {
-      // One probe of (tenant_id, lower(user_name)) per name: no plan depends on the statistics,
-      // which a bulk import into a new tenant leaves behind (docs/architecture.md#performance-budgets).
-      const rows = await query<{ name: string; id: string }>(
-        db,
-        `select q.name, u.id from jsonb_array_elements_text(?::jsonb) as q(name) join users u on u.tenant_id = ? and lower(u.user_name) = lower(q.name)`,
-        [jsonParam(userNames), tenantId],
-      );
-      return new Map(rows.map((r) => [r.name, r.id]));
+    idsByUserName(tenantId, userNames) {
+      return idsByLowerName(db, 'users.user_name', tenantId, userNames);
     },
 
     async takenLoginNames(tenantId, loginNames) {
