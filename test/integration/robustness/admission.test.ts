@@ -1,3 +1,4 @@
+import { gql, gqlOk } from '../../support/graphql.js';
 import { scimTenant, startHarness, type Harness } from '../../support/harness.js';
 import type { ScimClient } from '../../support/scim.js';
 import { stallRow, type Stall } from '../../support/stall.js';
@@ -63,5 +64,21 @@ describe('a tenant at its cap of requests in progress', () => {
   it('frees the slots: the tenant is served again', async () => {
     const r = await a.get('/Users?count=1');
     expect(r.status).toBe(200);
+  });
+
+  it('counts the tenant\'s GraphQL requests in the same cap: UNAVAILABLE, HTTP 503 and Retry-After', async () => {
+    const key = (await gqlOk(h, 'mutation($t: ID) { createApiKey(input: { tenantId: $t, name: "tool", role: ADMIN }) { secret } }', { t: a.ctx.tenantId })).createApiKey.secret as string;
+    const target = (await a.post('/Users', { userName: 'busy.gql@example.com' })).body.id as string;
+    stall = await stallRow(h.db.url, 'users', target);
+    const busy = Array.from({ length: CAP }, (_, i) =>
+      a.patch(`/Users/${target}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `g${i}` }] }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await gql(h, '{ viewer { platform } }', {}, key);
+    expect({ status: r.status, code: r.code, retryAfter: r.headers.get('retry-after') }).toEqual({ status: 503, code: 'UNAVAILABLE', retryAfter: '5' });
+    await stall.release();
+    stall = null;
+    for (const p of await Promise.all(busy)) expect(p.status).toBe(200);
+    expect((await gql(h, '{ viewer { platform } }', {}, key)).status).toBe(200);
   });
 });
