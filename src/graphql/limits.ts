@@ -153,3 +153,41 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
     },
   };
 }
+
+/**
+ * How deeply a document may nest `{`, `[` and `(` before graphql-js's recursive-descent parser
+ * sees it. Far beyond any operation the depth limit lets run, far below the nesting that exhausts
+ * the parser's stack (about 2,000 levels of list literals), so parsing is bounded in depth
+ * (docs/architecture.md#robustness).
+ */
+export const MAX_DOCUMENT_NESTING = 256;
+
+/**
+ * The deepest nesting of `{`, `[` and `(` in a GraphQL document outside strings and comments,
+ * found in one pass; it stops counting once past `max`.
+ */
+export function documentNesting(text: string, max = MAX_DOCUMENT_NESTING): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '"' && text.startsWith('"""', i)) {
+      // A block string ends at the next """ that is not escaped as \""" (GraphQL spec §2.9.4).
+      i += 3;
+      while (i < text.length && !text.startsWith('"""', i)) i += text.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
+    } else if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
+    } else if (c === '{' || c === '[' || c === '(') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > max) return deepest;
+    } else if (c === '}' || c === ']' || c === ')') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return deepest;
+}

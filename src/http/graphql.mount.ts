@@ -11,6 +11,7 @@ import { isDomainError } from '../domain/errors.js';
 import { ErrorCode, requestError } from '../graphql/errors.js';
 import { PLAYGROUND_CSS, playgroundHtml, playgroundScript } from '../graphql/playground.js';
 import { buildRosterSchema } from '../graphql/schema.js';
+import { documentNesting, MAX_DOCUMENT_NESTING } from '../graphql/limits.js';
 import type { Admission } from './admission.js';
 import { jsonBodyParser } from './app.js';
 import type { Logger } from './logger.js';
@@ -141,6 +142,15 @@ export function graphqlMount(deps: {
       await parseBody(ctx, done);
     } catch (e) {
       renderRequestError(ctx, e);
+      return;
+    }
+    const query = ctx.method === 'GET' ? ctx.query.query : (ctx.request.body as { query?: unknown } | undefined)?.query;
+    if (typeof query === 'string' && documentNesting(query) > MAX_DOCUMENT_NESTING) {
+      ctx.status = 400;
+      ctx.type = 'application/json';
+      ctx.body = {
+        errors: [{ message: `The document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep. Send deep values as variables.`, extensions: { code: ErrorCode.QUERY_TOO_DEEP } }],
+      };
       return;
     }
     try {

@@ -119,3 +119,19 @@ describe('cursors', () => {
     }
   });
 });
+
+describe('documents the parser could not descend', () => {
+  it('a literal nested 3,000 deep is QUERY_TOO_DEEP before parsing, not a parser stack overflow', async () => {
+    const r = await gql(h, `{ node(id: ${'['.repeat(3000)}1${']'.repeat(3000)}) { id } }`);
+    expect(r.status).toBe(400);
+    expect(r.code).toBe('QUERY_TOO_DEEP');
+    expect(r.errors![0]!.message).toMatch(/more than 256 levels deep/);
+  });
+
+  it('brackets inside strings, block strings and comments do not count', async () => {
+    const r = await gql(h, `# ${'['.repeat(400)}\n{ node(id: "${'{'.repeat(400)}") { id } } # """${'('.repeat(400)}`);
+    expect(r.code).not.toBe('QUERY_TOO_DEEP');
+    const b = await gql(h, `{ node(id: """${'['.repeat(400)} \\""" ${'['.repeat(400)}""") { id } }`);
+    expect(b.code).not.toBe('QUERY_TOO_DEEP');
+  });
+});
