@@ -9,6 +9,7 @@ import { openServices } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
+import { ON_DELETE_POLICIES, type OnDeletePolicy } from '../domain/connection/connection.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
@@ -196,12 +197,13 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .description('create a SCIM connection and print its secret token (shown once)')
     .requiredOption('--tenant <id>', 'tenant id')
     .requiredOption('--name <name>', 'connection name, e.g. "Entra ID"')
-    .action((o: { tenant: string; name: string }) =>
+    .addOption(new Option('--on-delete <policy>', 'what a SCIM delete of a user does: delete it, or deactivate (deprovision) it').choices([...ON_DELETE_POLICIES]))
+    .action((o: { tenant: string; name: string; onDelete?: OnDeletePolicy }) =>
       run(async (s, out) => {
-        const { connection: c, token } = await s.connections.create(tenantCtx(o.tenant), o.name);
+        const { connection: c, token } = await s.connections.create(tenantCtx(o.tenant), o.name, o.onDelete ? { onDelete: o.onDelete } : null);
         out.print(
           `connection ${c.id} created for tenant ${c.tenantId}\ntoken (shown once, store it in your identity provider now):\n${token}`,
-          { id: c.id, tenantId: c.tenantId, name: c.name, token },
+          { id: c.id, tenantId: c.tenantId, name: c.name, policies: c.policies, token },
         );
       }),
     );

@@ -6,18 +6,24 @@ export type LoginNamePolicy = 'asSent' | 'localPart';
 export type LoginNameCollision = 'reject' | 'suffix';
 /** Which existing users a SCIM create may adopt instead of failing. */
 export type MatchBy = 'userName' | 'primaryEmail' | 'anyEmail';
+/** What a SCIM DELETE of a user does: remove it (Entra's meaning) or deprovision it (Tealium). */
+export type OnDeletePolicy = 'delete' | 'deactivate';
 
 export interface ProvisioningPolicies {
   readonly loginName: LoginNamePolicy;
   readonly onLoginNameCollision: LoginNameCollision;
   /** Empty: never adopt; a create for an existing userName is a conflict. */
   readonly matchBy: readonly MatchBy[];
+  /** 'deactivate': the user stays for admins, inactive with its memberships, and is gone for SCIM until created again. */
+  readonly onDelete: OnDeletePolicy;
 }
 
 export const DEFAULT_POLICIES: ProvisioningPolicies = Object.freeze({
   loginName: 'asSent',
-  onLoginNameCollision: 'reject',
+  // A free userName is never refused for a login name derived for someone else (docs/architecture.md#provisioning-policies).
+  onLoginNameCollision: 'suffix',
   matchBy: [],
+  onDelete: 'delete',
 });
 
 export interface ScimConnection {
@@ -33,6 +39,7 @@ export interface ScimConnection {
 const LOGIN: readonly LoginNamePolicy[] = ['asSent', 'localPart'];
 const COLLISION: readonly LoginNameCollision[] = ['reject', 'suffix'];
 const MATCH: readonly MatchBy[] = ['userName', 'primaryEmail', 'anyEmail'];
+export const ON_DELETE_POLICIES: readonly OnDeletePolicy[] = ['delete', 'deactivate'];
 
 /** Accepts a partial policy object and returns a complete, checked one. */
 export function normalisePolicies(input: Partial<ProvisioningPolicies> | null | undefined, base = DEFAULT_POLICIES): ProvisioningPolicies {
@@ -46,5 +53,8 @@ export function normalisePolicies(input: Partial<ProvisioningPolicies> | null | 
   if (!Array.isArray(p.matchBy) || p.matchBy.some((m) => !MATCH.includes(m))) {
     throw new InvalidValueError(`"policies.matchBy" must list some of ${MATCH.join(', ')}`, 'policies.matchBy');
   }
-  return Object.freeze({ loginName: p.loginName, onLoginNameCollision: p.onLoginNameCollision, matchBy: [...new Set(p.matchBy)] });
+  if (!ON_DELETE_POLICIES.includes(p.onDelete)) {
+    throw new InvalidValueError(`"policies.onDelete" must be one of ${ON_DELETE_POLICIES.join(', ')}`, 'policies.onDelete');
+  }
+  return Object.freeze({ loginName: p.loginName, onLoginNameCollision: p.onLoginNameCollision, matchBy: [...new Set(p.matchBy)], onDelete: p.onDelete });
 }

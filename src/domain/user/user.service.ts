@@ -59,8 +59,14 @@ export function createUserService(deps: ServiceDeps) {
   /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
   async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
     const base = loginNameBase(userName, policies);
-    // 'reject': the unique index turns a taken name into a 409, like a taken userName.
-    if (policies.onLoginNameCollision === 'reject') return base;
+    if (policies.onLoginNameCollision === 'reject') {
+      // The detail names the login name: the identity provider found the userName free, so a bare "taken" would not say what to fix.
+      // A create that races for the same name is still stopped by the unique index.
+      if ((await r.users.takenLoginNames(ctx.tenantId, [base])).size > 0) {
+        throw new ConflictError(`the login name "${base}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, 'userName', 'user.loginName');
+      }
+      return base;
+    }
     const candidates = loginNameCandidates(base);
     const taken = await r.users.takenLoginNames(ctx.tenantId, candidates);
     return candidates.find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);

@@ -3,13 +3,14 @@ import type { ProvisioningPolicies, ScimConnection } from '../../domain/connecti
 import type { GraphQLContext } from '../context.js';
 import { MUTATION, NAME, POLICY, RESOURCE } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType, scopeOf } from '../shared/payload.js';
-import { LoginNameCollisionEnum, LoginNamePolicyEnum, MatchByEnum, ScimConnectionType } from './connection.type.js';
+import { LoginNameCollisionEnum, LoginNamePolicyEnum, MatchByEnum, OnDeletePolicyEnum, ScimConnectionType } from './connection.type.js';
 
 @InputType('ProvisioningPoliciesInput', { description: 'Policies left out keep their current (or default) value.' })
 class ProvisioningPoliciesInput {
   @Field(() => LoginNamePolicyEnum, { nullable: true, description: `${POLICY.loginName} Default AS_SENT.` }) loginName?: LoginNamePolicyEnum | null;
-  @Field(() => LoginNameCollisionEnum, { nullable: true, description: `${POLICY.onLoginNameCollision} Default REJECT.` }) onLoginNameCollision?: LoginNameCollisionEnum | null;
+  @Field(() => LoginNameCollisionEnum, { nullable: true, description: `${POLICY.onLoginNameCollision} Default SUFFIX.` }) onLoginNameCollision?: LoginNameCollisionEnum | null;
   @Field(() => [MatchByEnum], { nullable: true, description: `${POLICY.matchBy} Default: none.` }) matchBy?: MatchByEnum[] | null;
+  @Field(() => OnDeletePolicyEnum, { nullable: true, description: `${POLICY.onDelete} Default DELETE.` }) onDelete?: OnDeletePolicyEnum | null;
 }
 
 @InputType('CreateScimConnectionInput', { description: 'A new SCIM connection.' })
@@ -50,6 +51,7 @@ function policies(input: ProvisioningPoliciesInput | null | undefined): Partial<
     ...(input.loginName != null ? { loginName: input.loginName } : {}),
     ...(input.onLoginNameCollision != null ? { onLoginNameCollision: input.onLoginNameCollision } : {}),
     ...(input.matchBy != null ? { matchBy: input.matchBy } : {}),
+    ...(input.onDelete != null ? { onDelete: input.onDelete } : {}),
   };
 }
 

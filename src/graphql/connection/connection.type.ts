@@ -45,11 +45,25 @@ registerEnumType(MatchByEnum, {
   },
 });
 
-@ObjectType('ProvisioningPolicies', { description: 'How a connection provisions: how login names are derived from userName, and which existing users a SCIM create may adopt.' })
+export enum OnDeletePolicyEnum {
+  DELETE = 'delete',
+  DEACTIVATE = 'deactivate',
+}
+registerEnumType(OnDeletePolicyEnum, {
+  name: 'OnDeletePolicy',
+  description: POLICY.onDelete,
+  valuesConfig: {
+    DELETE: { description: 'Delete the user and its group memberships (what Entra ID means by a hard delete).' },
+    DEACTIVATE: { description: 'Deprovision: the user stays, inactive with its attributes and memberships, and the next SCIM create of that person brings back the same id.' },
+  },
+});
+
+@ObjectType('ProvisioningPolicies', { description: 'How a connection provisions: how login names are derived from userName, which existing users a SCIM create may adopt, and what a SCIM delete does.' })
 export class ProvisioningPoliciesType {
   @Field(() => LoginNamePolicyEnum, { description: POLICY.loginName }) loginName!: LoginNamePolicyEnum;
   @Field(() => LoginNameCollisionEnum, { description: POLICY.onLoginNameCollision }) onLoginNameCollision!: LoginNameCollisionEnum;
   @Field(() => [MatchByEnum], { description: POLICY.matchBy }) matchBy!: MatchByEnum[];
+  @Field(() => OnDeletePolicyEnum, { description: POLICY.onDelete }) onDelete!: OnDeletePolicyEnum;
 }
 
 /** A SCIM connection. Its token is never readable: it is shown once, on create and rotate. */

@@ -182,6 +182,7 @@ export const POLICY = {
   loginName: 'How the login name is derived from the userName an identity provider sends.',
   onLoginNameCollision: 'What happens when a derived login name is already taken.',
   matchBy: 'Which existing users, not managed by another connection, a SCIM create adopts instead of failing; empty: none.',
+  onDelete: 'What a SCIM DELETE of a user does: delete it, or deprovision it (kept for admins, inactive, with its group memberships; gone for SCIM until created again).',
 } as const;
 
 /** Names of things admins name. */

@@ -48,6 +48,18 @@ describe('roster command line', () => {
     expect(listed.out).not.toContain('roster_scim_');
   });
 
+  it('creates a connection whose SCIM deletes deprovision with --on-delete deactivate, and refuses other values', async () => {
+    const tenant = await json('tenant', 'create', '--name', 'Tealium');
+    const conn = await json('connection', 'create', '--tenant', tenant.id!, '--name', 'tealium', '--on-delete', 'deactivate');
+    const s = services();
+    expect((await s.connections.authenticate(conn.token!)).connection.policies.onDelete).toBe('deactivate');
+    const plain = await json('connection', 'create', '--tenant', tenant.id!, '--name', 'entra');
+    expect((await s.connections.authenticate(plain.token!)).connection.policies.onDelete).toBe('delete');
+    const bad = await cli('connection', 'create', '--tenant', tenant.id!, '--name', 'x', '--on-delete', 'archive');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--on-delete/);
+  });
+
   it('prints the token in the human output once, with a warning to store it', async () => {
     const tenant = await json('tenant', 'create', '--name', 'Human');
     const r = await cli('connection', 'create', '--tenant', tenant.id!, '--name', 'idp');

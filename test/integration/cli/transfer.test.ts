@@ -171,7 +171,7 @@ describe('moving users and groups between tenants (roster users|groups export|im
   it('reports each rejected line by number and reason, never its values, imports the rest of the batch, and exits 3', async () => {
     const t = await tenant('Bad');
     // A login name the next file's "carl" would take again: PostgreSQL's unique index refuses it.
-    await services.users.create(t, profile('carl@other.example'), { policies: { loginName: 'localPart', onLoginNameCollision: 'reject', matchBy: [] } });
+    await services.users.create(t, profile('carl@other.example'), { policies: { loginName: 'localPart', onLoginNameCollision: 'reject', matchBy: [], onDelete: 'delete' } });
     const secret = 'personal-value-7f3a';
     const file1 = file('bad-users.jsonl');
     await writeFile(

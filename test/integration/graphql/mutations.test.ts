@@ -1,5 +1,5 @@
 import { emptyProfile } from '../../../src/domain/user/user.js';
-import type { Ctx } from '../../../src/domain/context.js';
+import { systemActor, type Ctx } from '../../../src/domain/context.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 import { gql, gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
 
@@ -189,6 +189,14 @@ describe('groups and memberships', () => {
 });
 
 describe('SCIM connections', () => {
+  it('creates a connection whose SCIM deletes deprovision (onDelete: DEACTIVATE), and refuses an unknown policy value', async () => {
+    const c = await gqlOk(h, `mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "tealium", policies: { onDelete: DEACTIVATE } }) {
+      connection { id policies { onLoginNameCollision onDelete } } } }`, { t: t.id }, t.adminKey);
+    expect(c.createScimConnection.connection.policies).toEqual({ onLoginNameCollision: 'SUFFIX', onDelete: 'DEACTIVATE' });
+    const bad = await gql(h, `mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "x", policies: { onDelete: ARCHIVE } }) { token } }`, { t: t.id }, t.adminKey);
+    expect(bad.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('shows the token once, rotates it (old one rejected at once), updates policies and deletes', async () => {
     const c = await gqlOk(h, `mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "entra", policies: { matchBy: [USER_NAME] } }) {
       connection { id name policies { loginName matchBy } } token } }`, { t: t.id }, t.adminKey);
@@ -205,10 +213,15 @@ describe('SCIM connections', () => {
     await expect(h.services.connections.authenticate(first)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(h.services.connections.authenticate(second)).resolves.toBeDefined();
 
-    const u = await gqlOk(h, `mutation($id: ID!) { updateScimConnection(input: { id: $id, name: "entra-prod", policies: { loginName: LOCAL_PART, onLoginNameCollision: SUFFIX } }) {
-      connection { name policies { loginName onLoginNameCollision matchBy } } } }`, { id }, t.adminKey);
-    expect(u.updateScimConnection.connection).toEqual({ name: 'entra-prod', policies: { loginName: 'LOCAL_PART', onLoginNameCollision: 'SUFFIX', matchBy: ['USER_NAME'] } });
+    const u = await gqlOk(h, `mutation($id: ID!) { updateScimConnection(input: { id: $id, name: "entra-prod", policies: { loginName: LOCAL_PART, onLoginNameCollision: REJECT } }) {
+      connection { name policies { loginName onLoginNameCollision matchBy onDelete } } } }`, { id }, t.adminKey);
+    expect(u.updateScimConnection.connection).toEqual({ name: 'entra-prod', policies: { loginName: 'LOCAL_PART', onLoginNameCollision: 'REJECT', matchBy: ['USER_NAME'], onDelete: 'DELETE' } });
     expect(await audit(id)).toEqual(['connection.update', 'connection.rotate', 'connection.create']);
+
+    const d = await gqlOk(h, `mutation($id: ID!) { updateScimConnection(input: { id: $id, policies: { onDelete: DEACTIVATE } }) {
+      connection { policies { loginName onDelete } } } }`, { id }, t.adminKey);
+    expect(d.updateScimConnection.connection.policies).toEqual({ loginName: 'LOCAL_PART', onDelete: 'DEACTIVATE' });
+    expect((await h.services.connections.get({ tenantId: t.id, actor: systemActor, requestId: null }, id)).policies.onDelete).toBe('deactivate');
 
     await gqlOk(h, `mutation($id: ID!) { deleteScimConnection(input: { id: $id }) { deletedId } }`, { id }, t.adminKey);
     await expect(h.services.connections.authenticate(second)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

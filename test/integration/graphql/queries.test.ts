@@ -253,9 +253,9 @@ describe('audit events and connections', () => {
   });
 
   it('lists SCIM connections with their times and policies, never a token', async () => {
-    const d = await gqlOk(h, `{ tenant { scimConnections { id name createdAt rotatedAt lastUsedAt policies { loginName onLoginNameCollision matchBy } } } }`, {}, t.readKey);
+    const d = await gqlOk(h, `{ tenant { scimConnections { id name createdAt rotatedAt lastUsedAt policies { loginName onLoginNameCollision matchBy onDelete } } } }`, {}, t.readKey);
     expect(d.tenant.scimConnections).toEqual([
-      expect.objectContaining({ name: 'entra', rotatedAt: null, lastUsedAt: null, policies: { loginName: 'AS_SENT', onLoginNameCollision: 'REJECT', matchBy: [] } }),
+      expect.objectContaining({ name: 'entra', rotatedAt: null, lastUsedAt: null, policies: { loginName: 'AS_SENT', onLoginNameCollision: 'SUFFIX', matchBy: [], onDelete: 'DELETE' } }),
     ]);
     const r = await gql(h, `{ tenant { scimConnections { token } } }`, {}, t.readKey);
     expect(r.status).toBe(400);
