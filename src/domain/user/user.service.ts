@@ -19,6 +19,12 @@ export interface CreateResult {
   readonly adopted: boolean;
 }
 
+/**
+ * Admin tools create users without a connection: the login name is the userName, and a taken one
+ * is refused, since the admin sees the refusal and can choose another name.
+ */
+const ADMIN_CREATE: ProvisioningPolicies = Object.freeze({ ...DEFAULT_POLICIES, onLoginNameCollision: 'reject' });
+
 export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: ServiceDeps) {
@@ -59,14 +65,8 @@ export function createUserService(deps: ServiceDeps) {
   /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
   async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
     const base = loginNameBase(userName, policies);
-    if (policies.onLoginNameCollision === 'reject') {
-      // The detail names the login name: the identity provider found the userName free, so a bare "taken" would not say what to fix.
-      // A create that races for the same name is still stopped by the unique index.
-      if ((await r.users.takenLoginNames(ctx.tenantId, [base])).size > 0) {
-        throw new ConflictError(`the login name "${base}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, 'userName', 'user.loginName');
-      }
-      return base;
-    }
+    // 'reject': the unique index turns a taken name into a 409, like a taken userName.
+    if (policies.onLoginNameCollision === 'reject') return base;
     const candidates = loginNameCandidates(base);
     const taken = await r.users.takenLoginNames(ctx.tenantId, candidates);
     return candidates.find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);
@@ -117,6 +117,8 @@ export function createUserService(deps: ServiceDeps) {
     async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies } = {}): Promise<CreateResult> {
       assertCanWrite(ctx);
       validateProfile(profile, deps.limits);
+      const policies = opts.policies ?? ADMIN_CREATE;
+      let loginName = '';
       const once = () => store.write(async (r): Promise<CreateResult> => {
         const managedBy = actingConnection(ctx);
         if (opts.policies) {
@@ -136,7 +138,7 @@ export function createUserService(deps: ServiceDeps) {
           }
         }
         const now = deps.now();
-        const loginName = await chooseLoginName(r, ctx, profile.userName, opts.policies ?? DEFAULT_POLICIES);
+        loginName = await chooseLoginName(r, ctx, profile.userName, policies);
         const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
         await recordAudit(deps, r, ctx, {
@@ -147,7 +149,16 @@ export function createUserService(deps: ServiceDeps) {
         });
         return { user, adopted: false };
       });
-      return retryLostLoginNameRace(once, opts.policies ?? DEFAULT_POLICIES);
+      try {
+        return await retryLostLoginNameRace(once, policies);
+      } catch (e) {
+        // A connection that asked for 'reject' learns which login name: its identity provider found the
+        // userName free, so a bare "taken" would not say what to fix.
+        if (opts.policies && e instanceof ConflictError && e.rule === 'user.loginName') {
+          throw new ConflictError(`the login name "${loginName}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, e.field, e.rule);
+        }
+        throw e;
+      }
     },
 
     /**
