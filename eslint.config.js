@@ -43,9 +43,12 @@ const GRAPHQL_EXCEPTIONS = {
     'ScimConnection',
     // The audit log pages forward only, newest first (the Relay specification allows either direction alone).
     'Tenant.auditEvents',
+    // Webhook deliveries page forward only too, newest first.
+    'WebhookEndpoint.deliveries',
   ]),
   // Audit events are read as pages of a tenant's log and never fetched again by id, so they are not Nodes.
-  'relay-edge-types': except('relay-edge-types', ['AuditEventEdge']),
+  // Webhook deliveries are read through their endpoint and named by id only to redeliver them.
+  'relay-edge-types': except('relay-edge-types', ['AuditEventEdge', 'WebhookDeliveryEdge']),
   // userName and userType are RFC 7643 §4.1 attribute names; Group.groups mirrors User.groups.
   'no-typename-prefix': except('no-typename-prefix', ['User.userName', 'User.userType', 'Group.groups']),
 };

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     pool: { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
     onUnavailable: (reason) => metrics.rejected(reason),
     limits: config.limits,
+    webhooks: config.webhooks,
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
   });
   metrics.observePool(poolStats(db.orm));

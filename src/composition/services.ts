@@ -6,9 +6,10 @@ import type { Store } from '../domain/ports.js';
 import { createServices, type Services } from '../domain/services.js';
 import type { BatchRunner } from '../scim/transfer/import.js';
 import { loadConfig, type Config } from '../config/config.js';
+import { resolveHost } from '../domain/webhook/url-guard.js';
 
 /** How the services are built: the store's options and the configured limits (the defaults when absent). */
-export type ServiceOptions = StoreOptions & { readonly limits?: Config['limits'] };
+export type ServiceOptions = StoreOptions & { readonly limits?: Config['limits']; readonly webhooks?: Pick<Config['webhooks'], 'allowPrivateNetworks'> };
 
 /**
  * Where the layers meet (docs/architecture.md#layers): the domain services over the PostgreSQL
@@ -21,7 +22,13 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
 }
 
 function servicesOver(store: Store, o: ServiceOptions): Services {
-  return createServices({ store, now: () => new Date(), newId: uuidv7, limits: o.limits ?? loadConfig({}).limits });
+  return createServices({
+    store,
+    now: () => new Date(),
+    newId: uuidv7,
+    limits: o.limits ?? loadConfig({}).limits,
+    webhookTargets: { allowPrivateNetworks: o.webhooks?.allowPrivateNetworks ?? false, resolve: resolveHost },
+  });
 }
 
 /**
@@ -40,6 +47,6 @@ export async function openServices(
   o: Parameters<typeof openDatabase>[0] & ServiceOptions,
 ): Promise<{ db: Database & { migrated: string[] }; services: Services; batches: BatchRunner }> {
   const db = await openDatabase(o);
-  const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits };
+  const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits, webhooks: o.webhooks };
   return { db, services: buildServices(db.orm, so), batches: batchRunner(db.orm, so) };
 }

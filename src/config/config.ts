@@ -38,6 +38,8 @@ export interface Config {
   readonly retryAfterSeconds: number;
   /** Requests of one tenant in progress at once; more wait (bounded) for their turn. */
   readonly tenantMaxInFlight: number;
+  /** Delivery of change events to webhook endpoints (docs/architecture.md#webhooks). */
+  readonly webhooks: WebhookConfig;
   /** Bounds on what one write may store and on filters (docs/architecture.md#limits). */
   readonly limits: {
     /** MAX_STRING_LENGTH: largest string attribute, in UTF-8 bytes. */
@@ -47,6 +49,25 @@ export interface Config {
     readonly maxExtensionBytes: number;
     readonly filter: { readonly maxTerms: number; readonly maxDepth: number };
   };
+}
+
+/** How webhooks are delivered (docs/operations.md#webhooks). */
+export interface WebhookConfig {
+  /** Whether this process delivers webhooks at all (several processes may; each attempt goes out once). */
+  readonly enabled: boolean;
+  /** Whether endpoints may be on loopback, private, link-local or other internal addresses, and use plain http there. */
+  readonly allowPrivateNetworks: boolean;
+  /** Requests in flight at once in this process, one per endpoint at most. */
+  readonly concurrency: number;
+  /** How often the queue is looked at when nothing wakes the dispatcher sooner. */
+  readonly pollIntervalMs: number;
+  /** How long one delivery attempt may take before it counts as failed. */
+  readonly timeoutMs: number;
+  /** The first retry's delay; each next one doubles, with jitter, up to retryMaxDelayMs. */
+  readonly retryBaseMs: number;
+  readonly retryMaxDelayMs: number;
+  /** How long a failing delivery is retried before it is given up and its endpoint disabled. */
+  readonly retryForMs: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +142,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (!['true', 'false', '1', '0'].includes(trustProxyRaw)) {
     problems.push({ variable: 'TRUST_PROXY', problem: `must be true or false, got "${trustProxyRaw}"` });
   }
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = (read(name) ?? String(fallback)).toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(raw)) {
+      problems.push({ variable: name, problem: `must be true or false, got "${raw}"` });
+      return fallback;
+    }
+    return raw === 'true' || raw === '1';
+  };
   const config: Config = {
     databaseUrl,
     port: int('PORT', 4000, 0, 65535),
@@ -139,6 +168,16 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
     retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
+    webhooks: Object.freeze({
+      enabled: bool('WEBHOOK_DISPATCH', true),
+      allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      concurrency: int('WEBHOOK_CONCURRENCY', 16, 1, 1000),
+      pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      retryMaxDelayMs: int('WEBHOOK_RETRY_MAX_DELAY_MS', 2 * 3_600_000, 10, 24 * 3_600_000),
+      retryForMs: int('WEBHOOK_RETRY_FOR_MS', 3 * 24 * 3_600_000, 100, 30 * 24 * 3_600_000),
+    }),
     limits: Object.freeze({
       maxStringBytes: int('MAX_STRING_LENGTH', 16 * 1024, 256, 1024 * 1024),
       maxValuesPerAttribute: int('MAX_VALUES_PER_ATTRIBUTE', 100, 1, 10_000),

@@ -3,6 +3,7 @@ import type { Repositories, Store } from '../domain/ports.js';
 import { createApiKeyRepository, createAuditRepository, createConnectionRepository, createTenantRepository } from './repositories/admin.repository.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
 import { createUserRepository } from './repositories/user.repository.js';
+import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
 import { translateDbError, type Db } from './sql.js';
 
@@ -15,6 +16,8 @@ export function createRepositories(db: Db): Repositories {
     connections: createConnectionRepository(db),
     apiKeys: createApiKeyRepository(db),
     audit: createAuditRepository(db),
+    webhookEndpoints: createWebhookEndpointRepository(db),
+    webhookDeliveries: createWebhookDeliveryRepository(db),
   };
 }
 

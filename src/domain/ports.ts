@@ -5,6 +5,7 @@ import type { Group, Member, MemberRef } from './group/group.js';
 import type { Filter } from './shared/filter.js';
 import type { Tenant } from './tenant/tenant.js';
 import type { User } from './user/user.js';
+import type { WebhookDeliveryRepository, WebhookEndpointRepository } from './webhook/webhook.ports.js';
 
 /**
  * The storage ports the domain needs. `db/` implements them; nothing else does.
@@ -133,6 +134,8 @@ export interface Repositories {
   readonly connections: ConnectionRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
+  readonly webhookEndpoints: WebhookEndpointRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
 }
 
 

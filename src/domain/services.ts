@@ -5,6 +5,7 @@ import { createGroupService } from './group/group.service.js';
 import type { ServiceDeps } from './shared/service-kit.js';
 import { createTenantService } from './tenant/tenant.service.js';
 import { createUserService } from './user/user.service.js';
+import { createWebhookService } from './webhook/webhook.service.js';
 
 /** The domain, as both front doors (GraphQL and SCIM) see it. */
 export function createServices(deps: ServiceDeps) {
@@ -15,6 +16,7 @@ export function createServices(deps: ServiceDeps) {
     connections: createConnectionService(deps),
     apiKeys: createApiKeyService(deps),
     audit: createAuditService(deps),
+    webhooks: createWebhookService(deps),
   };
 }
 

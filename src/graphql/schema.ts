@@ -9,6 +9,7 @@ import { ROOT } from './shared/docs.js';
 import { TenantResolver } from './tenant/tenant.resolver.js';
 import { EnterpriseUserResolver, UserResolver } from './user/user.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
+import { TenantWebhooksResolver, WebhookEndpointResolver } from './webhook/webhook.resolver.js';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -21,6 +22,8 @@ export const RESOLVERS = [
   GroupMemberConnectionResolver,
   ScimConnectionResolver,
   ApiKeyResolver,
+  TenantWebhooksResolver,
+  WebhookEndpointResolver,
 ] as const;
 
 /** The executable schema, from the type-graphql classes. */

@@ -37,7 +37,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const db = await createTestDatabase({ poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   const metrics = createMetrics();
   metrics.observePool(poolStats(db.orm));
-  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason), limits: config.limits });
+  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason), limits: config.limits, webhooks: config.webhooks });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

@@ -245,6 +245,77 @@ export const AuditEventSchema = new EntitySchema<AuditEventRow>({
   ],
 });
 
+/** A URL change events are POSTed to (docs/architecture.md#webhooks); its secret signs them. */
+export interface WebhookEndpointRow {
+  id: string; tenant: TenantRow; url: string; events: unknown; description: string | null; secret: string;
+  enabled: boolean; disabledReason: string | null; secretRotatedAt: Date | null; createdAt: Date; updatedAt: Date;
+}
+export const WebhookEndpointSchema = new EntitySchema<WebhookEndpointRow>({
+  name: 'WebhookEndpointRow',
+  tableName: 'webhook_endpoints',
+  properties: {
+    id: { ...uuid, primary: true },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    url: { type: 'text' },
+    events: jsonb,
+    description: text,
+    // Kept as it is: Roster must sign with it (docs/operations.md#webhooks says who may read it).
+    secret: { type: 'text' },
+    enabled: { type: 'boolean' },
+    disabledReason: { type: 'string', length: 16, nullable: true },
+    secretRotatedAt: tzNull,
+    createdAt: tz,
+    updatedAt: tz,
+  },
+  indexes: [{ name: 'webhook_endpoints_tenant_id_index', properties: ['tenant', 'id'] }],
+});
+
+/**
+ * One event on its way to one endpoint: the delivery queue. `seq` orders an endpoint's deliveries
+ * as the feed orders their events; the head of each endpoint's pending deliveries is the only one
+ * that may be attempted, under a lease (docs/architecture.md#webhooks).
+ */
+export interface WebhookDeliveryRow {
+  id: string; seq: number; tenant: TenantRow; endpoint: WebhookEndpointRow; eventId: string; eventType: string; payload: unknown;
+  redeliveryOf: string | null; status: string; attempts: number; firstAttemptAt: Date | null; lastAttemptAt: Date | null;
+  lastStatusCode: number | null; lastError: string | null; nextAttemptAt: Date | null; deliveredAt: Date | null;
+  leaseToken: string | null; leaseUntil: Date | null; createdAt: Date;
+}
+export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRow>({
+  name: 'WebhookDeliveryRow',
+  tableName: 'webhook_deliveries',
+  properties: {
+    id: { ...uuid, primary: true },
+    seq: { type: 'bigint', autoincrement: true, unique: 'webhook_deliveries_seq_unique' },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    endpoint: { kind: 'm:1', entity: () => WebhookEndpointSchema, deleteRule: 'cascade', index: false },
+    eventId: uuid,
+    eventType: { type: 'string', length: 64 },
+    payload: jsonb,
+    redeliveryOf: { ...uuid, nullable: true },
+    status: { type: 'string', length: 16 },
+    attempts: { type: 'integer' },
+    firstAttemptAt: tzNull,
+    lastAttemptAt: tzNull,
+    lastStatusCode: { type: 'integer', nullable: true },
+    lastError: text,
+    nextAttemptAt: tzNull,
+    deliveredAt: tzNull,
+    leaseToken: { ...uuid, nullable: true },
+    leaseUntil: tzNull,
+    createdAt: tz,
+  },
+  indexes: [
+    { name: 'webhook_deliveries_tenant_endpoint_id_index', properties: ['tenant', 'endpoint', 'id'] },
+    // The head of each endpoint's queue: its pending delivery with the lowest seq.
+    { name: 'webhook_deliveries_pending_index', expression: `create index "webhook_deliveries_pending_index" on "webhook_deliveries" ("endpoint_id", "seq") where "status" = 'pending'` },
+  ],
+  uniques: [
+    // An event reaches an endpoint once by fan-out; redeliveries are rows of their own.
+    { name: 'webhook_deliveries_endpoint_event_unique', expression: `create unique index "webhook_deliveries_endpoint_event_unique" on "webhook_deliveries" ("endpoint_id", "event_id") where "redelivery_of" is null` },
+  ],
+});
+
 export const ALL_SCHEMAS = [
   TenantSchema,
   ScimConnectionSchema,
@@ -255,4 +326,6 @@ export const ALL_SCHEMAS = [
   GroupSchema,
   MembershipSchema,
   AuditEventSchema,
+  WebhookEndpointSchema,
+  WebhookDeliverySchema,
 ];

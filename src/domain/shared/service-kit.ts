@@ -4,6 +4,7 @@ import { ForbiddenError, ManagedByScimError, PreconditionFailedError } from '../
 import type { Repositories, Store } from '../ports.js';
 import type { FilterBudget } from './filter.js';
 import type { InputLimits } from './validate.js';
+import type { TargetPolicy } from '../webhook/url-guard.js';
 
 /** The configured bounds of the domain (docs/architecture.md#limits). */
 export interface Limits extends InputLimits {
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   /** Time-ordered UUIDs (v7). */
   readonly newId: () => string;
   readonly limits: Limits;
+  /** Where webhook URLs may point (docs/architecture.md#webhook-url-guard); public https only when absent. */
+  readonly webhookTargets?: TargetPolicy;
 }
 
 /** Records an audit event inside the caller's transaction (docs/architecture.md#audit-events: append-only). */

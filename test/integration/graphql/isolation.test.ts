@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from '../../support/harness.js';
 import { gql, gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
+import { queuedDelivery } from '../../support/webhooks.js';
 
 /**
  * Every query and mutation, tried with tenant A's admin key against tenant B's resources: each
@@ -12,7 +13,8 @@ const B: Record<string, string> = {};
 let aGroup: string;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Endpoints on loopback: nothing is delivered here (this harness runs no dispatcher).
+  h = await startHarness({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
   a = await tenantWithKeys(h, 'tenant-a');
   b = await tenantWithKeys(h, 'tenant-b');
   B.user = (await gqlOk(h, `mutation($t: ID!) { createUser(input: { tenantId: $t, userName: "secret-user@b.example" }) { user { id } } }`, { t: b.id })).createUser.user.id;
@@ -21,6 +23,8 @@ beforeAll(async () => {
   B.connection = c.createScimConnection.connection.id;
   B.token = c.createScimConnection.token;
   B.apiKey = (await gqlOk(h, `{ viewer { apiKey { id } } }`, {}, b.readKey)).viewer.apiKey.id;
+  B.endpoint = (await gqlOk(h, `mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: "http://127.0.0.1:9/b-secret-hook", events: ["user.created"] }) { endpoint { id } } }`, { t: b.id })).createWebhookEndpoint.endpoint.id;
+  B.delivery = await queuedDelivery(h, b.id, B.endpoint);
   aGroup = (await gqlOk(h, `mutation($t: ID!) { createGroup(input: { tenantId: $t, displayName: "A group" }) { group { id } } }`, { t: a.id })).createGroup.group.id;
 });
 afterAll(async () => {
@@ -52,6 +56,13 @@ const CASES: Case[] = [
   ['updateScimConnection', 'mutation($id: ID!) { updateScimConnection(input: { id: $id, name: "evil" }) { connection { id } } }', () => ({ id: B.connection })],
   ['deleteScimConnection', 'mutation($id: ID!) { deleteScimConnection(input: { id: $id }) { deletedId } }', () => ({ id: B.connection })],
   ['createApiKey', 'mutation($t: ID) { createApiKey(input: { tenantId: $t, name: "evil", role: ADMIN }) { secret } }', () => ({ t: b.id })],
+  ['createWebhookEndpoint', 'mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: "http://127.0.0.1:9/evil", events: ["user.created"] }) { secret } }', () => ({ t: b.id })],
+  ['updateWebhookEndpoint', 'mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, url: "http://127.0.0.1:9/evil" }) { endpoint { id } } }', () => ({ id: B.endpoint })],
+  ['disableWebhookEndpoint', 'mutation($id: ID!) { disableWebhookEndpoint(input: { id: $id }) { endpoint { id } } }', () => ({ id: B.endpoint })],
+  ['enableWebhookEndpoint', 'mutation($id: ID!) { enableWebhookEndpoint(input: { id: $id }) { endpoint { id } } }', () => ({ id: B.endpoint })],
+  ['deleteWebhookEndpoint', 'mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedId } }', () => ({ id: B.endpoint })],
+  ['rotateWebhookSecret', 'mutation($id: ID!) { rotateWebhookSecret(input: { id: $id }) { secret } }', () => ({ id: B.endpoint })],
+  ['redeliverWebhook', 'mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { id } } }', () => ({ id: B.delivery })],
   ['revokeApiKey', 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', () => ({ id: B.apiKey })],
 ];
 
@@ -62,6 +73,8 @@ const EXTRA: Case[] = [
   ['node', 'query($id: ID!) { node(id: $id) { id } }', () => ({ id: b.id })],
   ['addGroupMembers', 'mutation($g: ID!, $m: [ID!]!) { addGroupMembers(input: { groupId: $g, memberIds: $m }) { group { id } } }', () => ({ g: aGroup, m: [B.user] })],
   ['tenant', 'query($id: ID!) { tenant { user(id: $id) { id } group: group(id: $id) { id } } }', () => ({ id: B.user })],
+  ['tenant', 'query($id: ID) { tenant(id: $id) { webhookEndpoints { id url deliveries { edges { node { id } } } } } }', () => ({ id: b.id })],
+  ['tenant', 'query($id: ID!) { tenant { webhookEndpoint(id: $id) { id url } } }', () => ({ id: B.endpoint })],
 ];
 
 describe("another tenant's key", () => {
@@ -75,7 +88,7 @@ describe("another tenant's key", () => {
     const r = await gql(h, query, vars(), a.adminKey);
     const data = JSON.stringify(r.data ?? null);
     const errors = JSON.stringify(r.errors ?? []);
-    for (const secret of [b.id, B.user, B.group, B.connection, B.apiKey, 'secret-user', 'B secret group', 'tenant-b']) {
+    for (const secret of [b.id, B.user, B.group, B.connection, B.apiKey, B.endpoint, B.delivery, 'b-secret-hook', 'secret-user', 'B secret group', 'tenant-b']) {
       expect(data).not.toContain(secret);
       // An error message may echo an id the caller sent; nothing else of B may appear in it.
       if (!JSON.stringify(vars()).includes(secret)) expect(errors).not.toContain(secret);
@@ -91,5 +104,7 @@ describe("another tenant's key", () => {
     expect((await gql(h, '{ viewer { platform } }', {}, b.readKey)).status).toBe(200);
     const aGroupMembers = await gqlOk(h, `query($g: ID!) { tenant { group(id: $g) { memberCount } } }`, { g: aGroup }, a.readKey);
     expect(aGroupMembers.tenant.group.memberCount).toBe(0);
+    const hooks = await gqlOk(h, `{ tenant { webhookEndpoints { id url enabled secretRotatedAt deliveries { edges { node { id } } } } } }`, {}, b.readKey);
+    expect(hooks.tenant.webhookEndpoints).toEqual([{ id: B.endpoint, url: 'http://127.0.0.1:9/b-secret-hook', enabled: true, secretRotatedAt: null, deliveries: { edges: [{ node: { id: B.delivery } }] } }]);
   });
 });

@@ -1,0 +1,170 @@
+import { systemActor } from '../context.js';
+import type { Repositories } from '../ports.js';
+import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { givenUp, retryDelayMs, type RetryPolicy } from './retry.js';
+import { webhookHeaders } from './signature.js';
+import { checkTarget, type ResolvedAddress, type TargetPolicy } from './url-guard.js';
+import type { AttemptOutcome, ClaimedDelivery } from './webhook.ports.js';
+
+/** One POST to a checked address; the sender connects to `addresses` only and follows no redirect. */
+export interface WebhookRequest {
+  readonly url: URL;
+  readonly addresses: readonly ResolvedAddress[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly timeoutMs: number;
+}
+
+/** What an attempt gave: the status of an answer, or why there was none. */
+export type WebhookResponse = { readonly status: number } | { readonly error: string };
+
+export interface WebhookSender {
+  send(req: WebhookRequest): Promise<WebhookResponse>;
+}
+
+export interface DispatcherSettings extends RetryPolicy {
+  readonly concurrency: number;
+  readonly pollIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export interface DispatcherLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * Moves new change events into the delivery queue. Returns how many events it moved, so the
+ * dispatcher can go on while there are more.
+ */
+export type FanOut = () => Promise<number>;
+
+export interface Dispatcher {
+  start(): void;
+  /** Looks at the queue now rather than at the next poll (a change was committed). */
+  wake(): void;
+  /** Stops taking deliveries and waits for the attempts in flight (each bounded by the timeout). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The webhook dispatcher (docs/architecture.md#webhooks). Each round it moves new events into the
+ * queue, then claims the due head of as many endpoints' queues as it has free slots, and sends
+ * them at once: one attempt in flight per endpoint, `concurrency` in all, so a slow endpoint holds
+ * one slot for at most the timeout and never holds up another endpoint. Claims are leases in
+ * PostgreSQL: a process killed mid-attempt leaves a lease that expires, and the delivery is
+ * attempted again (at least once); two processes never hold the same lease.
+ */
+export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; targets: TargetPolicy; settings: DispatcherSettings; fanOut: FanOut; log: DispatcherLog }): Dispatcher {
+  const { store, settings, log } = deps;
+  // A lease outlives the longest attempt (the timeout, DNS included) with room to record the outcome.
+  const leaseMs = settings.timeoutMs * 2 + 5000;
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let wakeUp: (() => void) | null = null;
+  /** A wake-up that came while a round ran: the next round starts at once. */
+  let woken = false;
+  let loop: Promise<void> | null = null;
+
+  async function attempt(d: ClaimedDelivery): Promise<void> {
+    const body = JSON.stringify(d.payload);
+    let outcome: AttemptOutcome;
+    try {
+      // Checked again at every attempt: what the name resolves to now is what is connected to.
+      const target = await checkTarget(d.url, deps.targets);
+      const headers = webhookHeaders(d.secret, d.eventId, Math.floor(Date.now() / 1000), body);
+      const res = await deps.sender.send({ url: target.url, addresses: target.addresses, headers: { ...headers, 'user-agent': 'Roster-Webhooks/1' }, body, timeoutMs: settings.timeoutMs });
+      outcome = 'status' in res ? { statusCode: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` } : { statusCode: null, error: res.error };
+    } catch (e) {
+      outcome = { statusCode: null, error: e instanceof Error ? e.message.slice(0, 200) : 'failed' };
+    }
+    await record(d, outcome);
+  }
+
+  async function record(d: ClaimedDelivery, o: AttemptOutcome): Promise<void> {
+    if (o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300) {
+      await store.write((r) => r.webhookDeliveries.succeed(d, o));
+      return;
+    }
+    if (!givenUp(settings, d.firstAttemptAt, deps.now())) {
+      await store.write((r) => r.webhookDeliveries.retry(d, o, retryDelayMs(settings, d.attempts)));
+      return;
+    }
+    await store.write(async (r) => {
+      if (!(await r.webhookDeliveries.giveUp(d, o))) return;
+      await disableFailing(r, d);
+    });
+    log.warn({ endpointId: d.endpointId, tenantId: d.tenantId, attempts: d.attempts }, 'webhook endpoint disabled: its deliveries failed for the whole retry period');
+  }
+
+  /** The endpoint failed for the whole retry period: disabled, its queue given up, the audit log says so. */
+  async function disableFailing(r: Repositories, d: ClaimedDelivery): Promise<void> {
+    const e = await r.webhookEndpoints.get(d.tenantId, d.endpointId, { forUpdate: true });
+    if (!e || !e.enabled) return;
+    await r.webhookEndpoints.update({ ...e, enabled: false, disabledReason: 'failing', updatedAt: deps.now() });
+    await r.webhookDeliveries.failPending(d.tenantId, d.endpointId, 'endpoint disabled after failing');
+    await recordAudit(deps, r, { tenantId: d.tenantId, actor: systemActor, requestId: null }, { action: 'webhookEndpoint.disable', resourceType: 'WebhookEndpoint', resourceId: d.endpointId, changes: ['enabled'] });
+  }
+
+  async function round(): Promise<void> {
+    // Events first, so a change committed just now can be claimed in the same round.
+    while ((await deps.fanOut()) > 0 && running) {
+      // keep moving while whole batches come back
+    }
+    const free = settings.concurrency - inFlight.size;
+    if (free <= 0 || !running) return;
+    const claimed = await store.write((r) => r.webhookDeliveries.claim(free, leaseMs));
+    for (const d of claimed) {
+      const p: Promise<void> = attempt(d)
+        .catch((e: unknown) => log.warn({ err: e, deliveryId: d.id }, 'webhook attempt could not be recorded; its lease will expire and it is tried again'))
+        .finally(() => {
+          inFlight.delete(p);
+          wake();
+        });
+      inFlight.add(p);
+    }
+  }
+
+  function wake(): void {
+    woken = true;
+    wakeUp?.();
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        await round();
+      } catch (e) {
+        log.warn({ err: e }, 'webhook dispatch round failed; retrying at the next poll');
+      }
+      if (!running) break;
+      if (woken) {
+        woken = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve;
+        timer = setTimeout(resolve, settings.pollIntervalMs);
+      });
+      wakeUp = null;
+      woken = false;
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    wake,
+    async stop() {
+      running = false;
+      wake();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

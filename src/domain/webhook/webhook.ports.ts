@@ -1,0 +1,63 @@
+import type { ListResult } from '../ports.js';
+import type { WebhookDelivery, WebhookEndpoint } from './webhook.js';
+
+/** Webhook endpoints of a tenant; every method but `locate` takes the tenant first. */
+export interface WebhookEndpointRepository {
+  /** Which tenant holds the endpoint with this id (ids are unique across tenants). */
+  locate(id: string): Promise<string | null>;
+  get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<WebhookEndpoint | null>;
+  list(tenantId: string): Promise<WebhookEndpoint[]>;
+  insert(e: WebhookEndpoint, secret: string): Promise<void>;
+  update(e: WebhookEndpoint): Promise<void>;
+  setSecret(tenantId: string, id: string, secret: string, at: Date): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** A delivery taken from the queue for one attempt, with what the attempt needs. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly endpointId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  /** The body, `{type, timestamp, data}`, as stored at fan-out. */
+  readonly payload: unknown;
+  readonly url: string;
+  readonly secret: string;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+  readonly firstAttemptAt: Date;
+  /** Proves the claim is still this process's when the outcome is written. */
+  readonly leaseToken: string;
+}
+
+export interface AttemptOutcome {
+  readonly statusCode: number | null;
+  readonly error: string | null;
+}
+
+/**
+ * The delivery queue in PostgreSQL. Reads and writes here span tenants (the dispatcher serves
+ * every tenant); each row is still addressed by its tenant and id.
+ */
+export interface WebhookDeliveryRepository {
+  locate(id: string): Promise<string | null>;
+  get(tenantId: string, id: string): Promise<WebhookDelivery | null>;
+  /** An endpoint's deliveries, newest first. */
+  list(tenantId: string, endpointId: string, page: { cursor: string | null; limit: number }): Promise<ListResult<WebhookDelivery>>;
+  /** A new delivery of the same event to the same endpoint, queued behind the endpoint's others. */
+  redeliver(tenantId: string, deliveryId: string, newId: string, at: Date): Promise<WebhookDelivery | null>;
+  /**
+   * Up to `limit` due deliveries, each the head of its enabled endpoint's queue and not leased,
+   * leased to `owner` for `leaseMs` (FOR UPDATE SKIP LOCKED: two processes never take the same one).
+   */
+  claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Records a taken attempt; false when the lease was lost meanwhile. */
+  succeed(d: ClaimedDelivery, o: AttemptOutcome): Promise<boolean>;
+  /** Records a failed attempt and when to try again. */
+  retry(d: ClaimedDelivery, o: AttemptOutcome, delayMs: number): Promise<boolean>;
+  /** Records the last failed attempt and gives the delivery up. */
+  giveUp(d: ClaimedDelivery, o: AttemptOutcome): Promise<boolean>;
+  /** Gives up every pending delivery of an endpoint (it was disabled for failing). */
+  failPending(tenantId: string, endpointId: string, reason: string): Promise<number>;
+}
