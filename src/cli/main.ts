@@ -9,7 +9,18 @@ import { openServices } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
-import { ON_DELETE_POLICIES, type OnDeletePolicy } from '../domain/connection/connection.js';
+import {
+  LOGIN_NAME_COLLISIONS,
+  LOGIN_NAME_POLICIES,
+  MATCH_BY,
+  ON_DELETE_POLICIES,
+  type LoginNameCollision,
+  type LoginNamePolicy,
+  type MatchBy,
+  type OnDeletePolicy,
+  type ProvisioningPolicies,
+  type ScimConnection,
+} from '../domain/connection/connection.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
@@ -161,6 +172,49 @@ function describe(noun: string, file: string, r: ImportSummary): string {
 
 const tenantCtx = (tenantId: string): Ctx => ({ tenantId, actor: systemActor, requestId: null });
 
+interface PolicyOptions {
+  loginName?: LoginNamePolicy;
+  onLoginNameCollision?: LoginNameCollision;
+  matchBy?: MatchBy[];
+  onDelete?: OnDeletePolicy;
+}
+
+function matchByList(raw: string): MatchBy[] {
+  if (raw.trim().toLowerCase() === 'none') return [];
+  const ways = raw.split(',').map((w) => w.trim());
+  const bad = ways.find((w) => !(MATCH_BY as readonly string[]).includes(w));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not one of ${MATCH_BY.join(', ')}, none`);
+  return ways as MatchBy[];
+}
+
+/** The policies an option set changes; the others keep their value. */
+function policyChange(o: PolicyOptions): Partial<ProvisioningPolicies> {
+  return {
+    ...(o.loginName !== undefined ? { loginName: o.loginName } : {}),
+    ...(o.onLoginNameCollision !== undefined ? { onLoginNameCollision: o.onLoginNameCollision } : {}),
+    ...(o.matchBy !== undefined ? { matchBy: o.matchBy } : {}),
+    ...(o.onDelete !== undefined ? { onDelete: o.onDelete } : {}),
+  };
+}
+
+const connectionJson = (c: ScimConnection) => ({
+  id: c.id,
+  name: c.name,
+  policies: c.policies,
+  paused: c.pausedAt !== null,
+  pausedAt: c.pausedAt,
+  createdAt: c.createdAt,
+  rotatedAt: c.rotatedAt,
+  lastUsedAt: c.lastUsedAt,
+});
+
+function describeConnection(c: ScimConnection): string {
+  const p = c.policies;
+  const policies = `login name ${p.loginName}, on collision ${p.onLoginNameCollision}, match by ${p.matchBy.length ? p.matchBy.join(',') : 'none'}, on delete ${p.onDelete}`;
+  const state = c.pausedAt ? `PAUSED since ${c.pausedAt.toISOString()}` : 'active';
+  return `${c.id}  ${c.name}  ${state}  ${policies}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`;
+}
+
 function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
   const program = new Command('roster')
     // Set before the sub-commands are added: they copy it when created.
@@ -220,15 +274,55 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     );
   connection
     .command('list')
-    .description('list the SCIM connections of a tenant')
+    .description('list the SCIM connections of a tenant with their policies and whether they are paused')
     .requiredOption('--tenant <id>', 'tenant id')
     .action((o: { tenant: string }) =>
       run(async (s, out) => {
         const cs = await s.connections.list(tenantCtx(o.tenant));
-        out.print(
-          cs.map((c) => `${c.id}  ${c.name}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`).join('\n') || '(no connections)',
-          cs.map((c) => ({ id: c.id, name: c.name, createdAt: c.createdAt, rotatedAt: c.rotatedAt, lastUsedAt: c.lastUsedAt })),
-        );
+        out.print(cs.map(describeConnection).join('\n') || '(no connections)', cs.map(connectionJson));
+      }),
+    );
+  connection
+    .command('update')
+    .description('rename a connection or change its provisioning policies; options left out stay as they are')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .requiredOption('--id <connectionId>', 'connection id')
+    .option('--name <name>', 'new connection name')
+    .addOption(new Option('--login-name <policy>', 'login name: userName as sent, or the part before "@"').choices([...LOGIN_NAME_POLICIES]))
+    .addOption(new Option('--on-login-name-collision <policy>', 'when the login name is taken: refuse, or add a numeric suffix').choices([...LOGIN_NAME_COLLISIONS]))
+    .option('--match-by <ways>', `comma-separated ways a SCIM create adopts an existing user (${MATCH_BY.join(', ')}), or "none"`, matchByList)
+    .addOption(new Option('--on-delete <policy>', 'what a SCIM delete of a user does: delete it, or deactivate (deprovision) it').choices([...ON_DELETE_POLICIES]))
+    .action((o: { tenant: string; id: string; name?: string } & PolicyOptions) =>
+      run(async (s, out) => {
+        const c = await s.connections.update(tenantCtx(o.tenant), o.id, { name: o.name ?? null, policies: policyChange(o) });
+        out.print(`connection ${c.id} updated\n${describeConnection(c)}`, connectionJson(c));
+      }),
+    );
+  for (const [verb, about] of [
+    ['pause', 'pause a connection: its token gets 401 until it is resumed; nothing else changes'],
+    ['resume', 'resume a paused connection: its token works again'],
+  ] as const) {
+    connection
+      .command(verb)
+      .description(about)
+      .requiredOption('--tenant <id>', 'tenant id')
+      .requiredOption('--id <connectionId>', 'connection id')
+      .action((o: { tenant: string; id: string }) =>
+        run(async (s, out) => {
+          const c = await s.connections[verb](tenantCtx(o.tenant), o.id);
+          out.print(`connection ${c.id} ${c.pausedAt ? `paused since ${c.pausedAt.toISOString()}` : 'active'}`, connectionJson(c));
+        }),
+      );
+  }
+  connection
+    .command('delete')
+    .description('delete a connection; the users and groups it managed stay, released')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .requiredOption('--id <connectionId>', 'connection id')
+    .action((o: { tenant: string; id: string }) =>
+      run(async (s, out) => {
+        await s.connections.delete(tenantCtx(o.tenant), o.id);
+        out.print(`connection ${o.id} deleted`, { deletedId: o.id });
       }),
     );
 

@@ -107,6 +107,8 @@ export interface ConnectionRepository {
   insert(c: ScimConnection, tokenHash: string): Promise<void>;
   update(c: ScimConnection): Promise<void>;
   setToken(tenantId: string, id: string, tokenHash: string, at: Date): Promise<boolean>;
+  /** Pauses (a time) or resumes (null) the connection; false when there is none. */
+  setPaused(tenantId: string, id: string, at: Date | null): Promise<boolean>;
   touch(id: string, at: Date): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }

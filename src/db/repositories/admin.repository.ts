@@ -50,7 +50,7 @@ export function createTenantRepository(db: Db): TenantRepository {
 
 interface ConnectionRow {
   id: string; tenant_id: string; name: string; token_hash: string; policies: Partial<ProvisioningPolicies>;
-  created_at: Date; rotated_at: Date | null; last_used_at: Date | null;
+  created_at: Date; rotated_at: Date | null; last_used_at: Date | null; paused_at: Date | null;
 }
 const toConnection = (r: ConnectionRow): ScimConnection => ({
   id: r.id,
@@ -60,6 +60,7 @@ const toConnection = (r: ConnectionRow): ScimConnection => ({
   createdAt: toDate(r.created_at),
   rotatedAt: toDateOrNull(r.rotated_at),
   lastUsedAt: toDateOrNull(r.last_used_at),
+  pausedAt: toDateOrNull(r.paused_at),
 });
 
 export function createConnectionRepository(db: Db): ConnectionRepository {
@@ -89,6 +90,10 @@ export function createConnectionRepository(db: Db): ConnectionRepository {
     async setToken(tenantId, id, tokenHash, at) {
       if (!isUuid(id)) return false;
       return (await exec(db, 'update scim_connections set token_hash = ?, rotated_at = ? where tenant_id = ? and id = ?::uuid', [tokenHash, at, tenantId, id])) > 0;
+    },
+    async setPaused(tenantId, id, at) {
+      if (!isUuid(id)) return false;
+      return (await exec(db, 'update scim_connections set paused_at = ? where tenant_id = ? and id = ?::uuid', [at, tenantId, id])) > 0;
     },
     async touch(id, at) {
       await exec(db, 'update scim_connections set last_used_at = ? where id = ?', [at, id]);

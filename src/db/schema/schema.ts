@@ -55,7 +55,7 @@ export const TenantSchema = new EntitySchema<TenantRow>({
 
 export interface ScimConnectionRow {
   id: string; tenant: TenantRow; name: string; tokenHash: string; policies: unknown;
-  createdAt: Date; rotatedAt: Date | null; lastUsedAt: Date | null;
+  createdAt: Date; rotatedAt: Date | null; lastUsedAt: Date | null; pausedAt: Date | null;
 }
 export const ScimConnectionSchema = new EntitySchema<ScimConnectionRow>({
   name: 'ScimConnectionRow',
@@ -69,6 +69,7 @@ export const ScimConnectionSchema = new EntitySchema<ScimConnectionRow>({
     createdAt: tz,
     rotatedAt: tzNull,
     lastUsedAt: tzNull,
+    pausedAt: tzNull,
   },
   uniques: [{ name: 'scim_connections_tenant_name_unique', properties: ['tenant', 'name'] }],
 });

@@ -12,6 +12,19 @@ export type ConnectionService = ReturnType<typeof createConnectionService>;
 export function createConnectionService(deps: ServiceDeps) {
   const { store } = deps;
 
+  async function setPaused(ctx: Ctx, id: string, paused: boolean): Promise<ScimConnection> {
+    assertCanWrite(ctx);
+    return store.write(async (r) => {
+      const c = await r.connections.get(ctx.tenantId, id);
+      if (!c) throw new NotFoundError('ScimConnection', id);
+      if ((c.pausedAt !== null) === paused) return c;
+      const pausedAt = paused ? deps.now() : null;
+      await r.connections.setPaused(ctx.tenantId, id, pausedAt);
+      await recordAudit(deps, r, ctx, { action: paused ? 'connection.pause' : 'connection.resume', resourceType: 'ScimConnection', resourceId: id, changes: ['pausedAt'] });
+      return { ...c, pausedAt };
+    });
+  }
+
   return {
     async list(ctx: Ctx): Promise<ScimConnection[]> {
       assertCanRead(ctx);
@@ -33,7 +46,7 @@ export function createConnectionService(deps: ServiceDeps) {
       return store.write(async (r) => {
         if (!(await r.tenants.get(ctx.tenantId))) throw new NotFoundError('Tenant', ctx.tenantId);
         const token = newSecret('roster_scim');
-        const connection: ScimConnection = { id: deps.newId(), tenantId: ctx.tenantId, name: clean, policies: p, createdAt: deps.now(), rotatedAt: null, lastUsedAt: null };
+        const connection: ScimConnection = { id: deps.newId(), tenantId: ctx.tenantId, name: clean, policies: p, createdAt: deps.now(), rotatedAt: null, lastUsedAt: null, pausedAt: null };
         await r.connections.insert(connection, hashSecret(token));
         await recordAudit(deps, r, ctx, { action: 'connection.create', resourceType: 'ScimConnection', resourceId: connection.id, changes: ['name', 'policies'] });
         return { connection, token };
@@ -70,6 +83,19 @@ export function createConnectionService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * Pauses the connection (docs/architecture.md#connection-lifecycle): its token gets 401 until it is resumed; the
+     * token, policies and the users and groups it manages stay as they are. Pausing a paused connection changes nothing.
+     */
+    async pause(ctx: Ctx, id: string): Promise<ScimConnection> {
+      return setPaused(ctx, id, true);
+    },
+
+    /** Resumes a paused connection: its token works again. Resuming one that is not paused changes nothing. */
+    async resume(ctx: Ctx, id: string): Promise<ScimConnection> {
+      return setPaused(ctx, id, false);
+    },
+
     /** Deletes the connection; the users and groups it managed stay, released. */
     async delete(ctx: Ctx, id: string): Promise<void> {
       assertCanWrite(ctx);
@@ -85,6 +111,8 @@ export function createConnectionService(deps: ServiceDeps) {
       const hash = hashSecret(token);
       const found = await store.read((r) => r.connections.findByTokenHash(hash));
       if (!found || !sameHash(found.tokenHash, hash)) throw new UnauthenticatedError('The SCIM token is missing, wrong, or has been rotated');
+      // The token is right: say why it is refused, so the identity provider's log tells its admin what to do.
+      if (found.pausedAt) throw new UnauthenticatedError('This SCIM connection is paused; a Roster admin must resume it before it provisions again');
       const now = deps.now();
       // lastUsedAt is advisory; refresh it at most once a minute so a busy sync does not write on every request.
       if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > 60_000) {

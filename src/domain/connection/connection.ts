@@ -34,11 +34,16 @@ export interface ScimConnection {
   readonly createdAt: Date;
   readonly rotatedAt: Date | null;
   readonly lastUsedAt: Date | null;
+  /** Set while an admin has paused the connection: its token is refused, nothing else changes. */
+  readonly pausedAt: Date | null;
 }
 
-const LOGIN: readonly LoginNamePolicy[] = ['asSent', 'localPart'];
-const COLLISION: readonly LoginNameCollision[] = ['reject', 'suffix'];
-const MATCH: readonly MatchBy[] = ['userName', 'primaryEmail', 'anyEmail'];
+export const LOGIN_NAME_POLICIES: readonly LoginNamePolicy[] = ['asSent', 'localPart'];
+export const LOGIN_NAME_COLLISIONS: readonly LoginNameCollision[] = ['reject', 'suffix'];
+export const MATCH_BY: readonly MatchBy[] = ['userName', 'primaryEmail', 'anyEmail'];
+const LOGIN = LOGIN_NAME_POLICIES;
+const COLLISION = LOGIN_NAME_COLLISIONS;
+const MATCH = MATCH_BY;
 export const ON_DELETE_POLICIES: readonly OnDeletePolicy[] = ['delete', 'deactivate'];
 
 /** Accepts a partial policy object and returns a complete, checked one. */

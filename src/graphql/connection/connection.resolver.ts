@@ -44,6 +44,10 @@ const UpdateScimConnectionPayload = payloadType('UpdateScimConnection', 'connect
 const DeleteScimConnectionPayload = deletedPayloadType('DeleteScimConnection');
 const RotateScimConnectionTokenInput = refInputType('RotateScimConnectionToken', { what: 'SCIM connection', ifVersion: false });
 const DeleteScimConnectionInput = refInputType('DeleteScimConnection', { what: 'SCIM connection', ifVersion: false });
+const PauseScimConnectionInput = refInputType('PauseScimConnection', { what: 'SCIM connection', ifVersion: false });
+const ResumeScimConnectionInput = refInputType('ResumeScimConnection', { what: 'SCIM connection', ifVersion: false });
+const PauseScimConnectionPayload = payloadType('PauseScimConnection', 'connection', () => ScimConnectionType, 'The connection, paused.');
+const ResumeScimConnectionPayload = payloadType('ResumeScimConnection', 'connection', () => ScimConnectionType, 'The connection, working again.');
 
 function policies(input: ProvisioningPoliciesInput | null | undefined): Partial<ProvisioningPolicies> | null {
   if (!input) return null;
@@ -77,6 +81,26 @@ export class ScimConnectionResolver {
   async updateScimConnection(@Arg('input', () => UpdateScimConnectionInput, { description: MUTATION.input }) input: UpdateScimConnectionInput, @Ctx() c: GraphQLContext): Promise<{ connection: ScimConnection }> {
     const ctx = await scopeOf(c, input.id, 'ScimConnection');
     return { connection: await c.services.connections.update(ctx, input.id, { name: input.name, policies: policies(input.policies) }) };
+  }
+
+  @Mutation(() => PauseScimConnectionPayload, {
+    description: 'Pauses the connection: its token gets 401 with a detail saying so until it is resumed. Its token, policies, users and groups stay as they are. Pausing a paused connection changes nothing.',
+  })
+  async pauseScimConnection(
+    @Arg('input', () => PauseScimConnectionInput, { description: MUTATION.input }) input: InstanceType<typeof PauseScimConnectionInput>,
+    @Ctx() c: GraphQLContext,
+  ): Promise<{ connection: ScimConnection }> {
+    const ctx = await scopeOf(c, input.id, 'ScimConnection');
+    return { connection: await c.services.connections.pause(ctx, input.id) };
+  }
+
+  @Mutation(() => ResumeScimConnectionPayload, { description: 'Resumes a paused connection: its token works again. Resuming a connection that is not paused changes nothing.' })
+  async resumeScimConnection(
+    @Arg('input', () => ResumeScimConnectionInput, { description: MUTATION.input }) input: InstanceType<typeof ResumeScimConnectionInput>,
+    @Ctx() c: GraphQLContext,
+  ): Promise<{ connection: ScimConnection }> {
+    const ctx = await scopeOf(c, input.id, 'ScimConnection');
+    return { connection: await c.services.connections.resume(ctx, input.id) };
   }
 
   @Mutation(() => DeleteScimConnectionPayload, { description: 'Deletes the connection; the users and groups it managed stay, released.' })

@@ -79,4 +79,6 @@ export class ScimConnectionType extends NodeInterface {
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the token was last replaced; null if never.' }) rotatedAt!: Date | null;
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the identity provider last called with this connection\'s token, to within a minute; null if never.' })
   lastUsedAt!: Date | null;
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When an admin paused the connection; while paused its token gets 401 and nothing else changes. Null while it works.' })
+  pausedAt!: Date | null;
 }

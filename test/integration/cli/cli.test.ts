@@ -13,10 +13,11 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runCliIn(db.url, args);
-const json = async (...args: string[]) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON output of each command has its own shape
+const json = async (...args: string[]): Promise<any> => {
   const r = await cli('--json', ...args);
   expect(r).toMatchObject({ code: 0, err: '' });
-  return JSON.parse(r.out) as Record<string, string>;
+  return JSON.parse(r.out);
 };
 const services = () => buildServices(db.orm);
 
@@ -97,5 +98,87 @@ describe('roster command line', () => {
   it('reports configuration errors by variable', async () => {
     const r = await runCli(['tenant', 'list'], { stdout: process.stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), env: { DATABASE_URL: 'mysql://nope' } });
     expect(r).toBe(2);
+  });
+});
+
+/** `roster connection update|pause|resume|delete|list`: an admin's hands on a connection. */
+async function tenantWithConnection(name: string): Promise<{ tenant: string; id: string; token: string }> {
+  const t = await json('tenant', 'create', '--name', name);
+  const c = await json('connection', 'create', '--tenant', t.id, '--name', 'Entra ID');
+  return { tenant: t.id, id: c.id, token: c.token };
+}
+
+describe('roster connection', () => {
+  it.each([['update'], ['pause'], ['resume'], ['delete']])('explains %s with --help', async (verb) => {
+    const r = await cli('connection', verb, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: roster connection/m);
+  });
+
+  it('update changes the policies given and keeps the others; list shows them', async () => {
+    const { tenant, id } = await tenantWithConnection('Policies');
+    const updated = await json('connection', 'update', '--tenant', tenant, '--id', id, '--login-name', 'localPart', '--match-by', 'userName,anyEmail', '--on-delete', 'deactivate');
+    expect(updated.policies).toEqual({ loginName: 'localPart', onLoginNameCollision: 'suffix', matchBy: ['userName', 'anyEmail'], onDelete: 'deactivate' });
+    const renamed = await json('connection', 'update', '--tenant', tenant, '--id', id, '--name', 'Entra (prod)', '--on-login-name-collision', 'reject');
+    expect(renamed).toMatchObject({ name: 'Entra (prod)', policies: { loginName: 'localPart', onLoginNameCollision: 'reject', matchBy: ['userName', 'anyEmail'], onDelete: 'deactivate' } });
+    const stored = (await services().connections.get({ tenantId: tenant, actor: { type: 'system' }, requestId: null }, id)).policies;
+    expect(stored).toEqual(renamed.policies);
+    const none = await json('connection', 'update', '--tenant', tenant, '--id', id, '--match-by', 'none');
+    expect(none.policies.matchBy).toEqual([]);
+
+    const listed = await json('connection', 'list', '--tenant', tenant);
+    expect(listed).toEqual([expect.objectContaining({ id, name: 'Entra (prod)', paused: false, pausedAt: null, policies: none.policies })]);
+    const human = await cli('connection', 'list', '--tenant', tenant);
+    expect(human.out).toContain('active');
+    expect(human.out).toContain('login name localPart, on collision reject, match by none, on delete deactivate');
+  });
+
+  it('update refuses unknown policy values with a usage error and changes nothing', async () => {
+    const { tenant, id } = await tenantWithConnection('Bad policies');
+    const bad = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--login-name', 'email');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Allowed choices are asSent, localPart/);
+    const badMatch = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--match-by', 'userName,phone');
+    expect(badMatch.code).toBe(2);
+    expect(badMatch.err).toContain('"phone" is not one of');
+    const badDelete = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--on-delete', 'archive');
+    expect(badDelete.code).toBe(2);
+    expect(badDelete.err).toMatch(/Allowed choices are delete, deactivate/);
+    expect((await json('connection', 'list', '--tenant', tenant))[0].policies).toEqual({ loginName: 'asSent', onLoginNameCollision: 'suffix', matchBy: [], onDelete: 'delete' });
+  });
+
+  it('pause refuses the token until resume; list shows the paused state', async () => {
+    const { tenant, id, token } = await tenantWithConnection('Pause');
+    const paused = await json('connection', 'pause', '--tenant', tenant, '--id', id);
+    expect(paused).toMatchObject({ id, paused: true });
+    await expect(services().connections.authenticate(token)).rejects.toThrow(/paused/);
+    const human = await cli('connection', 'list', '--tenant', tenant);
+    expect(human.out).toMatch(/PAUSED since \d{4}-/);
+    const resumed = await json('connection', 'resume', '--tenant', tenant, '--id', id);
+    expect(resumed).toMatchObject({ id, paused: false, pausedAt: null });
+    expect((await services().connections.authenticate(token)).connection.id).toBe(id);
+  });
+
+  it('delete removes the connection and its token; a second delete is NOT_FOUND', async () => {
+    const { tenant, id, token } = await tenantWithConnection('Delete');
+    expect(await json('connection', 'delete', '--tenant', tenant, '--id', id)).toEqual({ deletedId: id });
+    await expect(services().connections.authenticate(token)).rejects.toThrow(/token/);
+    expect(await json('connection', 'list', '--tenant', tenant)).toEqual([]);
+    const again = await cli('connection', 'delete', '--tenant', tenant, '--id', id);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/NOT_FOUND/);
+  });
+
+  it('acts only on a connection of the tenant named', async () => {
+    const a = await tenantWithConnection('Tenant A');
+    const b = await tenantWithConnection('Tenant B');
+    for (const verb of ['pause', 'resume', 'delete']) {
+      const r = await cli('connection', verb, '--tenant', a.tenant, '--id', b.id);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/NOT_FOUND/);
+    }
+    const r = await cli('connection', 'update', '--tenant', a.tenant, '--id', b.id, '--name', 'hijacked');
+    expect(r.code).toBe(1);
+    expect((await services().connections.authenticate(b.token)).connection.name).toBe('Entra ID');
   });
 });

@@ -54,6 +54,9 @@ const CASES: Case[] = [
   ['createScimConnection', 'mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "evil" }) { token } }', () => ({ t: b.id })],
   ['rotateScimConnectionToken', 'mutation($id: ID!) { rotateScimConnectionToken(input: { id: $id }) { token } }', () => ({ id: B.connection })],
   ['updateScimConnection', 'mutation($id: ID!) { updateScimConnection(input: { id: $id, name: "evil" }) { connection { id } } }', () => ({ id: B.connection })],
+  // Resume first: had pause worked across tenants, the token check at the end would find B's connection paused.
+  ['resumeScimConnection', 'mutation($id: ID!) { resumeScimConnection(input: { id: $id }) { connection { id pausedAt } } }', () => ({ id: B.connection })],
+  ['pauseScimConnection', 'mutation($id: ID!) { pauseScimConnection(input: { id: $id }) { connection { id pausedAt } } }', () => ({ id: B.connection })],
   ['deleteScimConnection', 'mutation($id: ID!) { deleteScimConnection(input: { id: $id }) { deletedId } }', () => ({ id: B.connection })],
   ['createApiKey', 'mutation($t: ID) { createApiKey(input: { tenantId: $t, name: "evil", role: ADMIN }) { secret } }', () => ({ t: b.id })],
   ['createWebhookEndpoint', 'mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: "http://127.0.0.1:9/evil", events: ["user.created"] }) { secret } }', () => ({ t: b.id })],
