@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Repositories, Store } from '../domain/ports.js';
 import { createApiKeyRepository, createAuditRepository, createConnectionRepository, createTenantRepository } from './repositories/admin.repository.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
+import { createEventRepository } from './repositories/event.repository.js';
 import { createUserRepository } from './repositories/user.repository.js';
 import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
@@ -18,6 +19,7 @@ export function createRepositories(db: Db): Repositories {
     audit: createAuditRepository(db),
     webhookEndpoints: createWebhookEndpointRepository(db),
     webhookDeliveries: createWebhookDeliveryRepository(db),
+    events: createEventRepository(db),
   };
 }
 

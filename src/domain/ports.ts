@@ -1,6 +1,7 @@
 import type { ApiKey } from './apikey/apikey.js';
 import type { AuditEvent, AuditQuery } from './audit/audit.js';
 import type { ScimConnection } from './connection/connection.js';
+import type { ChangeEvent, EventFilter, NewChangeEvent } from './event/event.js';
 import type { Group, Member, MemberRef } from './group/group.js';
 import type { Filter } from './shared/filter.js';
 import type { Tenant } from './tenant/tenant.js';
@@ -128,6 +129,29 @@ export interface AuditRepository {
   list(tenantId: string, q: AuditQuery, page: { cursor: string | null; limit: number }): Promise<ListResult<AuditEvent>>;
 }
 
+/**
+ * The change events outbox (docs/architecture.md#change-events). Positions are opaque strings that
+ * order events; readers only ever see events whose position no later commit can precede, so a
+ * reader following positions never skips one.
+ */
+export interface EventRepository {
+  /** Writes an event in the caller's transaction; it becomes readable when that transaction commits. */
+  append(e: NewChangeEvent): Promise<void>;
+  /**
+   * A tenant's events in position order: forward after `after` (or from the oldest), or backward,
+   * the `limit` latest before `before` (or the newest). Item cursors are positions.
+   */
+  list(
+    tenantId: string,
+    filter: EventFilter,
+    page: { readonly direction: 'forward' | 'backward'; readonly after: string | null; readonly before: string | null; readonly limit: number },
+  ): Promise<ListResult<ChangeEvent>>;
+  /** Every tenant's events after `after` (or from the oldest), in position order: for dispatchers. */
+  listAfter(after: string | null, limit: number): Promise<ChangeEvent[]>;
+  /** Deletes at most `limit` events that occurred before `before`; returns how many went. */
+  prune(before: Date, limit: number): Promise<number>;
+}
+
 export interface Repositories {
   readonly tenants: TenantRepository;
   readonly users: UserRepository;
@@ -138,6 +162,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly webhookEndpoints: WebhookEndpointRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
+  readonly events: EventRepository;
 }
 
 

@@ -1,6 +1,7 @@
 import { createApiKeyService } from './apikey/apikey.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createConnectionService } from './connection/connection.service.js';
+import { createEventService } from './event/event.service.js';
 import { createGroupService } from './group/group.service.js';
 import type { ServiceDeps } from './shared/service-kit.js';
 import { createTenantService } from './tenant/tenant.service.js';
@@ -17,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
     apiKeys: createApiKeyService(deps),
     audit: createAuditService(deps),
     webhooks: createWebhookService(deps),
+    events: createEventService(deps),
   };
 }
 

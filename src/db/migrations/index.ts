@@ -4,6 +4,7 @@ import { Migration20261122171232_login_name } from './Migration20261122171232_lo
 import { Migration20261122172918_membership_member_index } from './Migration20261122172918_membership_member_index.js';
 import { Migration20261204120000_webhooks } from './Migration20261204120000_webhooks.js';
 import { Migration20261204130000_connection_paused } from './Migration20261204130000_connection_paused.js';
+import { Migration20261204140000_change_events } from './Migration20261204140000_change_events.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122172918_membership_member_index', class: Migration20261122172918_membership_member_index },
   { name: 'Migration20261204120000_webhooks', class: Migration20261204120000_webhooks },
   { name: 'Migration20261204130000_connection_paused', class: Migration20261204130000_connection_paused },
+  { name: 'Migration20261204140000_change_events', class: Migration20261204140000_change_events },
 ];

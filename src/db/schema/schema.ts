@@ -317,6 +317,36 @@ export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRow>({
   ],
 });
 
+/** The change events outbox (docs/architecture.md#change-events); `xid` is the writing transaction's id. */
+export interface ChangeEventRow {
+  seq: string; xid: string; id: string; tenant: TenantRow; type: string; occurredAt: Date; resourceType: string; resourceId: string;
+  actorType: string; actorId: string | null; requestId: string | null; changedAttributes: unknown; data: unknown;
+}
+export const ChangeEventSchema = new EntitySchema<ChangeEventRow>({
+  name: 'ChangeEventRow',
+  tableName: 'change_events',
+  properties: {
+    seq: { type: 'bigint', primary: true, autoincrement: true },
+    xid: { type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' },
+    id: uuid,
+    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    type: { type: 'string', length: 64 },
+    occurredAt: { ...tz, index: 'change_events_occurred_at_index' },
+    resourceType: { type: 'string', length: 32 },
+    resourceId: uuid,
+    actorType: { type: 'string', length: 16 },
+    actorId: { ...uuid, nullable: true },
+    requestId: { type: 'string', length: 128, nullable: true },
+    changedAttributes: jsonb,
+    data: jsonb,
+  },
+  indexes: [
+    { name: 'change_events_tenant_position_index', properties: ['tenant', 'xid', 'seq'] },
+    { name: 'change_events_tenant_resource_index', properties: ['tenant', 'resourceId', 'xid', 'seq'] },
+    { name: 'change_events_position_index', properties: ['xid', 'seq'] },
+  ],
+});
+
 export const ALL_SCHEMAS = [
   TenantSchema,
   ScimConnectionSchema,
@@ -329,4 +359,5 @@ export const ALL_SCHEMAS = [
   AuditEventSchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
+  ChangeEventSchema,
 ];

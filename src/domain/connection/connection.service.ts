@@ -3,7 +3,8 @@ import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import { sameData } from '../shared/equal.js';
 import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
 import { requireName } from '../shared/resource.js';
-import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { connectionData } from '../event/event.js';
+import { recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
 import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from './connection.js';
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
@@ -61,8 +62,9 @@ export function createConnectionService(deps: ServiceDeps) {
         const now = deps.now();
         if (!(await r.connections.setToken(ctx.tenantId, id, hashSecret(token), now))) throw new NotFoundError('ScimConnection', id);
         await recordAudit(deps, r, ctx, { action: 'connection.rotate', resourceType: 'ScimConnection', resourceId: id, changes: ['token'] });
-        const connection = await r.connections.get(ctx.tenantId, id);
-        return { connection: connection!, token };
+        const connection = (await r.connections.get(ctx.tenantId, id))!;
+        await recordEvent(deps, r, ctx, { type: 'connection.token_rotated', resourceType: 'ScimConnection', resourceId: id, data: connectionData(connection), changedAttributes: ['token'] });
+        return { connection, token };
       });
     },
 

@@ -4,7 +4,8 @@ import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
-import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { deletedGroupData, groupData, membersData } from '../event/event.js';
+import { actingConnection, assertMayChange, assertVersion, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
@@ -66,23 +67,36 @@ export function createGroupService(deps: ServiceDeps) {
     return found;
   }
 
-  async function applyMembers(r: Repositories, ctx: Ctx, groupId: string, ops: readonly MemberOp[]): Promise<string[]> {
-    const changes = new Set<string>();
+  /**
+   * Applies membership steps in order and returns the net change: a member added then removed in
+   * one request (or removed then added) is in neither list.
+   */
+  async function applyMembers(r: Repositories, ctx: Ctx, groupId: string, ops: readonly MemberOp[]): Promise<{ added: MemberRef[]; removed: MemberRef[] }> {
+    const added = new Map<string, MemberRef>();
+    const removed = new Map<string, MemberRef>();
+    const onAdded = (refs: readonly MemberRef[]) => {
+      for (const m of refs) if (!removed.delete(m.id)) added.set(m.id, m);
+    };
+    const onRemoved = (refs: readonly MemberRef[]) => {
+      for (const m of refs) if (!added.delete(m.id)) removed.set(m.id, m);
+    };
     for (const step of ops) {
       if (step.op === 'remove') {
-        const removed = await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map(canonicalId));
-        if (removed.length) changes.add('members');
+        onRemoved(await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map(canonicalId)));
         continue;
       }
       const refs = await resolve(r, ctx, groupId, step.members);
-      if (step.op === 'replace') {
-        const removed = await r.memberships.removeAllExcept(ctx.tenantId, groupId, refs.map((m) => m.id));
-        if (removed.length) changes.add('members');
-      }
-      const added = await r.memberships.add(ctx.tenantId, groupId, refs);
-      if (added.length) changes.add('members');
+      if (step.op === 'replace') onRemoved(await r.memberships.removeAllExcept(ctx.tenantId, groupId, refs.map((m) => m.id)));
+      onAdded(await r.memberships.add(ctx.tenantId, groupId, refs));
     }
-    return [...changes];
+    return { added: [...added.values()], removed: [...removed.values()] };
+  }
+
+  /** One group.members_added and one group.members_removed event per request, never one per member. */
+  async function recordMembers(r: Repositories, ctx: Ctx, group: Group, net: { added: readonly MemberRef[]; removed: readonly MemberRef[] }): Promise<void> {
+    const base = { resourceType: 'Group', resourceId: group.id, changedAttributes: ['members'] } as const;
+    if (net.added.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_added', data: membersData(group, net.added) });
+    if (net.removed.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_removed', data: membersData(group, net.removed) });
   }
 
   return {
@@ -141,13 +155,11 @@ export function createGroupService(deps: ServiceDeps) {
         const now = deps.now();
         const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
         await r.groups.insert(group);
-        if (members.length > 0) await applyMembers(r, ctx, group.id, [{ op: 'add', members }]);
-        await recordAudit(deps, r, ctx, {
-          action: 'group.create',
-          resourceType: 'Group',
-          resourceId: group.id,
-          changes: ['displayName', ...(profile.externalId !== null ? ['externalId'] : []), ...(members.length ? ['members'] : [])],
-        });
+        const net = members.length > 0 ? await applyMembers(r, ctx, group.id, [{ op: 'add', members }]) : { added: [], removed: [] };
+        const changes = ['displayName', ...(profile.externalId !== null ? ['externalId'] : [])];
+        await recordAudit(deps, r, ctx, { action: 'group.create', resourceType: 'Group', resourceId: group.id, changes: [...changes, ...(members.length ? ['members'] : [])] });
+        await recordEvent(deps, r, ctx, { type: 'group.created', resourceType: 'Group', resourceId: group.id, data: groupData(group), changedAttributes: changes });
+        await recordMembers(r, ctx, group, net);
         return group;
       });
     },
@@ -173,12 +185,16 @@ export function createGroupService(deps: ServiceDeps) {
           }
           next = { ...current, ...profile };
         }
-        if (change.members?.length) changes.push(...(await applyMembers(r, ctx, id, change.members)));
+        const profileChanges = [...changes];
+        const net = change.members?.length ? await applyMembers(r, ctx, id, change.members) : { added: [], removed: [] };
+        if (net.added.length || net.removed.length) changes.push('members');
         if (changes.length === 0) return current;
         next = { ...next, version: current.version + 1, updatedAt: deps.now() };
         await r.groups.update(next);
         const action = changes.length === 1 && changes[0] === 'members' ? 'group.members' : 'group.update';
         await recordAudit(deps, r, ctx, { action, resourceType: 'Group', resourceId: id, changes });
+        if (profileChanges.length) await recordEvent(deps, r, ctx, { type: 'group.updated', resourceType: 'Group', resourceId: id, data: groupData(next), changedAttributes: profileChanges });
+        await recordMembers(r, ctx, next, net);
         return next;
       });
     },
@@ -207,6 +223,7 @@ export function createGroupService(deps: ServiceDeps) {
         assertVersion(current.version, opts.ifVersion, 'Group', id);
         await r.groups.delete(ctx.tenantId, id);
         await recordAudit(deps, r, ctx, { action: 'group.delete', resourceType: 'Group', resourceId: id });
+        await recordEvent(deps, r, ctx, { type: 'group.deleted', resourceType: 'Group', resourceId: id, data: deletedGroupData(current) });
       });
     },
 
@@ -219,6 +236,7 @@ export function createGroupService(deps: ServiceDeps) {
         const updated: Group = { ...current, managedBy: null, version: current.version + 1, updatedAt: deps.now() };
         await r.groups.update(updated);
         await recordAudit(deps, r, ctx, { action: 'group.release', resourceType: 'Group', resourceId: id, changes: ['managedBy'] });
+        await recordEvent(deps, r, ctx, { type: 'group.updated', resourceType: 'Group', resourceId: id, data: groupData(updated), changedAttributes: ['managedBy'] });
         return updated;
       });
     },

@@ -1,5 +1,6 @@
 import type { AuditOutcome } from '../audit/audit.js';
 import { actorFields, type Ctx } from '../context.js';
+import type { EventData, EventResourceType, EventType } from '../event/event.js';
 import { ForbiddenError, ManagedByScimError, PreconditionFailedError } from '../errors.js';
 import type { Repositories, Store } from '../ports.js';
 import type { FilterBudget } from './filter.js';
@@ -40,6 +41,30 @@ export async function recordAudit(
     changes: e.changes ?? [],
     requestId: ctx.requestId,
     outcome: e.outcome ?? 'success',
+  });
+}
+
+/**
+ * Records a change event inside the caller's transaction, beside its audit event: it commits with
+ * the change or not at all (docs/architecture.md#change-events).
+ */
+export async function recordEvent(
+  deps: ServiceDeps,
+  r: Repositories,
+  ctx: Ctx,
+  e: { type: EventType; resourceType: EventResourceType; resourceId: string; data: EventData; changedAttributes?: readonly string[] },
+): Promise<void> {
+  await r.events.append({
+    id: deps.newId(),
+    tenantId: ctx.tenantId,
+    occurredAt: deps.now(),
+    ...actorFields(ctx.actor),
+    requestId: ctx.requestId,
+    type: e.type,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    changedAttributes: e.changedAttributes ?? [],
+    data: e.data,
   });
 }
 

@@ -4,7 +4,8 @@ import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from 
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
-import { actingConnection, assertMayChange, assertVersion, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { deletedUserData, userData } from '../event/event.js';
+import { actingConnection, assertMayChange, assertVersion, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
 
@@ -88,6 +89,19 @@ export function createUserService(deps: ServiceDeps) {
     }
   }
 
+  /**
+   * The events of a change to an existing user: user.updated for its attributes other than
+   * `active`, then user.deactivated or user.reactivated when `active` changed.
+   */
+  async function recordChange(r: Repositories, ctx: Ctx, user: User, changes: readonly string[]): Promise<void> {
+    const others = changes.filter((c) => c !== 'active');
+    const base = { resourceType: 'User', resourceId: user.id, data: userData(user) } as const;
+    if (others.length > 0) await recordEvent(deps, r, ctx, { ...base, type: 'user.updated', changedAttributes: others });
+    if (changes.includes('active')) {
+      await recordEvent(deps, r, ctx, { ...base, type: user.active ? 'user.reactivated' : 'user.deactivated', changedAttributes: ['active'] });
+    }
+  }
+
   return {
     async get(ctx: Ctx, id: string): Promise<User> {
       assertCanRead(ctx);
@@ -128,12 +142,9 @@ export function createUserService(deps: ServiceDeps) {
             const now = deps.now();
             const adopted: User = { ...locked, ...profile, managedBy, version: locked.version + 1, updatedAt: now };
             await r.users.update(adopted);
-            await recordAudit(deps, r, ctx, {
-              action: 'user.adopt',
-              resourceType: 'User',
-              resourceId: adopted.id,
-              changes: changedAttributes(locked, adopted),
-            });
+            const changes = changedAttributes(locked, adopted);
+            await recordAudit(deps, r, ctx, { action: 'user.adopt', resourceType: 'User', resourceId: adopted.id, changes });
+            await recordChange(r, ctx, adopted, locked.managedBy === managedBy ? changes : [...changes, 'managedBy']);
             return { user: adopted, adopted: true };
           }
         }
@@ -141,12 +152,9 @@ export function createUserService(deps: ServiceDeps) {
         loginName = await chooseLoginName(r, ctx, profile.userName, policies);
         const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
-        await recordAudit(deps, r, ctx, {
-          action: 'user.create',
-          resourceType: 'User',
-          resourceId: user.id,
-          changes: changedAttributes(emptyProfile(''), profile),
-        });
+        const changes = changedAttributes(emptyProfile(''), profile);
+        await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
+        await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
         return { user, adopted: false };
       });
       try {
@@ -181,6 +189,7 @@ export function createUserService(deps: ServiceDeps) {
         await r.users.update(updated);
         const action = changes.length === 1 && changes[0] === 'active' ? (next.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
         await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
+        await recordChange(r, ctx, updated, changes);
         return updated;
       });
     },
@@ -199,6 +208,7 @@ export function createUserService(deps: ServiceDeps) {
         assertVersion(current.version, opts.ifVersion, 'User', id);
         await r.users.delete(ctx.tenantId, id);
         await recordAudit(deps, r, ctx, { action: 'user.delete', resourceType: 'User', resourceId: id });
+        await recordEvent(deps, r, ctx, { type: 'user.deleted', resourceType: 'User', resourceId: id, data: deletedUserData(current) });
       });
     },
 
@@ -212,6 +222,7 @@ export function createUserService(deps: ServiceDeps) {
         const updated: User = { ...current, managedBy: null, version: current.version + 1, updatedAt: deps.now() };
         await r.users.update(updated);
         await recordAudit(deps, r, ctx, { action: 'user.release', resourceType: 'User', resourceId: id, changes: ['managedBy'] });
+        await recordChange(r, ctx, updated, ['managedBy']);
         return updated;
       });
     },

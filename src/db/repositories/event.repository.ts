@@ -1,0 +1,119 @@
+import type { ActorType } from '../../domain/audit/audit.js';
+import { InvalidValueError } from '../../domain/errors.js';
+import type { ChangeEvent, EventData, EventResourceType, EventType } from '../../domain/event/event.js';
+import { isUuid } from '../../domain/shared/id.js';
+import type { EventRepository } from '../../domain/ports.js';
+import { exec, jsonParam, query, toDate, type Db } from '../sql.js';
+
+/**
+ * The change events outbox (docs/architecture.md#change-events). An event's position is the
+ * writing transaction's id (`xid`, xid8) and a sequence number (`seq`); readers see only events of
+ * transactions older than every transaction still running, so no event can later commit before a
+ * position a reader has passed.
+ */
+
+/** Wakes subscribers in every Roster process when a transaction that wrote events commits. */
+export const EVENTS_CHANNEL = 'roster_events';
+
+/** Only events no running transaction can still precede (docs/architecture.md#change-events). */
+const SETTLED = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
+
+interface EventRow {
+  seq: string; xid: string; id: string; tenant_id: string; type: EventType; occurred_at: Date;
+  resource_type: EventResourceType; resource_id: string; actor_type: ActorType; actor_id: string | null;
+  request_id: string | null; changed_attributes: string[]; data: EventData;
+}
+
+const DIGITS = 20;
+/** Zero-padded, so positions compare as strings the way (xid, seq) compare as numbers. */
+export const formatPosition = (xid: string, seq: string): string => `${xid.padStart(DIGITS, '0')}.${seq.padStart(DIGITS, '0')}`;
+
+const POSITION = /^(\d{1,20})\.(\d{1,20})$/;
+/** The (xid, seq) of a position this API issued; `field` names the argument when it is not one. */
+export function parsePosition(position: string, field: string): [string, string] {
+  const m = POSITION.exec(position);
+  if (!m) throw new InvalidValueError('the position is not one this API returned', field);
+  return [m[1]!.replace(/^0+(?=\d)/, ''), m[2]!.replace(/^0+(?=\d)/, '')];
+}
+
+const toEvent = (r: EventRow): ChangeEvent => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  position: formatPosition(r.xid, r.seq),
+  type: r.type,
+  occurredAt: toDate(r.occurred_at),
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  requestId: r.request_id,
+  changedAttributes: r.changed_attributes,
+  data: r.data,
+});
+
+const COLUMNS = 'seq::text as seq, xid::text as xid, id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data';
+
+export function createEventRepository(db: Db): EventRepository {
+  return {
+    async append(e) {
+      // xid defaults to pg_current_xact_id(), the top-level transaction's id even inside a savepoint.
+      // pg_notify is delivered when the transaction commits, and not at all when it rolls back.
+      await query(
+        db,
+        `with ins as (
+           insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb) returning tenant_id)
+         select pg_notify('${EVENTS_CHANNEL}', tenant_id::text) from ins`,
+        [e.id, e.tenantId, e.type, e.occurredAt, e.resourceType, e.resourceId, e.actorType, e.actorId, e.requestId, jsonParam(e.changedAttributes), jsonParam(e.data)],
+      );
+    },
+
+    async list(tenantId, filter, page) {
+      const where = ['tenant_id = ?', SETTLED];
+      const params: unknown[] = [tenantId];
+      if (filter.types?.length) {
+        where.push('type in (select jsonb_array_elements_text(?::jsonb))');
+        params.push(jsonParam(filter.types));
+      }
+      if (filter.resourceId != null) {
+        if (!isUuid(filter.resourceId)) throw new InvalidValueError('"resourceId" must be an id', 'resourceId');
+        where.push('resource_id = ?::uuid');
+        params.push(filter.resourceId);
+      }
+      if (filter.since != null) {
+        where.push('occurred_at >= ?');
+        params.push(filter.since);
+      }
+      if (page.after !== null) {
+        where.push('(xid, seq) > (?::xid8, ?::bigint)');
+        params.push(...parsePosition(page.after, 'after'));
+      }
+      if (page.before !== null) {
+        where.push('(xid, seq) < (?::xid8, ?::bigint)');
+        params.push(...parsePosition(page.before, 'before'));
+      }
+      const order = page.direction === 'forward' ? 'xid, seq' : 'xid desc, seq desc';
+      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by ${order} limit ?`, [...params, page.limit + 1]);
+      const hasMore = rows.length > page.limit;
+      const kept = rows.slice(0, page.limit);
+      if (page.direction === 'backward') kept.reverse();
+      return { items: kept.map((r) => { const node = toEvent(r); return { node, cursor: node.position }; }), total: null, hasMore };
+    },
+
+    async listAfter(after, limit) {
+      const where = [SETTLED];
+      const params: unknown[] = [];
+      if (after !== null) {
+        where.push('(xid, seq) > (?::xid8, ?::bigint)');
+        params.push(...parsePosition(after, 'after'));
+      }
+      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by xid, seq limit ?`, [...params, limit]);
+      return rows.map(toEvent);
+    },
+
+    async prune(before, limit) {
+      // Small batches by primary key: each statement holds its row locks briefly (docs/architecture.md#change-events).
+      return exec(db, 'delete from change_events where seq in (select seq from change_events where occurred_at < ? order by occurred_at limit ?)', [before, limit]);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { buildServices } from '../../src/composition/services.js';
+import { systemActor } from '../../src/domain/context.js';
+import { eventsOf } from '../support/events.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { USER_SCHEMA } from '../support/scim.js';
+import { runCliProcess, startRoster } from '../support/server-process.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('change events survive the process', () => {
+  it('keeps the event of every acknowledged change when the server is killed with SIGKILL mid-traffic', async () => {
+    const env = { DATABASE_URL: db.url };
+    const tenant = JSON.parse((await runCliProcess(['--json', 'tenant', 'create', '--name', 'Killed'], env)).stdout) as { id: string };
+    const { token } = JSON.parse((await runCliProcess(['--json', 'connection', 'create', '--tenant', tenant.id, '--name', 'idp'], env)).stdout) as { token: string };
+    const p = await startRoster(env);
+    const acknowledged: string[] = [];
+    let sent = 0;
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const userName = `killed-${sent++}@example.com`;
+        try {
+          const res = await fetch(`${p.baseUrl}/scim/v2/Users`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+            body: JSON.stringify({ schemas: [USER_SCHEMA], userName }),
+          });
+          if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+        } catch {
+          return; // the process is gone
+        }
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    while (acknowledged.length < 40) await new Promise((r) => setTimeout(r, 5));
+    // Killed while requests are in flight: no shutdown hook runs.
+    expect(await p.stop('SIGKILL')).toBeNull();
+    stop = true;
+    await Promise.all(workers);
+    expect(sent).toBeGreaterThan(acknowledged.length);
+
+    const again = await startRoster(env);
+    try {
+      const services = buildServices(db.orm);
+      const ctx = { tenantId: tenant.id, actor: systemActor, requestId: null };
+      const events = await eventsOf(services, ctx, acknowledged.length);
+      const created = new Set(events.filter((e) => e.type === 'user.created').map((e) => e.resourceId));
+      expect(acknowledged.filter((id) => !created.has(id))).toEqual([]);
+      // And no event without its change: every event's user exists.
+      const users = await services.users.getMany(ctx, [...created]);
+      expect(users.length).toBe(created.size);
+    } finally {
+      await again.stop();
+    }
+  });
+});
