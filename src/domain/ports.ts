@@ -23,12 +23,27 @@ export type PageSpec =
   | { readonly mode: 'offset'; readonly offset: number; readonly limit: number }
   | { readonly mode: 'keyset'; readonly direction: 'forward' | 'backward'; readonly cursor: string | null; readonly limit: number };
 
+/**
+ * Whose view a read takes (docs/architecture.md#provisioning-policies): null, the whole tenant (admin
+ * tools); a connection id, what that SCIM connection sees: what it manages and what no connection
+ * manages, never what another connection manages nor the users it deprovisioned. Services set it
+ * from the caller; front doors never do.
+ */
+export type VisibleTo = string | null;
+
+export interface ReadOptions {
+  readonly forUpdate?: boolean;
+  readonly visibleTo?: VisibleTo;
+}
+
 export interface ListQuery {
   readonly filter: Filter | null;
   readonly sort: SortSpec | null;
   readonly page: PageSpec;
   /** Whether to count all matches (costs a second statement). */
   readonly withTotal: boolean;
+  /** Set by the service: lists, counts and pages only what this caller sees. */
+  readonly visibleTo?: VisibleTo;
 }
 
 export interface ListResult<T> {
@@ -39,7 +54,7 @@ export interface ListResult<T> {
 }
 
 export interface UserRepository {
-  get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<User | null>;
+  get(tenantId: string, id: string, opts?: ReadOptions): Promise<User | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<User[]>;
   list(tenantId: string, q: ListQuery): Promise<ListResult<User>>;
   /** Users whose userName equals (case-insensitively) or whose emails hold any of the given values. */
@@ -56,7 +71,7 @@ export interface UserRepository {
 }
 
 export interface GroupRepository {
-  get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<Group | null>;
+  get(tenantId: string, id: string, opts?: ReadOptions): Promise<Group | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Group[]>;
   list(tenantId: string, q: ListQuery): Promise<ListResult<Group>>;
   /** Ids of the groups with these displayNames (compared case-insensitively), keyed by the name as given. */
@@ -66,21 +81,25 @@ export interface GroupRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
+/**
+ * Memberships as one caller sees them: a member or group outside `visibleTo`'s view is neither
+ * listed, nor found, nor changed (what a connection cannot see, it cannot touch).
+ */
 export interface MembershipRepository {
-  /** Which of these refs exist in the tenant. */
-  existing(tenantId: string, refs: readonly MemberRef[]): Promise<MemberRef[]>;
+  /** Which of these refs exist in the tenant (and are visible). */
+  existing(tenantId: string, refs: readonly MemberRef[], visibleTo?: VisibleTo): Promise<MemberRef[]>;
   /** Adds members, ignoring present ones; returns the refs actually added. O(k). */
   add(tenantId: string, groupId: string, refs: readonly MemberRef[]): Promise<MemberRef[]>;
-  /** Removes members; returns the refs actually removed. O(k). */
-  remove(tenantId: string, groupId: string, memberIds: readonly string[]): Promise<MemberRef[]>;
-  /** Removes every member not in `keep`; returns the refs removed. */
-  removeAllExcept(tenantId: string, groupId: string, keep: readonly string[]): Promise<MemberRef[]>;
-  members(tenantId: string, groupId: string, page: { offset: number; limit: number }): Promise<Member[]>;
-  /** First `limit` members of each group, for DataLoaders. */
-  membersOfGroups(tenantId: string, groupIds: readonly string[], limit: number): Promise<Map<string, Member[]>>;
+  /** Removes (visible) members; returns the refs actually removed. O(k). */
+  remove(tenantId: string, groupId: string, memberIds: readonly string[], visibleTo?: VisibleTo): Promise<MemberRef[]>;
+  /** Removes every (visible) member not in `keep`; returns the refs removed. */
+  removeAllExcept(tenantId: string, groupId: string, keep: readonly string[], visibleTo?: VisibleTo): Promise<MemberRef[]>;
+  members(tenantId: string, groupId: string, page: { offset: number; limit: number }, visibleTo?: VisibleTo): Promise<Member[]>;
+  /** First `limit` (visible) members of each group, for DataLoaders. */
+  membersOfGroups(tenantId: string, groupIds: readonly string[], limit: number, visibleTo?: VisibleTo): Promise<Map<string, Member[]>>;
   countMembers(tenantId: string, groupIds: readonly string[]): Promise<Map<string, number>>;
-  /** Groups each user (or group) belongs to; transitive follows group nesting, cycle-safe. */
-  groupsOf(tenantId: string, memberIds: readonly string[], transitive: boolean): Promise<Map<string, Group[]>>;
+  /** (Visible) groups each user (or group) belongs to; transitive follows group nesting, cycle-safe. */
+  groupsOf(tenantId: string, memberIds: readonly string[], transitive: boolean, visibleTo?: VisibleTo): Promise<Map<string, Group[]>>;
   /** Whether `groupId` is reachable from `memberGroupId` by following nesting (would close a cycle). */
   reaches(tenantId: string, fromGroupId: string, toGroupId: string): Promise<boolean>;
 }

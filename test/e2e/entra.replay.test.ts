@@ -34,13 +34,19 @@ let db: TestDatabase;
 let server: ChildProcess;
 let baseUrl: string;
 let token: string;
+/** A second Entra directory of the same tenant, and a connection that deprovisions like Tealium. */
+let secondToken: string;
+let tealiumToken: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
   const services = buildServices(db.orm);
   const tenant = await services.tenants.create(systemActor, 'Contoso');
-  ({ token } = await services.connections.create({ tenantId: tenant.id, actor: systemActor, requestId: null }, 'Entra ID'));
+  const ctx = { tenantId: tenant.id, actor: systemActor, requestId: null };
+  ({ token } = await services.connections.create(ctx, 'Entra ID'));
+  ({ token: secondToken } = await services.connections.create(ctx, 'Entra ID, second directory'));
+  ({ token: tealiumToken } = await services.connections.create(ctx, 'Tealium', { onDelete: 'deactivate', matchBy: ['userName', 'anyEmail'] }));
 
   server = spawn(process.execPath, [new URL('../../dist/src/main.js', import.meta.url).pathname], {
     env: { ...process.env, DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
@@ -195,5 +201,89 @@ describe.each(['entra.default.json', 'entra.aadOptscim062020.json'])('Entra ID p
     expect(logs).toContain('"msg":"request"');
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(tag);
+  });
+});
+
+/** Tealium (docs/entra.md#vendor-behaviours): deleting in the identity provider deprovisions; re-adding brings back the same user with its groups. */
+describe('Tealium-style deprovision and reprovision', () => {
+  const call = (method: string, path: string, body?: unknown): Promise<ScimReply> => send(`${baseUrl}${path}`, method, tealiumToken, body);
+  const tag = randomUUID().slice(0, 8);
+  const userName = `Teal_${tag}@contoso.com`;
+  const byName = `/Users?filter=userName+eq+%22${encodeURIComponent(userName)}%22`;
+  const minimal = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, displayName: 'Teal User', name: { givenName: 'Teal', familyName: 'User' }, externalId: `teal${tag}` };
+  let userId = '';
+  let groupId = '';
+
+  it('1. creates the user from the minimal mapping and puts it in a group', async () => {
+    expect((await call('GET', byName)).body.totalResults).toBe(0);
+    const u = await call('POST', '/Users', minimal);
+    expect(u.status).toBe(201);
+    userId = u.body.id;
+    const g = await call('POST', '/Groups', fill(CREATE.group, { displayName: `Teal_Group_${tag}`, externalId: randomUUID() }));
+    expect(g.status).toBe(201);
+    groupId = g.body.id;
+    expect((await call('PATCH', `/Groups/${groupId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] })).status).toBe(204);
+  });
+
+  it('2. DELETE answers 204 and the user is gone for SCIM: 404 by id, no hit by filter, 404 on a second DELETE', async () => {
+    expect((await call('DELETE', `/Users/${userId}`)).status).toBe(204);
+    expect((await call('GET', `/Users/${userId}`)).status).toBe(404);
+    const q = await call('GET', byName);
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ totalResults: 0, Resources: [] });
+    expect((await call('DELETE', `/Users/${userId}`)).status).toBe(404);
+  });
+
+  it('3. the next cycle queries, finds nobody, POSTs: 201 with the same id, active, with its group', async () => {
+    expect((await call('GET', byName)).body.totalResults).toBe(0);
+    const back = await call('POST', '/Users', minimal);
+    expect(back.status).toBe(201);
+    expect(back.body).toMatchObject({ id: userId, userName, active: true, displayName: 'Teal User' });
+    expect((await call('GET', `/Users/${userId}`)).body.groups.map((g: { value: string }) => g.value)).toEqual([groupId]);
+    expect((await call('GET', `/Groups/${groupId}`)).body.members.map((m: { value: string }) => m.value)).toEqual([userId]);
+    expect((await call('GET', byName)).body.totalResults).toBe(1);
+  });
+});
+
+/** Trust Login (docs/entra.md#vendor-behaviours): two directories provision one tenant, each a source of its own. */
+describe('two connections of one tenant', () => {
+  const as = (t: () => string) => (method: string, path: string, body?: unknown): Promise<ScimReply> => send(`${baseUrl}${path}`, method, t(), body);
+  const first = as(() => token);
+  const second = as(() => secondToken);
+  const tag = randomUUID().slice(0, 8);
+  const userName = `Two_${tag}@contoso.com`;
+  const byName = `/Users?filter=userName+eq+%22${encodeURIComponent(userName)}%22`;
+  let userId = '';
+
+  it('1. the first directory creates a user the second one cannot find, read or change', async () => {
+    expect((await first('GET', byName)).body.totalResults).toBe(0);
+    const u = await first('POST', '/Users', fill(CREATE.user, { userName, externalId: randomUUID() }));
+    expect(u.status).toBe(201);
+    userId = u.body.id;
+    expect((await first('GET', byName)).body.totalResults).toBe(1);
+    const q = await second('GET', byName);
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ totalResults: 0, Resources: [] });
+    expect((await second('GET', `/Users/${userId}`)).status).toBe(404);
+    expect((await second('PATCH', `/Users/${userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'x' }] })).status).toBe(404);
+    expect((await second('DELETE', `/Users/${userId}`)).status).toBe(404);
+  });
+
+  it('2. the second directory\'s create of the same person answers 409 uniqueness saying another source manages it', async () => {
+    const r = await second('POST', '/Users', fill(CREATE.user, { userName, externalId: randomUUID() }));
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ status: '409', scimType: 'uniqueness', detail: expect.stringContaining('another source') });
+    expect(r.body.detail).not.toContain(userName);
+  });
+
+  it('3. each directory counts only its own users and the unowned ones', async () => {
+    const own = await second('POST', '/Users', fill(CREATE.user, { userName: `Second_${tag}@contoso.com`, externalId: randomUUID() }));
+    expect(own.status).toBe(201);
+    const listed = await second('GET', '/Users?count=1000');
+    const ids = listed.body.Resources.map((r: { id: string }) => r.id);
+    expect(ids).toContain(own.body.id);
+    expect(ids).not.toContain(userId);
+    expect(listed.body.totalResults).toBe(ids.length);
+    expect((await first('GET', `/Users/${own.body.id}`)).status).toBe(404);
   });
 });

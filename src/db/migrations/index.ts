@@ -5,6 +5,7 @@ import { Migration20261122172918_membership_member_index } from './Migration2026
 import { Migration20261204120000_webhooks } from './Migration20261204120000_webhooks.js';
 import { Migration20261204130000_connection_paused } from './Migration20261204130000_connection_paused.js';
 import { Migration20261204140000_change_events } from './Migration20261204140000_change_events.js';
+import { Migration20261204150000_user_deprovisioned } from './Migration20261204150000_user_deprovisioned.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204120000_webhooks', class: Migration20261204120000_webhooks },
   { name: 'Migration20261204130000_connection_paused', class: Migration20261204130000_connection_paused },
   { name: 'Migration20261204140000_change_events', class: Migration20261204140000_change_events },
+  { name: 'Migration20261204150000_user_deprovisioned', class: Migration20261204150000_user_deprovisioned },
 ];

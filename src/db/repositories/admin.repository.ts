@@ -100,6 +100,8 @@ export function createConnectionRepository(db: Db): ConnectionRepository {
     },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;
+      // What it managed stays, released (the foreign key sets managed_by null); released users are no longer deprovisioned.
+      await exec(db, 'update users set deprovisioned_at = null where tenant_id = ? and managed_by = ?::uuid and deprovisioned_at is not null', [tenantId, id]);
       return (await exec(db, 'delete from scim_connections where tenant_id = ? and id = ?::uuid', [tenantId, id])) > 0;
     },
   };

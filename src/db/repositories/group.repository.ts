@@ -1,10 +1,11 @@
 import { type Group, type Member, type MemberRef } from '../../domain/group/group.js';
-import type { GroupRepository, MembershipRepository } from '../../domain/ports.js';
+import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
+import { groupsVisible, membersVisible, usersVisible } from './visibility.js';
 
 type GroupRow = Readonly<Record<string, unknown>> & { readonly id: string };
 
@@ -12,29 +13,37 @@ const toGroup = (r: GroupRow): Group => GROUPS.fromRow(r);
 
 const MEMBER_ID = (a: string) => `coalesce(${a}.member_user_id, ${a}.member_group_id)`;
 
-/** The multi-valued attributes filters may name (docs/architecture.md#filter-language). */
-const MULTI: TableMapping['multi'] = {
+/** The multi-valued attributes filters may name (docs/architecture.md#filter-language), `members` of those the caller sees. */
+const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
   members: {
-    exists: (a) => ({
-      sql: `exists (select 1 from memberships ${a} left join users ${a}u on ${a}u.id = ${a}.member_user_id left join groups ${a}g on ${a}g.id = ${a}.member_group_id
-            where ${a}.tenant_id = g.tenant_id and ${a}.group_id = g.id and (%s))`,
-      params: [],
-    }),
+    exists: (a) => {
+      const visible = membersVisible(a, `${a}u`, `${a}g`, visibleTo);
+      return {
+        sql: `exists (select 1 from memberships ${a} left join users ${a}u on ${a}u.id = ${a}.member_user_id left join groups ${a}g on ${a}g.id = ${a}.member_group_id
+            where ${a}.tenant_id = g.tenant_id and ${a}.group_id = g.id and ${visible.sql} and (%s))`,
+        params: [...visible.params],
+      };
+    },
     columns: (a) => ({
       value: MEMBER_ID(a),
       type: `(case when ${a}.member_user_id is not null then 'User' else 'Group' end)`,
       display: `coalesce(${a}u.display_name, ${a}u.user_name, ${a}g.display_name)`,
     }),
   },
-};
+});
 
-const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi: MULTI };
+const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi, visible: groupsVisible };
 
 export function createGroupRepository(db: Db): GroupRepository {
   return {
     async get(tenantId, id, opts = {}) {
       if (!isUuid(id)) return null;
-      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid${opts.forUpdate ? ' for update' : ''}`, [tenantId, canonicalId(id)]);
+      const visible = groupsVisible('g', opts.visibleTo);
+      const rows = await query<GroupRow>(
+        db,
+        `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for update' : ''}`,
+        [tenantId, canonicalId(id), ...visible.params],
+      );
       return rows[0] ? toGroup(rows[0]) : null;
     },
     async getMany(tenantId, ids) {
@@ -89,15 +98,17 @@ export function createMembershipRepository(db: Db): MembershipRepository {
   });
 
   return {
-    async existing(tenantId, refs) {
+    async existing(tenantId, refs, visibleTo) {
       const { users, groups } = split(refs.filter((r) => isUuid(r.id)));
       if (users.length + groups.length === 0) return [];
+      const vu = usersVisible('u', visibleTo);
+      const vg = groupsVisible('g', visibleTo);
       return query<MemberRef>(
         db,
-        `select id, 'User' as type from users where tenant_id = ? and id in ${ID_LIST}
+        `select u.id, 'User' as type from users u where u.tenant_id = ? and u.id in ${ID_LIST} and ${vu.sql}
          union all
-         select id, 'Group' as type from groups where tenant_id = ? and id in ${ID_LIST}`,
-        [tenantId, jsonParam(users), tenantId, jsonParam(groups)],
+         select g.id, 'Group' as type from groups g where g.tenant_id = ? and g.id in ${ID_LIST} and ${vg.sql}`,
+        [tenantId, jsonParam(users), ...vu.params, tenantId, jsonParam(groups), ...vg.params],
       );
     },
 
@@ -121,46 +132,59 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       );
     },
 
-    async remove(tenantId, groupId, memberIds) {
+    async remove(tenantId, groupId, memberIds, visibleTo) {
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return [];
+      const vu = usersVisible('mu', visibleTo);
+      const vg = groupsVisible('mg', visibleTo);
       // Two index probes per id, never a scan of the group: an OR across both member columns
       // would make the planner walk every row of the group.
       return query<MemberRef>(
         db,
-        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST} returning m.member_user_id as id),
-              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST} returning m.member_group_id as id)
+        `with u as (delete from memberships m using users mu where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST}
+                      and mu.id = m.member_user_id and ${vu.sql} returning m.member_user_id as id),
+              g as (delete from memberships m using groups mg where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST}
+                      and mg.id = m.member_group_id and ${vg.sql} returning m.member_group_id as id)
          select id, 'User' as type from u union all select id, 'Group' as type from g`,
-        [tenantId, groupId, jsonParam(ids), tenantId, groupId, jsonParam(ids)],
+        [tenantId, groupId, jsonParam(ids), ...vu.params, tenantId, groupId, jsonParam(ids), ...vg.params],
       );
     },
 
-    async removeAllExcept(tenantId, groupId, keep) {
+    async removeAllExcept(tenantId, groupId, keep, visibleTo) {
+      const visible = membersVisible('m', 'mu', 'mg', visibleTo);
       return query<MemberRef>(
         db,
         `delete from memberships m where m.tenant_id = ? and m.group_id = ?
            and ${MEMBER_ID('m')} not in ${ID_LIST}
+           and exists (select 1 from memberships x left join users mu on mu.id = x.member_user_id left join groups mg on mg.id = x.member_group_id
+                       where x.id = m.id and ${visible.sql})
          returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
-        [tenantId, groupId, jsonParam(keep.filter(isUuid))],
+        [tenantId, groupId, jsonParam(keep.filter(isUuid)), ...visible.params],
       );
     },
 
-    async members(tenantId, groupId, page) {
+    async members(tenantId, groupId, page, visibleTo) {
       if (!isUuid(groupId)) return [];
-      const rows = await query<MemberRow>(db, `select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = ? order by m.id limit ? offset ?`, [tenantId, groupId, page.limit, page.offset]);
+      const visible = membersVisible('m', 'mu', 'mg', visibleTo);
+      const rows = await query<MemberRow>(
+        db,
+        `select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = ? and ${visible.sql} order by m.id limit ? offset ?`,
+        [tenantId, groupId, ...visible.params, page.limit, page.offset],
+      );
       return rows.map(toMember);
     },
 
-    async membersOfGroups(tenantId, groupIds, limit) {
+    async membersOfGroups(tenantId, groupIds, limit, visibleTo) {
       const out = new Map<string, Member[]>(groupIds.map((id) => [id, []]));
       const ids = groupIds.filter(isUuid);
       if (ids.length === 0) return out;
+      const visible = membersVisible('m', 'mu', 'mg', visibleTo);
       // A lateral join reads only the first `limit` rows of each group, whatever its size.
       const rows = await query<MemberRow>(
         db,
         `select x.* from ${ID_LIST} as gid(id)
-         cross join lateral (select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = gid.id order by m.id limit ?) x`,
-        [jsonParam(ids), tenantId, limit],
+         cross join lateral (select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = gid.id and ${visible.sql} order by m.id limit ?) x`,
+        [jsonParam(ids), tenantId, ...visible.params, limit],
       );
       for (const r of rows) out.get(r.group_id)?.push(toMember(r));
       return out;
@@ -179,10 +203,11 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       return out;
     },
 
-    async groupsOf(tenantId, memberIds, transitive) {
+    async groupsOf(tenantId, memberIds, transitive, visibleTo) {
       const out = new Map<string, Group[]>(memberIds.map((id) => [id, []]));
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return out;
+      const visible = groupsVisible('g', visibleTo);
       const rows = transitive
         ? // UNION (not UNION ALL) drops repeated (member, group) pairs, so nesting cycles end.
           await query<GroupRow & { member_id: string }>(
@@ -194,8 +219,8 @@ export function createMembershipRepository(db: Db): MembershipRepository {
                union
                select up.member_id, m.group_id from up join memberships m on m.tenant_id = ? and m.member_group_id = up.group_id
              )
-             select up.member_id, g.* from up join groups g on g.id = up.group_id order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), tenantId],
+             select up.member_id, g.* from up join groups g on g.id = up.group_id where ${visible.sql} order by lower(g.display_name), g.id`,
+            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), tenantId, ...visible.params],
           )
         : await query<GroupRow & { member_id: string }>(
             db,
@@ -205,8 +230,9 @@ export function createMembershipRepository(db: Db): MembershipRepository {
                union all
                select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id in ${ID_LIST}
              ) x join groups g on g.id = x.group_id
+             where ${visible.sql}
              order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), tenantId, jsonParam(ids)],
+            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), ...visible.params],
           );
       for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
       return out;

@@ -1,19 +1,22 @@
 import { InvalidValueError } from '../../domain/errors.js';
-import type { ListQuery, ListResult } from '../../domain/ports.js';
+import type { ListQuery, ListResult, VisibleTo } from '../../domain/ports.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { characterProblem } from '../../domain/shared/validate.js';
 import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
 import { query, type Db } from '../sql.js';
 import type { SortKey, Table } from '../tables/table.js';
+import type { Condition } from './visibility.js';
 
 /** What a listing reads: a table (its filter columns and sort keys derive from its description), a select list, and its multi-valued attributes. */
 export interface ListSource {
   readonly table: Pick<Table<unknown>, 'name' | 'alias' | 'catalog' | 'columnMap' | 'sortKeys'>;
   /** The select list (may hold sub-selects). */
   readonly select: string;
-  /** Multi-valued attributes filters may name, each an EXISTS over its rows. */
-  readonly multi: TableMapping['multi'];
+  /** Multi-valued attributes filters may name, each an EXISTS over its rows (of what the caller sees). */
+  readonly multi: (visibleTo: VisibleTo | undefined) => TableMapping['multi'];
+  /** The rows a connection sees (docs/architecture.md#provisioning-policies). */
+  readonly visible: (alias: string, visibleTo: VisibleTo | undefined) => Condition;
 }
 
 /** Whether a decoded sort value can be bound as the sort key's SQL type without the database refusing it. */
@@ -47,10 +50,12 @@ export async function listRows<Row extends { readonly id: string }, T>(
   const { table } = src;
   const a = table.alias;
   const from = `${table.name} ${a}`;
-  const where: string[] = [`${a}.tenant_id = ?`];
-  const params: unknown[] = [tenantId];
+  const visible = src.visible(a, q.visibleTo);
+  // Part of the statement, not a filter over its pages: totals and paging stay exact.
+  const where: string[] = [`${a}.tenant_id = ?`, visible.sql];
+  const params: unknown[] = [tenantId, ...visible.params];
   if (q.filter) {
-    const c = compileFilter(q.filter, table.catalog, { columns: table.columnMap, multi: src.multi });
+    const c = compileFilter(q.filter, table.catalog, { columns: table.columnMap, multi: src.multi(q.visibleTo) });
     where.push(c.sql);
     params.push(...c.params);
   }

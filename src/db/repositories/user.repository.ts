@@ -1,10 +1,11 @@
-import type { ListQuery, ListResult, UserRepository } from '../../domain/ports.js';
+import type { ListQuery, ListResult, UserRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
+import { groupsVisible, usersVisible } from './visibility.js';
 
 /** A users row with its multi-valued attributes aggregated in (see USER_SELECT). */
 type UserRow = Readonly<Record<string, unknown>> & {
@@ -21,8 +22,8 @@ const valueMapping = (attribute: ValueAttribute) => ({
   columns: (a: string) => ({ value: `${a}.value`, type: `${a}.type`, primary: `${a}."primary"`, display: `${a}.display` }),
 });
 
-/** The multi-valued attributes filters may name (docs/architecture.md#filter-language). */
-const MULTI: TableMapping['multi'] = {
+/** The multi-valued attributes filters may name (docs/architecture.md#filter-language), `groups` of those the caller sees. */
+const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
   ...Object.fromEntries(VALUE_ATTRIBUTES.map((attr) => [attr, valueMapping(attr)])),
   addresses: {
     exists: (a) => ({ sql: `exists (select 1 from user_addresses ${a} where ${a}.user_id = u.id and (%s))`, params: [] }),
@@ -38,13 +39,16 @@ const MULTI: TableMapping['multi'] = {
     }),
   },
   groups: {
-    exists: (a) => ({
-      sql: `exists (select 1 from memberships ${a} join groups ${a}g on ${a}g.id = ${a}.group_id where ${a}.tenant_id = u.tenant_id and ${a}.member_user_id = u.id and (%s))`,
-      params: [],
-    }),
+    exists: (a) => {
+      const visible = groupsVisible(`${a}g`, visibleTo);
+      return {
+        sql: `exists (select 1 from memberships ${a} join groups ${a}g on ${a}g.id = ${a}.group_id where ${a}.tenant_id = u.tenant_id and ${a}.member_user_id = u.id and ${visible.sql} and (%s))`,
+        params: [...visible.params],
+      };
+    },
     columns: (a) => ({ value: `${a}.group_id`, display: `${a}g.display_name` }),
   },
-};
+});
 
 /** A user row with its multi-valued attributes aggregated in, so one statement reads whole users. */
 const USER_SELECT = `u.*,
@@ -55,7 +59,7 @@ const USER_SELECT = `u.*,
             'country', ad.country) order by ad.position), '[]'::jsonb)
      from user_addresses ad where ad.user_id = u.id) as addrs`;
 
-const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi: MULTI };
+const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi, visible: usersVisible };
 
 function toUser(r: UserRow): User {
   const values = Object.fromEntries(VALUE_ATTRIBUTES.map((a) => [a, [] as MultiValue[]])) as Record<ValueAttribute, MultiValue[]>;
@@ -93,10 +97,11 @@ export function createUserRepository(db: Db): UserRepository {
   return {
     async get(tenantId, id, opts = {}) {
       if (!isUuid(id)) return null;
+      const visible = usersVisible('u', opts.visibleTo);
       const rows = await query<UserRow>(
         db,
-        `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id = ?::uuid${opts.forUpdate ? ' for update of u' : ''}`,
-        [tenantId, canonicalId(id)],
+        `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for update of u' : ''}`,
+        [tenantId, canonicalId(id), ...visible.params],
       );
       return rows[0] ? toUser(rows[0]) : null;
     },

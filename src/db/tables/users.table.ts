@@ -39,5 +39,6 @@ export const USERS = defineTable<StoredUser>({
     text('department', 'enterprise.department'),
     // A plain column, not a foreign key: Entra may name a manager it has not provisioned yet.
     of('manager_id', 'uuid', 'enterprise.managerId', { nullable: true }),
+    of('deprovisioned_at', 'timestamptz', 'deprovisionedAt', { nullable: true }),
   ],
 });

@@ -1,5 +1,5 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
@@ -34,8 +34,9 @@ export type GroupService = ReturnType<typeof createGroupService>;
 export function createGroupService(deps: ServiceDeps) {
   const { store } = deps;
 
+  /** The group as the caller sees it: a connection gets NOT_FOUND for what another connection manages (docs/architecture.md#provisioning-policies). */
   async function load(r: Repositories, ctx: Ctx, id: string, forUpdate = false): Promise<Group> {
-    const g = await r.groups.get(ctx.tenantId, id, { forUpdate });
+    const g = await r.groups.get(ctx.tenantId, id, { forUpdate, visibleTo: actingConnection(ctx) });
     if (!g) throw new NotFoundError('Group', id);
     return g;
   }
@@ -51,7 +52,8 @@ export function createGroupService(deps: ServiceDeps) {
     const candidates: MemberRef[] = unique.flatMap((m) =>
       m.type ? [{ id: canonicalId(m.id), type: m.type }] : [{ id: canonicalId(m.id), type: 'User' as const }, { id: canonicalId(m.id), type: 'Group' as const }],
     );
-    const found = await r.memberships.existing(ctx.tenantId, candidates);
+    // What the caller cannot see is not there for it: an id of another connection's user is unknown.
+    const found = await r.memberships.existing(ctx.tenantId, candidates, actingConnection(ctx));
     const byId = new Map(found.map((f) => [f.id, f]));
     const missing = unique.filter((m) => !byId.has(canonicalId(m.id)));
     if (missing.length > 0) {
@@ -82,11 +84,12 @@ export function createGroupService(deps: ServiceDeps) {
     };
     for (const step of ops) {
       if (step.op === 'remove') {
-        onRemoved(await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map(canonicalId)));
+        onRemoved(await r.memberships.remove(ctx.tenantId, groupId, step.memberIds.map(canonicalId), actingConnection(ctx)));
         continue;
       }
       const refs = await resolve(r, ctx, groupId, step.members);
-      if (step.op === 'replace') onRemoved(await r.memberships.removeAllExcept(ctx.tenantId, groupId, refs.map((m) => m.id)));
+      // Members the caller cannot see (another source's, or ones it deprovisioned) stay.
+      if (step.op === 'replace') onRemoved(await r.memberships.removeAllExcept(ctx.tenantId, groupId, refs.map((m) => m.id), actingConnection(ctx)));
       onAdded(await r.memberships.add(ctx.tenantId, groupId, refs));
     }
     return { added: [...added.values()], removed: [...removed.values()] };
@@ -97,6 +100,27 @@ export function createGroupService(deps: ServiceDeps) {
     const base = { resourceType: 'Group', resourceId: group.id, changedAttributes: ['members'] } as const;
     if (net.added.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_added', data: membersData(group, net.added) });
     if (net.removed.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_removed', data: membersData(group, net.removed) });
+  }
+
+  /**
+   * A create refused for a displayName that a group another connection manages holds says so: the
+   * identity provider's query could not find that group (docs/architecture.md#provisioning-policies, scope).
+   */
+  async function explainConflict<T>(ctx: Ctx, displayName: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      const mine = actingConnection(ctx);
+      if (mine === null || !(e instanceof ConflictError) || e.rule !== 'group.displayName') throw e;
+      const holder = await store.read(async (r) => {
+        const id = (await r.groups.idsByDisplayName(ctx.tenantId, [displayName])).get(displayName);
+        return id ? r.groups.get(ctx.tenantId, id) : null;
+      });
+      if (holder?.managedBy != null && holder.managedBy !== mine) {
+        throw new ConflictError('a group with this displayName already exists in this tenant, managed by another source (SCIM connection); this connection cannot see or change it', e.field, e.rule);
+      }
+      throw e;
+    }
   }
 
   return {
@@ -124,17 +148,17 @@ export function createGroupService(deps: ServiceDeps) {
       if (q.sort && !GROUP_FIELDS.simple[q.sort.field]?.sortable) {
         throw new InvalidValueError(`groups cannot be sorted by "${q.sort.field}"`);
       }
-      return store.read((r) => r.groups.list(ctx.tenantId, q));
+      return store.read((r) => r.groups.list(ctx.tenantId, { ...q, visibleTo: actingConnection(ctx) }));
     },
 
     async members(ctx: Ctx, groupId: string, page: { offset: number; limit: number }): Promise<Member[]> {
       assertCanRead(ctx);
-      return store.read((r) => r.memberships.members(ctx.tenantId, groupId, page));
+      return store.read((r) => r.memberships.members(ctx.tenantId, groupId, page, actingConnection(ctx)));
     },
 
     async membersOfGroups(ctx: Ctx, groupIds: readonly string[], limit: number): Promise<Map<string, Member[]>> {
       assertCanRead(ctx);
-      return store.read((r) => r.memberships.membersOfGroups(ctx.tenantId, groupIds, limit));
+      return store.read((r) => r.memberships.membersOfGroups(ctx.tenantId, groupIds, limit, actingConnection(ctx)));
     },
 
     async memberCounts(ctx: Ctx, groupIds: readonly string[]): Promise<Map<string, number>> {
@@ -145,13 +169,13 @@ export function createGroupService(deps: ServiceDeps) {
     /** The groups each member belongs to: direct, or transitive through nested groups. */
     async groupsOf(ctx: Ctx, memberIds: readonly string[], transitive = false): Promise<Map<string, Group[]>> {
       assertCanRead(ctx);
-      return store.read((r) => r.memberships.groupsOf(ctx.tenantId, memberIds, transitive));
+      return store.read((r) => r.memberships.groupsOf(ctx.tenantId, memberIds, transitive, actingConnection(ctx)));
     },
 
     async create(ctx: Ctx, profile: GroupProfile, members: readonly MemberInput[] = []): Promise<Group> {
       assertCanWrite(ctx);
       validateGroupProfile(profile, deps.limits);
-      return store.write(async (r) => {
+      return explainConflict(ctx, profile.displayName, () => store.write(async (r) => {
         const now = deps.now();
         const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
         await r.groups.insert(group);
@@ -161,7 +185,7 @@ export function createGroupService(deps: ServiceDeps) {
         await recordEvent(deps, r, ctx, { type: 'group.created', resourceType: 'Group', resourceId: group.id, data: groupData(group), changedAttributes: changes });
         await recordMembers(r, ctx, group, net);
         return group;
-      });
+      }));
     },
 
     /**

@@ -31,8 +31,9 @@ export type UserService = ReturnType<typeof createUserService>;
 export function createUserService(deps: ServiceDeps) {
   const { store } = deps;
 
+  /** The user as the caller sees it: a connection gets NOT_FOUND for what it may not see (docs/architecture.md#provisioning-policies). */
   async function load(r: Repositories, ctx: Ctx, id: string, forUpdate = false): Promise<User> {
-    const u = await r.users.get(ctx.tenantId, id, { forUpdate });
+    const u = await r.users.get(ctx.tenantId, id, { forUpdate, visibleTo: actingConnection(ctx) });
     if (!u) throw new NotFoundError('User', id);
     return u;
   }
@@ -61,6 +62,32 @@ export function createUserService(deps: ServiceDeps) {
     const mine = actingConnection(ctx);
     const adoptable = candidates.filter((c) => c.managedBy === null || c.managedBy === mine);
     return adoptable.length === 1 ? adoptable[0]! : null;
+  }
+
+  /**
+   * The existing user a SCIM create is for: one this connection deprovisioned with the same
+   * userName (it comes back, docs/architecture.md#provisioning-policies, onDelete), else one its matchBy adopts.
+   */
+  async function findExisting(r: Repositories, ctx: Ctx, profile: UserProfile, policies: ProvisioningPolicies): Promise<User | null> {
+    const mine = actingConnection(ctx);
+    if (mine !== null && typeof profile.userName === 'string') {
+      const gone = (await r.users.findCandidates(ctx.tenantId, { userName: profile.userName })).find((u) => u.managedBy === mine && u.deprovisionedAt !== null);
+      if (gone) return gone;
+    }
+    return findAdoptable(r, ctx, profile, policies);
+  }
+
+  /**
+   * A create refused for a userName that a user another connection manages holds: say so, since
+   * the identity provider's query could not find that user (docs/architecture.md#provisioning-policies, scope).
+   */
+  async function explainConflict(ctx: Ctx, e: ConflictError, userName: string): Promise<ConflictError> {
+    const mine = actingConnection(ctx);
+    if (mine === null || e.rule !== 'user.userName') return e;
+    const holders = await store.read((r) => r.users.findCandidates(ctx.tenantId, { userName }));
+    return holders.some((u) => u.managedBy !== null && u.managedBy !== mine)
+      ? new ConflictError('userName is already taken in this tenant by a user another source (SCIM connection) manages; this connection cannot see or change it', e.field, e.rule)
+      : e;
   }
 
   /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
@@ -125,10 +152,15 @@ export function createUserService(deps: ServiceDeps) {
     async list(ctx: Ctx, q: ListQuery): Promise<ListResult<User>> {
       assertCanRead(ctx);
       checkList(q);
-      return store.read((r) => r.users.list(ctx.tenantId, q));
+      return store.read((r) => r.users.list(ctx.tenantId, { ...q, visibleTo: actingConnection(ctx) }));
     },
 
-    async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies } = {}): Promise<CreateResult> {
+    /**
+     * Creates a user, or, under a connection's policies, brings back or adopts the existing user the
+     * create is for. `merge` gives the adopted user's new profile from its current one (attributes
+     * the request carries replace, the others stay); without it the profile replaces the whole.
+     */
+    async create(ctx: Ctx, profile: UserProfile, opts: { policies?: ProvisioningPolicies; merge?: (existing: User) => UserProfile } = {}): Promise<CreateResult> {
       assertCanWrite(ctx);
       validateProfile(profile, deps.limits);
       const policies = opts.policies ?? ADMIN_CREATE;
@@ -136,21 +168,24 @@ export function createUserService(deps: ServiceDeps) {
       const once = () => store.write(async (r): Promise<CreateResult> => {
         const managedBy = actingConnection(ctx);
         if (opts.policies) {
-          const match = await findAdoptable(r, ctx, profile, opts.policies);
-          if (match) {
-            const locked = await load(r, ctx, match.id, true);
-            const now = deps.now();
-            const adopted: User = { ...locked, ...profile, managedBy, version: locked.version + 1, updatedAt: now };
+          const match = await findExisting(r, ctx, profile, opts.policies);
+          // Read again under a row lock; a deprovisioned user is not visible to its connection, so no visibility here.
+          const locked = match ? await r.users.get(ctx.tenantId, match.id, { forUpdate: true }) : null;
+          if (locked) {
+            const next = opts.merge ? opts.merge(locked) : profile;
+            validateProfile(next, deps.limits);
+            const adopted: User = { ...locked, ...next, managedBy, deprovisionedAt: null, version: locked.version + 1, updatedAt: deps.now() };
             await r.users.update(adopted);
-            const changes = changedAttributes(locked, adopted);
-            await recordAudit(deps, r, ctx, { action: 'user.adopt', resourceType: 'User', resourceId: adopted.id, changes });
-            await recordChange(r, ctx, adopted, locked.managedBy === managedBy ? changes : [...changes, 'managedBy']);
+            // Only what changed: attributes the request left out, or sent as they were, are not named.
+            const changes = [...changedAttributes(locked, next), ...(locked.managedBy !== managedBy ? ['managedBy'] : [])];
+            await recordAudit(deps, r, ctx, { action: locked.deprovisionedAt !== null ? 'user.reprovision' : 'user.adopt', resourceType: 'User', resourceId: adopted.id, changes });
+            await recordChange(r, ctx, adopted, changes);
             return { user: adopted, adopted: true };
           }
         }
         const now = deps.now();
         loginName = await chooseLoginName(r, ctx, profile.userName, policies);
-        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, version: 1, createdAt: now, updatedAt: now };
+        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
         const changes = changedAttributes(emptyProfile(''), profile);
         await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
@@ -165,7 +200,7 @@ export function createUserService(deps: ServiceDeps) {
         if (opts.policies && e instanceof ConflictError && e.rule === 'user.loginName') {
           throw new ConflictError(`the login name "${loginName}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, e.field, e.rule);
         }
-        throw e;
+        throw e instanceof ConflictError ? await explainConflict(ctx, e, profile.userName) : e;
       }
     },
 
@@ -212,6 +247,28 @@ export function createUserService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * A SCIM delete under onDelete: deactivate (docs/architecture.md#provisioning-policies): the user stays, inactive, with its
+     * attributes and group memberships, for admins; for the connection it is gone (404, no filter
+     * finds it) until a create for the same person brings it back.
+     */
+    async deprovision(ctx: Ctx, id: string, opts: WriteOptions = {}): Promise<void> {
+      assertCanWrite(ctx);
+      const mine = actingConnection(ctx);
+      if (mine === null) throw new ForbiddenError('Only a SCIM connection deprovisions users; admins deactivate or delete them');
+      await store.write(async (r) => {
+        const current = await load(r, ctx, id, true);
+        assertMayChange(ctx, current, 'User', id);
+        assertVersion(current.version, opts.ifVersion, 'User', id);
+        // The connection takes what it deletes: an unowned user it deprovisions becomes its own, so it is gone for it.
+        const updated: User = { ...current, active: false, managedBy: mine, deprovisionedAt: deps.now(), version: current.version + 1, updatedAt: deps.now() };
+        await r.users.update(updated);
+        const changes = [...(current.active ? ['active'] : []), ...(current.managedBy !== mine ? ['managedBy'] : []), 'deprovisioned'];
+        await recordAudit(deps, r, ctx, { action: 'user.deprovision', resourceType: 'User', resourceId: id, changes });
+        await recordChange(r, ctx, updated, changes);
+      });
+    },
+
     /** Ends SCIM ownership so admin tools may change the user again. Admins only. */
     async release(ctx: Ctx, id: string): Promise<User> {
       assertCanWrite(ctx);
@@ -219,10 +276,12 @@ export function createUserService(deps: ServiceDeps) {
       return store.write(async (r) => {
         const current = await load(r, ctx, id, true);
         if (current.managedBy === null) return current;
-        const updated: User = { ...current, managedBy: null, version: current.version + 1, updatedAt: deps.now() };
+        // A released user is the admins' own: no longer deprovisioned by a connection that gave it up.
+        const updated: User = { ...current, managedBy: null, deprovisionedAt: null, version: current.version + 1, updatedAt: deps.now() };
         await r.users.update(updated);
-        await recordAudit(deps, r, ctx, { action: 'user.release', resourceType: 'User', resourceId: id, changes: ['managedBy'] });
-        await recordChange(r, ctx, updated, ['managedBy']);
+        const changes = ['managedBy', ...(current.deprovisionedAt !== null ? ['deprovisioned'] : [])];
+        await recordAudit(deps, r, ctx, { action: 'user.release', resourceType: 'User', resourceId: id, changes });
+        await recordChange(r, ctx, updated, changes);
         return updated;
       });
     },

@@ -79,6 +79,11 @@ export interface UserProfile {
 export interface User extends UserProfile, ResourceMeta {
   /** The local sign-in name, unique per tenant case-insensitively (see login-name.ts). */
   readonly loginName: string;
+  /**
+   * When the connection that manages the user deleted it under onDelete: deactivate; null otherwise.
+   * A deprovisioned user is kept for admins and absent for that connection (docs/architecture.md#provisioning-policies).
+   */
+  readonly deprovisionedAt: Date | null;
 }
 
 export const EMPTY_NAME: PersonName = {

@@ -77,6 +77,11 @@ export class UserType extends NodeInterface {
   @Field(() => [AddressType], { description: USER.addresses }) addresses!: AddressType[];
   @Field(() => GraphQLJSONObject, { description: RESOURCE.extensions }) extensions!: Record<string, unknown>;
   @Field(() => ID, { nullable: true, description: RESOURCE.managedBy }) managedBy!: string | null;
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: 'When the managing SCIM connection deleted the user under its onDelete: DEACTIVATE policy: kept here, inactive with its groups, and absent for that connection until it creates the user again. Null otherwise.',
+  })
+  deprovisionedAt!: Date | null;
   @Field(() => Int, { description: RESOURCE.version }) version!: number;
   @Field(() => GraphQLDateTimeISO, { description: RESOURCE.createdAt }) createdAt!: Date;
   @Field(() => GraphQLDateTimeISO, { description: RESOURCE.updatedAt }) updatedAt!: Date;

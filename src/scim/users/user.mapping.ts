@@ -119,3 +119,47 @@ export function userProfileFromScim(r: Json): UserProfile {
     extensions: Object.fromEntries(unknownExtensionKeys(USER_TYPE, r).map((k) => [k, r[k]])),
   };
 }
+
+/** Multi-valued attributes whose elements are told apart by their `type` (RFC 7643 §2.4). */
+const TYPED: readonly string[] = [...VALUE_ATTRIBUTES, 'addresses'];
+
+const typeOf = (e: unknown): string | null => (isObject(e) && typeof e.type === 'string' ? e.type.toLowerCase() : null);
+
+/**
+ * Sent elements take the place of the stored ones of their type (where the first of them was, so an
+ * unchanged value stays unchanged); stored elements of other types stay, no longer primary if a sent one is.
+ */
+function mergeByType(stored: readonly unknown[], sent: readonly unknown[]): unknown[] {
+  const sentPrimary = sent.some((e) => isObject(e) && e.primary === true);
+  const placed = new Set<string | null>();
+  const out: unknown[] = [];
+  for (const e of stored) {
+    const type = typeOf(e);
+    if (sent.some((x) => typeOf(x) === type)) {
+      if (!placed.has(type)) out.push(...sent.filter((x) => typeOf(x) === type));
+      placed.add(type);
+    } else {
+      out.push(sentPrimary && isObject(e) ? { ...e, primary: false } : e);
+    }
+  }
+  return [...out, ...sent.filter((x) => !placed.has(typeOf(x)))];
+}
+
+/**
+ * The SCIM User left by a create that adopts or brings back a stored user
+ * (docs/architecture.md#provisioning-policies): what the request carries replaces what was stored,
+ * the rest stays — complex attributes (`name`, extensions) by sub-attribute, multi-valued ones by
+ * type, so an identity provider that sends the work e-mail keeps the admin's home address and title.
+ * A create says the person should have access: active unless the request says otherwise.
+ */
+export function adoptedScim(stored: Json, sent: Json): Json {
+  const out: Json = { ...stored };
+  for (const [k, v] of Object.entries(sent)) {
+    const before = out[k];
+    if (TYPED.includes(k) && Array.isArray(v) && Array.isArray(before)) out[k] = mergeByType(before, v);
+    else if (isObject(v) && isObject(before)) out[k] = { ...before, ...v };
+    else out[k] = v;
+  }
+  out.active = typeof sent.active === 'boolean' ? sent.active : true;
+  return out;
+}

@@ -3,7 +3,7 @@ import { applyPatch } from '../patch/patch.apply.js';
 import { USER_TYPE } from '../registry/attribute.registry.js';
 import { includes, project } from '../resource/resource.project.js';
 import { respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
-import { userProfileFromScim, userToScim } from './user.mapping.js';
+import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js';
 
 /** /Users (RFC 7644 §3, RFC 7643 §4.1): SCIM users onto the domain's user service. */
 export const usersResource: ScimResource<User> = {
@@ -24,7 +24,10 @@ export const usersResource: ScimResource<User> = {
 
   create: (call) =>
     writeResource(call, usersResource, 'user.create', null, async (body) => {
-      const { user } = await call.services.users.create(call.ctx, userProfileFromScim(body), { policies: call.connection.policies });
+      const { user } = await call.services.users.create(call.ctx, userProfileFromScim(body), {
+        policies: call.connection.policies,
+        merge: (existing) => userProfileFromScim(adoptedScim(userToScim(existing, call.baseUrl), body)),
+      });
       return respond(call, usersResource, user, 201, { Location: `${call.baseUrl}/Users/${user.id}` });
     }),
 
@@ -43,5 +46,9 @@ export const usersResource: ScimResource<User> = {
       return respond(call, usersResource, user);
     }),
 
-  delete: (call, id) => writeDelete(call, usersResource, 'user.delete', id, () => call.services.users.delete(call.ctx, id, { ifVersion: call.ifVersion })),
+  // docs/architecture.md#provisioning-policies, onDelete: Tealium deprovisions where Entra means a hard delete.
+  delete: (call, id) =>
+    call.connection.policies.onDelete === 'deactivate'
+      ? writeDelete(call, usersResource, 'user.deprovision', id, () => call.services.users.deprovision(call.ctx, id, { ifVersion: call.ifVersion }))
+      : writeDelete(call, usersResource, 'user.delete', id, () => call.services.users.delete(call.ctx, id, { ifVersion: call.ifVersion })),
 };

@@ -40,13 +40,14 @@ describe('ownership and audit', () => {
     const g = (await c.post('/Groups', { displayName: 'Owned' })).body;
     expect((await h.services.users.get(c.ctx, u.id)).managedBy).toBe(c.connection.id);
     expect((await h.services.groups.get(c.ctx, g.id)).managedBy).toBe(c.connection.id);
-    // Another connection of the same tenant may read but not change them.
+    // For another connection of the same tenant they are absent (docs/architecture.md#provisioning-policies): not found, not changed.
     const { token } = await h.services.connections.create(c.ctx, 'second source');
     const other = clientFor(h.baseUrl, token, c.ctx, c.connection);
-    expect((await other.get(`/Users/${u.id}`)).status).toBe(200);
+    expect((await other.get(`/Users/${u.id}`)).status).toBe(404);
     const denied = await other.patch(`/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }));
-    expect(denied.status).toBe(403);
-    expect(denied.body).toMatchObject({ status: '403', detail: expect.stringMatching(/managed by another SCIM connection/) });
+    expect(denied.status).toBe(404);
+    expect(denied.body).toMatchObject({ status: '404' });
+    expect((await h.services.users.get(c.ctx, u.id)).title).toBeNull();
   });
 
   it('records every write with connection, operation, resource, changed attributes and outcome', async () => {

@@ -23,6 +23,7 @@ const user: StoredUser = {
   enterprise: { employeeNumber: '42', costCenter: 'cc', organization: 'org', division: 'div', department: 'dep', managerId: '0190a8f2-7c3d-7e4f-8a9b-000000000002' },
   extensions: { 'urn:example:ext': { a: 1 } },
   managedBy: '0190a8f2-7c3d-7e4f-8a9b-000000000003',
+  deprovisionedAt: new Date('2024-03-01T12:00:00.000Z'),
   version: 3,
   createdAt: new Date('2024-01-31T12:00:00.000Z'),
   updatedAt: new Date('2024-02-01T12:00:00.000Z'),
