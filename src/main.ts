@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { createRosterApp } from './composition/app.js';
 import { openServices } from './composition/services.js';
+import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
 import { createRosterLogger } from './composition/logger.js';
@@ -52,11 +53,19 @@ async function main(): Promise<void> {
   const port = addr && typeof addr === 'object' ? addr.port : config.port;
   logger.info({ port, host: config.host, url: `http://localhost:${port}` }, 'listening');
 
+  // Webhooks go out from every process that has them switched on (docs/architecture.md#webhooks).
+  const webhooks = config.webhooks.enabled
+    ? createWebhookDispatcher(db.orm, { settings: config.webhooks, limits: config.limits, onUnavailable: (reason) => metrics.rejected(reason), log: logger })
+    : null;
+  webhooks?.start();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // No new webhook attempts from now on; those in flight finish before the database closes.
+    const webhooksStopped = webhooks?.stop();
     // Stop accepting connections; in-flight requests finish; idle keep-alive sockets close.
     // Keep-alive sockets go as soon as they fall idle, so finished requests do not hold the exit.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     await closed;
     clearInterval(sweep);
     clearTimeout(timer);
+    await webhooksStopped;
     await db.close();
     logger.info('stopped');
     process.exit(0);

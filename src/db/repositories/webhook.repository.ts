@@ -2,7 +2,10 @@ import type { ClaimedDelivery, WebhookDeliveryRepository, WebhookEndpointReposit
 import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../../domain/webhook/webhook.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { isUuid } from '../../domain/shared/id.js';
-import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
+import { exec, ID_LIST, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
+
+/** The transaction-scoped advisory lock one process holds while it fans events out. */
+const FAN_OUT_LOCK = 7_265_001;
 
 interface EndpointRow {
   id: string; tenant_id: string; url: string; events: string[]; description: string | null; secret: string; enabled: boolean;
@@ -25,6 +28,10 @@ const ENDPOINT_COLUMNS = 'id, tenant_id, url, events, description, enabled, disa
 
 export function createWebhookEndpointRepository(db: Db): WebhookEndpointRepository {
   return {
+    async enabledIn(tenantIds) {
+      const rows = await query<EndpointRow>(db, `select ${ENDPOINT_COLUMNS} from webhook_endpoints where tenant_id in ${ID_LIST} and enabled order by id`, [jsonParam(tenantIds)]);
+      return rows.map(toEndpoint);
+    },
     async locate(id) {
       if (!isUuid(id)) return null;
       const [r] = await query<{ tenant_id: string }>(db, 'select tenant_id from webhook_endpoints where id = ?::uuid', [id]);
@@ -123,6 +130,30 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
         [...params, page.limit + 1],
       );
       return { items: rows.slice(0, page.limit).map((r) => ({ node: toDelivery(r), cursor: encodeCursor([r.id]) })), total: null, hasMore: rows.length > page.limit };
+    },
+    async beginFanOut() {
+      // An advisory lock, not a row lock: taking it gives the transaction no id, so the outbox's
+      // "settled" horizon (the oldest running transaction) is not held back by this one.
+      const [got] = await query<{ locked: boolean }>(db, 'select pg_try_advisory_xact_lock(?) as locked', [FAN_OUT_LOCK]);
+      if (!got?.locked) return false;
+      const [r] = await query<{ position: string }>(db, "select position from webhook_fan_out where name = 'events'");
+      return { position: r?.position ?? null };
+    },
+    async enqueue(deliveries) {
+      // One statement; `ordinality` keeps the order given, which `seq` then records.
+      await exec(
+        db,
+        `insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+         select d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.payload, 'pending', 0, d.created_at, d.created_at
+         from rows from (jsonb_to_recordset(?::jsonb) as (id uuid, tenant_id uuid, endpoint_id uuid, event_id uuid, event_type text, payload jsonb, created_at timestamptz))
+           with ordinality as d(id, tenant_id, endpoint_id, event_id, event_type, payload, created_at, n)
+         order by d.n
+         on conflict do nothing`,
+        [jsonParam(deliveries.map((d) => ({ id: d.id, tenant_id: d.tenantId, endpoint_id: d.endpointId, event_id: d.eventId, event_type: d.eventType, payload: d.payload, created_at: d.createdAt })))],
+      );
+    },
+    async endFanOut(position) {
+      await exec(db, "insert into webhook_fan_out (name, position) values ('events', ?) on conflict (name) do update set position = excluded.position", [position]);
     },
     async redeliver(tenantId, deliveryId, newId, at) {
       if (!isUuid(deliveryId)) return null;

@@ -347,6 +347,17 @@ export const ChangeEventSchema = new EntitySchema<ChangeEventRow>({
   ],
 });
 
+/** How far fan-out has moved change events into the delivery queue: one row, named `events`. */
+export interface WebhookFanOutRow { name: string; position: string }
+export const WebhookFanOutSchema = new EntitySchema<WebhookFanOutRow>({
+  name: 'WebhookFanOutRow',
+  tableName: 'webhook_fan_out',
+  properties: {
+    name: { type: 'string', length: 32, primary: true },
+    position: { type: 'text' },
+  },
+});
+
 export const ALL_SCHEMAS = [
   TenantSchema,
   ScimConnectionSchema,
@@ -360,4 +371,5 @@ export const ALL_SCHEMAS = [
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   ChangeEventSchema,
+  WebhookFanOutSchema,
 ];

@@ -34,10 +34,10 @@ export interface DispatcherLog {
 }
 
 /**
- * Moves new change events into the delivery queue. Returns how many events it moved, so the
- * dispatcher can go on while there are more.
+ * Moves new change events into the delivery queue. Returns whether there may be more to move
+ * (a whole batch was moved), so the dispatcher goes on until it has caught up.
  */
-export type FanOut = () => Promise<number>;
+export type FanOut = () => Promise<boolean>;
 
 export interface Dispatcher {
   start(): void;
@@ -109,7 +109,7 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
 
   async function round(): Promise<void> {
     // Events first, so a change committed just now can be claimed in the same round.
-    while ((await deps.fanOut()) > 0 && running) {
+    while ((await deps.fanOut()) && running) {
       // keep moving while whole batches come back
     }
     const free = settings.concurrency - inFlight.size;

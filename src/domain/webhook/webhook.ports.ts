@@ -3,6 +3,8 @@ import type { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
 /** Webhook endpoints of a tenant; every method but `locate` takes the tenant first. */
 export interface WebhookEndpointRepository {
+  /** The enabled endpoints of these tenants (fan-out matches events to them). */
+  enabledIn(tenantIds: readonly string[]): Promise<WebhookEndpoint[]>;
   /** Which tenant holds the endpoint with this id (ids are unique across tenants). */
   locate(id: string): Promise<string | null>;
   get(tenantId: string, id: string, opts?: { forUpdate?: boolean }): Promise<WebhookEndpoint | null>;
@@ -13,15 +15,25 @@ export interface WebhookEndpointRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
-/** A delivery taken from the queue for one attempt, with what the attempt needs. */
-export interface ClaimedDelivery {
+/** One event for one endpoint: what every delivery carries. */
+interface DeliveryOfEvent {
   readonly id: string;
   readonly tenantId: string;
   readonly endpointId: string;
+  /** The event delivered; also the `webhook-id` header, the same on every attempt. */
   readonly eventId: string;
   readonly eventType: string;
-  /** The body, `{type, timestamp, data}`, as stored at fan-out. */
+  /** The body, `{type, timestamp, data}`, as fan-out made it. */
   readonly payload: unknown;
+}
+
+/** A delivery as fan-out queues it. */
+export interface NewDelivery extends DeliveryOfEvent {
+  readonly createdAt: Date;
+}
+
+/** A delivery taken from the queue for one attempt, with what the attempt needs. */
+export interface ClaimedDelivery extends DeliveryOfEvent {
   readonly url: string;
   readonly secret: string;
   /** Attempts so far, this one included. */
@@ -45,6 +57,15 @@ export interface WebhookDeliveryRepository {
   get(tenantId: string, id: string): Promise<WebhookDelivery | null>;
   /** An endpoint's deliveries, newest first. */
   list(tenantId: string, endpointId: string, page: { cursor: string | null; limit: number }): Promise<ListResult<WebhookDelivery>>;
+  /**
+   * Takes the fan-out for this transaction and answers the position fan-out has reached (null:
+   * nothing fanned out yet), or answers false when another process is fanning out now.
+   */
+  beginFanOut(): Promise<{ readonly position: string | null } | false>;
+  /** Queues deliveries, in the order given (each endpoint's deliveries go out in this order). */
+  enqueue(deliveries: readonly NewDelivery[]): Promise<void>;
+  /** Records how far fan-out has come. */
+  endFanOut(position: string): Promise<void>;
   /** A new delivery of the same event to the same endpoint, queued behind the endpoint's others. */
   redeliver(tenantId: string, deliveryId: string, newId: string, at: Date): Promise<WebhookDelivery | null>;
   /**
