@@ -22,12 +22,14 @@ export const EVENT_TYPES = [
   'group.members_added',
   'group.members_removed',
   'connection.token_rotated',
+  // A webhook endpoint whose deliveries failed for the whole retry period was disabled (docs/architecture.md#webhooks).
+  'webhook_endpoint.disabled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const isEventType = (t: unknown): t is EventType => typeof t === 'string' && (EVENT_TYPES as readonly string[]).includes(t);
 
-export type EventResourceType = 'User' | 'Group' | 'ScimConnection';
+export type EventResourceType = 'User' | 'Group' | 'ScimConnection' | 'WebhookEndpoint';
 
 /** A plain JSON document: what `data` holds, the same whichever front door made the change. */
 export type EventData = Readonly<Record<string, unknown>>;

@@ -1,6 +1,7 @@
 import { systemActor } from '../context.js';
 import type { Repositories } from '../ports.js';
-import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { endpointData } from './webhook.js';
 import { givenUp, retryDelayMs, type RetryPolicy } from './retry.js';
 import { webhookHeaders } from './signature.js';
 import { checkTarget, type ResolvedAddress, type TargetPolicy } from './url-guard.js';
@@ -102,9 +103,12 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
   async function disableFailing(r: Repositories, d: ClaimedDelivery): Promise<void> {
     const e = await r.webhookEndpoints.get(d.tenantId, d.endpointId, { forUpdate: true });
     if (!e || !e.enabled) return;
-    await r.webhookEndpoints.update({ ...e, enabled: false, disabledReason: 'failing', updatedAt: deps.now() });
+    const disabled = { ...e, enabled: false, disabledReason: 'failing' as const, updatedAt: deps.now() };
+    await r.webhookEndpoints.update(disabled);
     await r.webhookDeliveries.failPending(d.tenantId, d.endpointId, 'endpoint disabled after failing');
-    await recordAudit(deps, r, { tenantId: d.tenantId, actor: systemActor, requestId: null }, { action: 'webhookEndpoint.disable', resourceType: 'WebhookEndpoint', resourceId: d.endpointId, changes: ['enabled'] });
+    const ctx = { tenantId: d.tenantId, actor: systemActor, requestId: null };
+    await recordAudit(deps, r, ctx, { action: 'webhookEndpoint.disable', resourceType: 'WebhookEndpoint', resourceId: d.endpointId, changes: ['enabled'] });
+    await recordEvent(deps, r, ctx, { type: 'webhook_endpoint.disabled', resourceType: 'WebhookEndpoint', resourceId: d.endpointId, data: endpointData(disabled), changedAttributes: ['enabled'] });
   }
 
   async function round(): Promise<void> {

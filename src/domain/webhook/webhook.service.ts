@@ -3,12 +3,12 @@ import { NotFoundError } from '../errors.js';
 import type { ListResult } from '../ports.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { EVENT_TYPES } from '../event/event.js';
 import { checkTarget, resolveHost, type TargetPolicy } from './url-guard.js';
 import {
   newWebhookSecret,
   normaliseDescription,
   normaliseEventTypes,
-  WEBHOOK_EVENT_TYPES,
   type WebhookDelivery,
   type WebhookEndpoint,
 } from './webhook.js';
@@ -59,9 +59,6 @@ export function createWebhookService(deps: ServiceDeps) {
   }
 
   return {
-    /** The event types an endpoint may subscribe to. */
-    eventTypes: (): readonly string[] => WEBHOOK_EVENT_TYPES,
-
     /** Which tenant holds the endpoint, if the actor may see it. */
     async locateEndpoint(actor: Actor, id: string): Promise<string | null> {
       if (typeof id !== 'string' || !isUuid(id)) return null;
@@ -91,7 +88,7 @@ export function createWebhookService(deps: ServiceDeps) {
     /** Registers an endpoint; its signing secret is returned here, and on rotation, only. */
     async create(ctx: Ctx, input: EndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
       assertCanWrite(ctx);
-      const events = normaliseEventTypes(input.events, WEBHOOK_EVENT_TYPES);
+      const events = normaliseEventTypes(input.events, EVENT_TYPES);
       const description = normaliseDescription(input.description);
       const url = await checkedUrl(input.url);
       return store.write(async (r) => {
@@ -107,7 +104,7 @@ export function createWebhookService(deps: ServiceDeps) {
 
     async update(ctx: Ctx, id: string, c: EndpointChange): Promise<WebhookEndpoint> {
       assertCanWrite(ctx);
-      const events = c.events != null ? normaliseEventTypes(c.events, WEBHOOK_EVENT_TYPES) : null;
+      const events = c.events != null ? normaliseEventTypes(c.events, EVENT_TYPES) : null;
       const description = c.description !== undefined ? normaliseDescription(c.description) : undefined;
       const url = c.url != null ? await checkedUrl(c.url) : null;
       return change(ctx, id, (e) => ({ ...e, url: url ?? e.url, events: events ?? e.events, description: description === undefined ? e.description : description }), 'webhookEndpoint.update');

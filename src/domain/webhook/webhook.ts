@@ -81,17 +81,17 @@ export function normaliseDescription(value: unknown): string | null {
   return v === '' ? null : v;
 }
 
-/** The event types an endpoint may subscribe to: the feed's types. */
-export const WEBHOOK_EVENT_TYPES: readonly string[] = [
-  'user.created',
-  'user.updated',
-  'user.deactivated',
-  'user.reactivated',
-  'user.deleted',
-  'group.created',
-  'group.updated',
-  'group.deleted',
-  'group.members_added',
-  'group.members_removed',
-  'connection.token_rotated',
-];
+/** An endpoint as events and GraphQL show it: never its secret. */
+export function endpointData(e: WebhookEndpoint): Readonly<Record<string, unknown>> {
+  return {
+    id: e.id,
+    tenantId: e.tenantId,
+    url: e.url,
+    events: e.events,
+    description: e.description,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}

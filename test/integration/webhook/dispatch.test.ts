@@ -151,6 +151,15 @@ describe('webhook delivery', () => {
     ]);
     const audit = await h.services.audit.list(ctx, { resourceId: id, action: 'webhookEndpoint.disable' }, { cursor: null, limit: 10 });
     expect(audit.items.map((i) => [i.node.actorType, i.node.changes])).toEqual([['system', ['enabled']]]);
+    // The event is readable once no older transaction is still running.
+    const disabledEvents = async () => (await h.services.events.list(ctx, { types: ['webhook_endpoint.disabled'] }, { direction: 'forward', after: null, before: null, limit: 10 })).items.map((i) => i.node);
+    let said = await disabledEvents();
+    while (said.length === 0 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 50));
+      said = await disabledEvents();
+    }
+    expect(said.map((x) => [x.resourceId, x.actorType, x.data.enabled, x.data.disabledReason])).toEqual([[id, 'system', false, 'failing']]);
+    expect(JSON.stringify(said)).not.toContain('whsec_');
   });
 
   it('checks the address again at delivery: an endpoint inside the network is not reached once that is no longer allowed', async () => {
