@@ -79,7 +79,7 @@ describe('webhooks from the server process', () => {
       d = (await services.webhooks.deliveries(ctx, endpointId, { cursor: null, limit: 10 })).items.map((i) => i.node);
     } while (d[0]?.status !== 'delivered' && Date.now() < deadline && (await new Promise((r) => setTimeout(r, 100))) === undefined);
     expect(d.map((x) => [x.status, x.attempts])).toEqual([['delivered', 2]]);
-  });
+  }, 120_000);
 
   it('two processes on one database deliver each of 200 changes exactly once, in feed order', async () => {
     const [a, b] = [await roster(), await roster()];
@@ -95,7 +95,7 @@ describe('webhooks from the server process', () => {
         }
       }),
     );
-    const got = await receiver.waitFor(N, 60_000);
+    const got = await receiver.waitFor(N, 120_000);
     // Anything sent twice would arrive within a poll or two; leave time for it.
     await new Promise((r) => setTimeout(r, 1500));
     expect(got).toHaveLength(N);
@@ -107,5 +107,6 @@ describe('webhooks from the server process', () => {
     // Both stop cleanly on SIGTERM with the dispatcher running.
     expect(await a.stop('SIGTERM')).toBe(0);
     expect(await b.stop('SIGTERM')).toBe(0);
-  });
+    // Two processes, 200 writes and 200 deliveries in order on a machine the whole suite shares.
+  }, 180_000);
 });
