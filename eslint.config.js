@@ -48,7 +48,8 @@ const GRAPHQL_EXCEPTIONS = {
   ]),
   // Audit events are read as pages of a tenant's log and never fetched again by id, so they are not Nodes.
   // Webhook deliveries are read through their endpoint and named by id only to redeliver them.
-  'relay-edge-types': except('relay-edge-types', ['AuditEventEdge', 'WebhookDeliveryEdge']),
+  // Change events are read as a tenant's feed, by position, never fetched again by id.
+  'relay-edge-types': except('relay-edge-types', ['AuditEventEdge', 'WebhookDeliveryEdge', 'ChangeEventEdge']),
   // userName and userType are RFC 7643 §4.1 attribute names; Group.groups mirrors User.groups.
   'no-typename-prefix': except('no-typename-prefix', ['User.userName', 'User.userType', 'Group.groups']),
 };

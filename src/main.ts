@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { createRosterApp } from './composition/app.js';
+import { startEventPruning } from './composition/event-retention.js';
 import { openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : config.port;
   logger.info({ port, host: config.host, url: `http://localhost:${port}` }, 'listening');
+  const pruning = startEventPruning(services, { retentionDays: config.eventRetentionDays, logger });
 
   // Webhooks go out from every process that has them switched on (docs/architecture.md#webhooks).
   const webhooks = config.webhooks.enabled
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     clearInterval(sweep);
     clearTimeout(timer);
     await webhooksStopped;
+    await pruning.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

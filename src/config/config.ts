@@ -38,6 +38,8 @@ export interface Config {
   readonly retryAfterSeconds: number;
   /** Requests of one tenant in progress at once; more wait (bounded) for their turn. */
   readonly tenantMaxInFlight: number;
+  /** How long change events are kept before they are pruned (docs/operations.md#event-retention). */
+  readonly eventRetentionDays: number;
   /** Delivery of change events to webhook endpoints (docs/architecture.md#webhooks). */
   readonly webhooks: WebhookConfig;
   /** Bounds on what one write may store and on filters (docs/architecture.md#limits). */
@@ -168,6 +170,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
     retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
+    eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
     webhooks: Object.freeze({
       enabled: bool('WEBHOOK_DISPATCH', true),
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchemaSync } from 'type-graphql';
 import { ApiKeyResolver } from './apikey/apikey.resolver.js';
 import { ScimConnectionResolver } from './connection/connection.resolver.js';
+import { TenantEventsResolver } from './event/event.resolver.js';
 import { GroupMemberConnectionResolver, GroupMemberEdgeResolver, GroupResolver } from './group/group.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
 import { ROOT } from './shared/docs.js';
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   ApiKeyResolver,
   TenantWebhooksResolver,
   WebhookEndpointResolver,
+  TenantEventsResolver,
 ] as const;
 
 /** The executable schema, from the type-graphql classes. */

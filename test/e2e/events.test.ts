@@ -1,4 +1,6 @@
+import { v7 as uuidv7 } from 'uuid';
 import { buildServices } from '../../src/composition/services.js';
+import { createEventRepository } from '../../src/db/repositories/event.repository.js';
 import { systemActor } from '../../src/domain/context.js';
 import { eventsOf } from '../support/events.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -13,8 +15,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-describe('change events survive the process', () => {
-  it('keeps the event of every acknowledged change when the server is killed with SIGKILL mid-traffic', async () => {
+describe('change events in the real process', () => {
+  it('keeps the event of every acknowledged change when killed with SIGKILL mid-traffic, and prunes past the retention at start', async () => {
     const env = { DATABASE_URL: db.url };
     const tenant = JSON.parse((await runCliProcess(['--json', 'tenant', 'create', '--name', 'Killed'], env)).stdout) as { id: string };
     const { token } = JSON.parse((await runCliProcess(['--json', 'connection', 'create', '--tenant', tenant.id, '--name', 'idp'], env)).stdout) as { token: string };
@@ -45,7 +47,15 @@ describe('change events survive the process', () => {
     await Promise.all(workers);
     expect(sent).toBeGreaterThan(acknowledged.length);
 
-    const again = await startRoster(env);
+    // An event past the retention: the restarted process prunes it as it starts.
+    const old = uuidv7();
+    await db.orm.em.fork().transactional((em) =>
+      createEventRepository(em).append({
+        id: old, tenantId: tenant.id, occurredAt: new Date(Date.now() - 3 * 86_400_000), actorType: 'system', actorId: null, requestId: null,
+        type: 'user.updated', resourceType: 'User', resourceId: acknowledged[0]!, changedAttributes: [], data: {},
+      }),
+    );
+    const again = await startRoster({ ...env, EVENT_RETENTION_DAYS: '2' });
     try {
       const services = buildServices(db.orm);
       const ctx = { tenantId: tenant.id, actor: systemActor, requestId: null };
@@ -55,6 +65,12 @@ describe('change events survive the process', () => {
       // And no event without its change: every event's user exists.
       const users = await services.users.getMany(ctx, [...created]);
       expect(users.length).toBe(created.size);
+      const deadline = Date.now() + 15_000;
+      while (again.logs.every((l) => l.msg !== 'change events pruned') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(again.logs.find((l) => l.msg === 'change events pruned')).toMatchObject({ pruned: 1, retentionDays: 2 });
+      const left = await eventsOf(services, ctx, acknowledged.length);
+      expect(left.some((e) => e.id === old)).toBe(false);
+      expect(left.length).toBe(events.filter((e) => e.id !== old).length);
     } finally {
       await again.stop();
     }

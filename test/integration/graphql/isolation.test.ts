@@ -78,6 +78,8 @@ const EXTRA: Case[] = [
   ['tenant', 'query($id: ID!) { tenant { user(id: $id) { id } group: group(id: $id) { id } } }', () => ({ id: B.user })],
   ['tenant', 'query($id: ID) { tenant(id: $id) { webhookEndpoints { id url deliveries { edges { node { id } } } } } }', () => ({ id: b.id })],
   ['tenant', 'query($id: ID!) { tenant { webhookEndpoint(id: $id) { id url } } }', () => ({ id: B.endpoint })],
+  ['tenant', 'query($id: ID) { tenant(id: $id) { events { edges { cursor node { id resourceId data } } } } }', () => ({ id: b.id })],
+  ['tenant', 'query($r: ID) { tenant { events(filter: { resourceId: $r }) { edges { node { id resourceId data } } } } }', () => ({ r: B.user })],
 ];
 
 describe("another tenant's key", () => {

@@ -1,0 +1,39 @@
+import type { Services } from '../domain/services.js';
+import type { Logger } from '../http/logger.js';
+
+/** How often a process prunes; every process does, and deleting what another process deleted is a no-op. */
+export const PRUNE_INTERVAL_MS = 3_600_000;
+/** Events deleted per statement: each statement's row locks are held briefly (docs/operations.md#event-retention). */
+export const PRUNE_BATCH = 1000;
+
+/**
+ * Deletes change events older than the retention, once at start and then every PRUNE_INTERVAL_MS,
+ * in batches of PRUNE_BATCH (docs/operations.md#event-retention). Runs never overlap.
+ */
+export function startEventPruning(services: Services, o: { retentionDays: number; logger: Logger; intervalMs?: number }): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const run = () => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        const pruned = await services.events.prune(o.retentionDays, PRUNE_BATCH);
+        if (pruned > 0) o.logger.info({ pruned, retentionDays: o.retentionDays }, 'change events pruned');
+      } catch (err) {
+        o.logger.warn({ err }, 'pruning change events failed; retrying at the next interval');
+      }
+    });
+  };
+  const first = setTimeout(run, 0);
+  const timer = setInterval(run, o.intervalMs ?? PRUNE_INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
