@@ -91,7 +91,11 @@ export async function listRows<Row extends { readonly id: string }, T>(
   if (backward) page.reverse();
 
   let total: number | null = null;
-  if (q.withTotal) {
+  // A page that holds the last match proves the total without a count (docs/architecture.md#statements-per-request):
+  // from the first position, or from an offset with a row at it, every earlier position holds a match too.
+  const fromStart = q.page.mode === 'keyset' ? q.page.cursor === null : offset === 0 || page.length > 0;
+  if (q.withTotal && !hasMore && fromStart) total = offset + page.length;
+  else if (q.withTotal) {
     const [row] = await query<{ n: string }>(db, `select count(*) as n from ${from} where ${countWhere.join(' and ')}`, countParams);
     total = Number(row?.n ?? 0);
   }

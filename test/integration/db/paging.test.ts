@@ -64,6 +64,22 @@ describe('keyset pagination', () => {
     expect((await h.services.users.list(ctx, { ...base, withTotal: false })).total).toBeNull();
   });
 
+  it.each<[string, ListQuery['page'], number, boolean]>([
+    ['a short first page', { mode: 'offset', offset: 0, limit: 50 }, N, false],
+    ['a full first page', { mode: 'offset', offset: 0, limit: 10 }, 10, true],
+    ['a last page from an offset', { mode: 'offset', offset: 20, limit: 10 }, 3, false],
+    ['a page past the end', { mode: 'offset', offset: 40, limit: 10 }, 0, true],
+    ['a first keyset page holding every user', { mode: 'keyset', direction: 'forward', cursor: null, limit: 30 }, N, false],
+    ['a last keyset page holding every user', { mode: 'keyset', direction: 'backward', cursor: null, limit: 30 }, N, false],
+    ['a first keyset page of a few', { mode: 'keyset', direction: 'forward', cursor: null, limit: 5 }, 5, true],
+  ])('gives the exact total for %s, counting only when the page cannot prove it', async (_, page, items, counted) => {
+    h.db.statements.length = 0;
+    const r = await h.services.users.list(ctx, { filter: null, sort: null, page, withTotal: true });
+    expect(r.total).toBe(N);
+    expect(r.items).toHaveLength(items);
+    expect(h.db.statements.some((s) => /select count\(\*\)/.test(s))).toBe(counted);
+  });
+
   it('refuses a cursor it did not issue', async () => {
     const q: ListQuery = { filter: null, sort: null, page: { mode: 'keyset', direction: 'forward', cursor: 'garbage', limit: 5 }, withTotal: false };
     await expect(h.services.users.list(ctx, q)).rejects.toThrow(/cursor/);

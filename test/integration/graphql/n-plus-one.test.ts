@@ -52,9 +52,10 @@ describe('no N+1', () => {
     expect(edges.every((e: Json) => e.node.groups.length > 0 && e.node.enterprise.manager.userName.startsWith('boss'))).toBe(true);
     const small = await statementsFor(USERS, { t: ctx.tenantId, n: 5 });
     // key, tenant, page, count, groups of all users, managers of all users
-    expect(big.count).toBeGreaterThanOrEqual(4);
+    expect(big.count).toBeGreaterThanOrEqual(3);
     expect(big.count).toBeLessThanOrEqual(6);
-    expect(big.count).toBe(small.count);
+    // The page of 100 holds every match, so its total needs no count; the page of 5 does not.
+    expect(small.count).toBe(big.count + 1);
   });
 
   it('reads a page of 50 groups with their first 20 members in a constant number of statements', async () => {
