@@ -18,17 +18,30 @@ export interface ScimResource<T extends ResourceMeta = ResourceMeta> {
   read(call: ScimCall, id: string): Promise<T>;
   list(call: ScimCall, q: ListQuery): Promise<ListResult<T>>;
   /** The SCIM representations of `items`, projected; related resources are read in one batch. */
-  render(call: ScimCall, items: readonly T[], p: Projection): Promise<Json[]>;
+  render(call: ScimCall, items: readonly T[], p: Projection, hints?: RenderHints): Promise<Json[]>;
   create(call: ScimCall): Promise<ScimResponse>;
   replace(call: ScimCall, id: string): Promise<ScimResponse>;
   patch(call: ScimCall, id: string): Promise<ScimResponse>;
   delete(call: ScimCall, id: string): Promise<ScimResponse>;
 }
 
+/** What the caller already knows about the resources it renders, so render need not read it. */
+export interface RenderHints {
+  /** Created by this request: nothing refers to them yet (a new user belongs to no group). */
+  readonly created?: boolean;
+}
+
 /** One resource in the representation the request asks for (`attributes`, `excludedAttributes`). */
-export async function respond<T extends ResourceMeta>(call: ScimCall, res: ScimResource<T>, r: T, status = 200, extra: Record<string, string> = {}): Promise<ScimResponse> {
+export async function respond<T extends ResourceMeta>(
+  call: ScimCall,
+  res: ScimResource<T>,
+  r: T,
+  status = 200,
+  extra: Record<string, string> = {},
+  hints: RenderHints = {},
+): Promise<ScimResponse> {
   const p = parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
-  const [body] = await res.render(call, [r], p);
+  const [body] = await res.render(call, [r], p, hints);
   return json(status, body, { ETag: etagOf(r.version), ...extra });
 }
 

@@ -13,9 +13,9 @@ export const usersResource: ScimResource<User> = {
 
   list: (call, q) => call.services.users.list(call.ctx, q),
 
-  async render(call, users, p) {
-    // `groups` costs a query: read only when returned, for the whole page at once.
-    const groups = includes(p, 'groups') && users.length ? await call.services.groups.groupsOf(call.ctx, users.map((u) => u.id)) : null;
+  async render(call, users, p, hints = {}) {
+    // `groups` costs a query: read only when returned, for the whole page at once, and not for a user just created.
+    const groups = includes(p, 'groups') && users.length && !hints.created ? await call.services.groups.groupsOf(call.ctx, users.map((u) => u.id)) : null;
     return users.map((u) => {
       const gs = groups?.get(u.id);
       return project(USER_TYPE, p, userToScim(u, call.baseUrl, gs?.length ? gs : undefined));
@@ -24,11 +24,12 @@ export const usersResource: ScimResource<User> = {
 
   create: (call) =>
     writeResource(call, usersResource, 'user.create', null, async (body) => {
-      const { user } = await call.services.users.create(call.ctx, userProfileFromScim(body), {
+      const { user, adopted } = await call.services.users.create(call.ctx, userProfileFromScim(body), {
         policies: call.connection.policies,
         merge: (existing) => userProfileFromScim(adoptedScim(userToScim(existing, call.baseUrl), body)),
       });
-      return respond(call, usersResource, user, 201, { Location: `${call.baseUrl}/Users/${user.id}` });
+      // An adopted user keeps the groups it had; a new one has none yet.
+      return respond(call, usersResource, user, 201, { Location: `${call.baseUrl}/Users/${user.id}` }, { created: !adopted });
     }),
 
   replace: (call, id) =>

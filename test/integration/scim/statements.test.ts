@@ -1,0 +1,55 @@
+import { scimSuite } from '../../support/harness.js';
+import { USER_SCHEMA } from '../../support/scim.js';
+
+/**
+ * docs/architecture.md#statements-per-request: what a SCIM request sends to PostgreSQL, beyond
+ * what its answer needs, is a cost on every request. The test database records every statement.
+ */
+const suite = scimSuite();
+
+/** The statements the request ran, and its reply. */
+async function statementsOf<T>(fn: () => Promise<T>): Promise<{ statements: string[]; reply: T }> {
+  const { h, c } = suite;
+  await c.get('/ServiceProviderConfig');
+  h.db.statements.length = 0;
+  const reply = await fn();
+  return { statements: [...h.db.statements], reply };
+}
+
+const COUNT = /select count\(\*\)/;
+const GROUPS_OF = /m\.member_user_id as member_id/;
+
+describe('statements per SCIM request', () => {
+  it('answers a lookup by userName with an exact totalResults and no count statement', async () => {
+    await suite.c.post('/Users', { schemas: [USER_SCHEMA], userName: 'lookup@example.com' });
+    const { statements, reply } = await statementsOf(() => suite.c.get(`/Users?filter=${encodeURIComponent('userName eq "LOOKUP@example.com"')}`));
+    expect(reply.status).toBe(200);
+    expect(reply.body.totalResults).toBe(1);
+    expect(reply.body.Resources).toHaveLength(1);
+    expect(statements.some((s) => COUNT.test(s))).toBe(false);
+    const missing = await statementsOf(() => suite.c.get(`/Users?filter=${encodeURIComponent('userName eq "nobody@example.com"')}`));
+    expect(missing.reply.body.totalResults).toBe(0);
+    expect(missing.statements.some((s) => COUNT.test(s))).toBe(false);
+  });
+
+  it('counts when the page cannot prove the total, and the total stays exact', async () => {
+    for (const n of [1, 2, 3]) await suite.c.post('/Users', { schemas: [USER_SCHEMA], userName: `paged${n}@example.com` });
+    const filter = encodeURIComponent('userName sw "paged"');
+    const first = await statementsOf(() => suite.c.get(`/Users?filter=${filter}&count=2`));
+    expect(first.reply.body.totalResults).toBe(3);
+    expect(first.reply.body.Resources).toHaveLength(2);
+    expect(first.statements.some((s) => COUNT.test(s))).toBe(true);
+    const beyond = await statementsOf(() => suite.c.get(`/Users?filter=${filter}&startIndex=9`));
+    expect(beyond.reply.body.totalResults).toBe(3);
+    expect(beyond.reply.body.Resources).toHaveLength(0);
+  });
+
+  it('answers a create without reading the new user\'s groups, and returns no groups', async () => {
+    const { statements, reply } = await statementsOf(() => suite.c.post('/Users', { schemas: [USER_SCHEMA], userName: 'fresh@example.com' }));
+    expect(reply.status).toBe(201);
+    expect(reply.body.groups).toBeUndefined();
+    expect(statements.some((s) => GROUPS_OF.test(s))).toBe(false);
+    const read = await statementsOf(() => suite.c.get(`/Users/${reply.body.id}`));
+    expect(read.statements.some((s) => GROUPS_OF.test(s))).toBe(true);
+  });
+});
