@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
 import { createRosterLogger } from './composition/logger.js';
 import { answerRefusedRequests } from './http/client-errors.js';
+import { asyncStdout } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 
 /** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createRosterLogger(config.logLevel);
+  const out = asyncStdout();
+  const logger = createRosterLogger(config.logLevel, out.stream);
   logger.info({ embedded: !config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'starting');
   const metrics = createMetrics();
   const { db, services } = await openServices({

@@ -62,3 +62,30 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
   };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }
+
+/** A destination whose writes the process does not wait for, and the way to flush it before exit. */
+export interface AsyncDestination {
+  readonly stream: NodeJS.WritableStream;
+  /** Writes out what is buffered, synchronously (on shutdown and on a fatal error). */
+  flush(): void;
+}
+
+/**
+ * Standard output written asynchronously, so a request does not wait for its log line to reach
+ * the file or pipe: lines logged while a write is under way go out together in the next one
+ * (docs/operations.md#logs). Lines still buffered are written out synchronously when the process
+ * exits, however it exits.
+ */
+export function asyncStdout(): AsyncDestination {
+  const dest = pino.destination({ dest: 1, sync: false });
+  const flush = () => {
+    try {
+      dest.flushSync();
+    } catch {
+      // Not open yet, or already closed: nothing is buffered that could still be written.
+    }
+  };
+  process.once('exit', flush);
+  return { stream: dest as unknown as NodeJS.WritableStream, flush };
+}
+
