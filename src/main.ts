@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     limits: config.limits,
     webhooks: config.webhooks,
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
+    onCredentialCache: (listening) =>
+      listening ? logger.info('credential cache on: hearing credential changes') : logger.warn('credential cache off: not hearing credential changes, every request looks its credential up'),
   });
   metrics.observePool(poolStats(db.orm));
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');

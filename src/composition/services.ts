@@ -48,5 +48,5 @@ export async function openServices(
 ): Promise<{ db: Database & { migrated: string[] }; services: Services; batches: BatchRunner }> {
   const db = await openDatabase(o);
   const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits, webhooks: o.webhooks };
-  return { db, services: buildServices(db.orm, so), batches: batchRunner(db.orm, so) };
+  return { db, services: buildServices(db.orm, { ...so, credentials: db.credentials }), batches: batchRunner(db.orm, so) };
 }

@@ -1,11 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { openCredentialCache, type CredentialCache } from './credentials.cache.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
 import { migrationsList } from './migrations/index.js';
 import { migrate, openOrm, type OrmOptions } from './orm.js';
 
 export interface Database {
   readonly orm: MikroORM;
+  /** Verified credentials, kept while changes to them are heard (docs/architecture.md#credential-cache). */
+  readonly credentials: CredentialCache;
   /** Whether Roster started the PostgreSQL it uses. */
   readonly embedded: boolean;
   /** Reachable and fully migrated. */
@@ -65,6 +68,8 @@ export async function openDatabase(o: {
   pool?: Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
   /** Use the embedded cluster of a Roster already running on dataDir (for the CLI). */
   reuseRunning?: boolean;
+  /** Hears when the credential cache starts or stops hearing of credential changes. */
+  onCredentialCache?: (listening: boolean) => void;
 }): Promise<Database & { migrated: string[] }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = o.url;
@@ -81,13 +86,16 @@ export async function openDatabase(o: {
   }
   const migrated = await migrate(orm);
   const readiness = createReadinessProbe(url);
+  const credentials = await openCredentialCache({ url, ...(o.onCredentialCache ? { onState: o.onCredentialCache } : {}) });
   return {
     orm,
+    credentials,
     embedded: embedded !== null,
     migrated,
     ready: () => readiness.check(),
     async close() {
       await readiness.close();
+      await credentials.close();
       await orm.close(true);
       await embedded?.stop();
     },

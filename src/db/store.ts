@@ -1,6 +1,14 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Repositories, Store } from '../domain/ports.js';
-import { createApiKeyRepository, createAuditRepository, createConnectionRepository, createTenantRepository } from './repositories/admin.repository.js';
+import {
+  createApiKeyRepository,
+  createAuditRepository,
+  createConnectionRepository,
+  createTenantRepository,
+  NO_CREDENTIAL_CACHE,
+  type CredentialScope,
+} from './repositories/admin.repository.js';
+import type { CredentialCache } from './credentials.cache.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
 import { createEventRepository } from './repositories/event.repository.js';
 import { createUserRepository } from './repositories/user.repository.js';
@@ -8,14 +16,14 @@ import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
 import { translateDbError, type Db } from './sql.js';
 
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE): Repositories {
   return {
-    tenants: createTenantRepository(db),
+    tenants: createTenantRepository(db, credentials),
     users: createUserRepository(db),
     groups: createGroupRepository(db),
     memberships: createMembershipRepository(db),
-    connections: createConnectionRepository(db),
-    apiKeys: createApiKeyRepository(db),
+    connections: createConnectionRepository(db, credentials),
+    apiKeys: createApiKeyRepository(db, credentials),
     audit: createAuditRepository(db),
     webhookEndpoints: createWebhookEndpointRepository(db),
     webhookDeliveries: createWebhookDeliveryRepository(db),
@@ -26,6 +34,8 @@ export function createRepositories(db: Db): Repositories {
 export interface StoreOptions {
   /** Hears of each database fault a retry may cure (for the rejection metric). */
   readonly onUnavailable?: (reason: UnavailableReason) => void;
+  /** Verified credentials kept in the process (docs/architecture.md#credential-cache); none when absent. */
+  readonly credentials?: CredentialCache | null;
 }
 
 /** Runs a unit of work, turning database faults into domain errors. */
@@ -41,16 +51,42 @@ function translating(o: StoreOptions) {
   };
 }
 
+/** How long a write that changed a credential waits to hear the change announced. */
+const ANNOUNCEMENT_WAIT_MS = 1000;
+
 /**
  * The domain's Store port over MikroORM: a fresh EntityManager per unit of work. Database
  * faults become domain errors here; `onUnavailable` hears of each one a retry may cure.
  */
 export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   const run = translating(o);
+  const cache = o.credentials ?? null;
+  const reading: CredentialScope = { cache, changed: () => undefined };
   return {
-    read: (fn) => run(() => fn(createRepositories(orm.em.fork()))),
+    read: (fn) => run(() => fn(createRepositories(orm.em.fork(), reading))),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
-    write: (fn) => run(() => orm.em.fork().transactional((em) => fn(createRepositories(em)))),
+    write: (fn) =>
+      run(async () => {
+        // A credential this write changes is forgotten at once and again after commit, so no
+        // lookup that read it before the commit keeps it (docs/architecture.md#credential-cache).
+        // The answer waits until the change was announced (at most a second), so that the next
+        // request to any process is refused an old credential.
+        let announced: Promise<void> | null = null;
+        const scope: CredentialScope = {
+          cache,
+          changed: () => {
+            announced ??= cache?.nextChange(ANNOUNCEMENT_WAIT_MS) ?? null;
+            cache?.clear();
+          },
+        };
+        try {
+          const result = await orm.em.fork().transactional((em) => fn(createRepositories(em, scope)));
+          await announced;
+          return result;
+        } finally {
+          if (announced) cache?.clear();
+        }
+      }),
   };
 }
 

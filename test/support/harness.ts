@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import { openCredentialCache } from '../../src/db/credentials.cache.js';
 import { createReadinessProbe } from '../../src/db/database.js';
 import { systemActor, type Ctx } from '../../src/domain/context.js';
 import type { Services } from '../../src/domain/services.js';
@@ -37,7 +38,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const db = await createTestDatabase({ poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   const metrics = createMetrics();
   metrics.observePool(poolStats(db.orm));
-  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason), limits: config.limits, webhooks: config.webhooks });
+  const credentials = await openCredentialCache({ url: db.url });
+  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason), limits: config.limits, webhooks: config.webhooks, credentials });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -72,6 +74,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await readiness.close();
+      await credentials.close();
       await db.drop();
     },
   };

@@ -7,6 +7,7 @@ import { Migration20261204130000_connection_paused } from './Migration2026120413
 import { Migration20261204140000_change_events } from './Migration20261204140000_change_events.js';
 import { Migration20261204150000_user_deprovisioned } from './Migration20261204150000_user_deprovisioned.js';
 import { Migration20261204160000_webhook_fan_out } from './Migration20261204160000_webhook_fan_out.js';
+import { Migration20261204180000_credential_notify } from './Migration20261204180000_credential_notify.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204140000_change_events', class: Migration20261204140000_change_events },
   { name: 'Migration20261204150000_user_deprovisioned', class: Migration20261204150000_user_deprovisioned },
   { name: 'Migration20261204160000_webhook_fan_out', class: Migration20261204160000_webhook_fan_out },
+  { name: 'Migration20261204180000_credential_notify', class: Migration20261204180000_credential_notify },
 ];

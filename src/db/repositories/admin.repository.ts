@@ -7,11 +7,33 @@ import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { InvalidValueError } from '../../domain/errors.js';
 import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
+import type { CredentialCache } from '../credentials.cache.js';
+
+/** The credential cache as one unit of work sees it (docs/architecture.md#credential-cache). */
+export interface CredentialScope {
+  readonly cache: CredentialCache | null;
+  /** The unit changed a credential: the cache is emptied now and again once the unit is over. */
+  changed(): void;
+}
+
+export const NO_CREDENTIAL_CACHE: CredentialScope = { cache: null, changed: () => undefined };
+
+/** A credential by the hash of its secret, from the cache when it holds it. */
+async function cachedCredential<T>(scope: CredentialScope, key: string, load: () => Promise<T | null>): Promise<T | null> {
+  const { cache } = scope;
+  if (!cache) return load();
+  const hit = cache.get<T>(key);
+  if (hit !== undefined) return hit;
+  const epoch = cache.epoch();
+  const found = await load();
+  if (found) cache.set(key, found, epoch);
+  return found;
+}
 
 interface TenantRow { id: string; name: string; created_at: Date; updated_at: Date }
 const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at) });
 
-export function createTenantRepository(db: Db): TenantRepository {
+export function createTenantRepository(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE): TenantRepository {
   return {
     async get(id) {
       if (!isUuid(id)) return null;
@@ -43,6 +65,8 @@ export function createTenantRepository(db: Db): TenantRepository {
     },
     async delete(id) {
       if (!isUuid(id)) return false;
+      // Its connections and keys go with it.
+      credentials.changed();
       return (await exec(db, 'delete from tenants where id = ?::uuid', [id])) > 0;
     },
   };
@@ -63,7 +87,7 @@ const toConnection = (r: ConnectionRow): ScimConnection => ({
   pausedAt: toDateOrNull(r.paused_at),
 });
 
-export function createConnectionRepository(db: Db): ConnectionRepository {
+export function createConnectionRepository(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE): ConnectionRepository {
   return {
     async get(tenantId, id) {
       if (!isUuid(id)) return null;
@@ -73,9 +97,11 @@ export function createConnectionRepository(db: Db): ConnectionRepository {
     async list(tenantId) {
       return (await query<ConnectionRow>(db, 'select * from scim_connections where tenant_id = ? order by created_at, id', [tenantId])).map(toConnection);
     },
-    async findByTokenHash(tokenHash) {
-      const [r] = await query<ConnectionRow>(db, 'select * from scim_connections where token_hash = ?', [tokenHash]);
-      return r ? { ...toConnection(r), tokenHash: r.token_hash } : null;
+    findByTokenHash(tokenHash) {
+      return cachedCredential(credentials, `scim:${tokenHash}`, async () => {
+        const [r] = await query<ConnectionRow>(db, 'select * from scim_connections where token_hash = ?', [tokenHash]);
+        return r ? { ...toConnection(r), tokenHash: r.token_hash } : null;
+      });
     },
     async insert(c, tokenHash) {
       await exec(
@@ -85,14 +111,17 @@ export function createConnectionRepository(db: Db): ConnectionRepository {
       );
     },
     async update(c) {
+      credentials.changed();
       await exec(db, 'update scim_connections set name = ?, policies = ?::jsonb where tenant_id = ? and id = ?', [c.name, jsonParam(c.policies), c.tenantId, c.id]);
     },
     async setToken(tenantId, id, tokenHash, at) {
       if (!isUuid(id)) return false;
+      credentials.changed();
       return (await exec(db, 'update scim_connections set token_hash = ?, rotated_at = ? where tenant_id = ? and id = ?::uuid', [tokenHash, at, tenantId, id])) > 0;
     },
     async setPaused(tenantId, id, at) {
       if (!isUuid(id)) return false;
+      credentials.changed();
       return (await exec(db, 'update scim_connections set paused_at = ? where tenant_id = ? and id = ?::uuid', [at, tenantId, id])) > 0;
     },
     async touch(id, at) {
@@ -100,6 +129,7 @@ export function createConnectionRepository(db: Db): ConnectionRepository {
     },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;
+      credentials.changed();
       // What it managed stays, released (the foreign key sets managed_by null); released users are no longer deprovisioned.
       await exec(db, 'update users set deprovisioned_at = null where tenant_id = ? and managed_by = ?::uuid and deprovisioned_at is not null', [tenantId, id]);
       return (await exec(db, 'delete from scim_connections where tenant_id = ? and id = ?::uuid', [tenantId, id])) > 0;
@@ -121,7 +151,7 @@ const toApiKey = (r: ApiKeyRow): ApiKey => ({
   revokedAt: toDateOrNull(r.revoked_at),
 });
 
-export function createApiKeyRepository(db: Db): ApiKeyRepository {
+export function createApiKeyRepository(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE): ApiKeyRepository {
   return {
     async get(id) {
       if (!isUuid(id)) return null;
@@ -134,9 +164,11 @@ export function createApiKeyRepository(db: Db): ApiKeyRepository {
         : await query<ApiKeyRow>(db, 'select * from api_keys where tenant_id = ? order by created_at, id', [tenantId]);
       return rows.map(toApiKey);
     },
-    async findByHash(keyHash) {
-      const [r] = await query<ApiKeyRow>(db, 'select * from api_keys where key_hash = ?', [keyHash]);
-      return r ? { ...toApiKey(r), keyHash: r.key_hash } : null;
+    findByHash(keyHash) {
+      return cachedCredential(credentials, `key:${keyHash}`, async () => {
+        const [r] = await query<ApiKeyRow>(db, 'select * from api_keys where key_hash = ?', [keyHash]);
+        return r ? { ...toApiKey(r), keyHash: r.key_hash } : null;
+      });
     },
     async insert(k, keyHash) {
       const n = await exec(
@@ -148,6 +180,7 @@ export function createApiKeyRepository(db: Db): ApiKeyRepository {
       return n > 0;
     },
     async revoke(id, at) {
+      credentials.changed();
       return (await exec(db, 'update api_keys set revoked_at = ? where id = ? and revoked_at is null', [at, id])) > 0;
     },
     async touch(id, at) {

@@ -3,6 +3,7 @@ import { ForbiddenError, InvalidValueError, NotFoundError, UnauthenticatedError 
 import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
 import { requireName } from '../shared/resource.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { usageStamp } from '../shared/usage.js';
 import { API_KEY_ROLES, type ApiKey, type ApiKeyRole } from './apikey.js';
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
@@ -16,6 +17,7 @@ function assertMayManage(actor: Actor, tenantId: string | null): void {
 
 export function createApiKeyService(deps: ServiceDeps) {
   const { store } = deps;
+  const stampUse = usageStamp(store, (r, id, at) => r.apiKeys.touch(id, at));
 
   return {
     async list(actor: Actor, tenantId: string | null): Promise<ApiKey[]> {
@@ -68,10 +70,7 @@ export function createApiKeyService(deps: ServiceDeps) {
       if (!found || found.revokedAt !== null || !sameHash(found.keyHash, hash)) {
         throw new UnauthenticatedError('The API key is missing, wrong, or revoked');
       }
-      const now = deps.now();
-      if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > 60_000) {
-        await store.write((r) => r.apiKeys.touch(found.id, now));
-      }
+      await stampUse(found.id, found.lastUsedAt, deps.now());
       const { keyHash: _omit, ...apiKey } = found;
       void _omit;
       return { apiKey, actor: { type: 'apiKey', id: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role } };

@@ -5,6 +5,7 @@ import { hashSecret, newSecret, sameHash } from '../shared/secrets.js';
 import { requireName } from '../shared/resource.js';
 import { connectionData } from '../event/event.js';
 import { recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { usageStamp } from '../shared/usage.js';
 import { normalisePolicies, type ProvisioningPolicies, type ScimConnection } from './connection.js';
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
@@ -12,6 +13,7 @@ export type ConnectionService = ReturnType<typeof createConnectionService>;
 
 export function createConnectionService(deps: ServiceDeps) {
   const { store } = deps;
+  const stampUse = usageStamp(store, (r, id, at) => r.connections.touch(id, at));
 
   async function setPaused(ctx: Ctx, id: string, paused: boolean): Promise<ScimConnection> {
     assertCanWrite(ctx);
@@ -115,11 +117,7 @@ export function createConnectionService(deps: ServiceDeps) {
       if (!found || !sameHash(found.tokenHash, hash)) throw new UnauthenticatedError('The SCIM token is missing, wrong, or has been rotated');
       // The token is right: say why it is refused, so the identity provider's log tells its admin what to do.
       if (found.pausedAt) throw new UnauthenticatedError('This SCIM connection is paused; a Roster admin must resume it before it provisions again');
-      const now = deps.now();
-      // lastUsedAt is advisory; refresh it at most once a minute so a busy sync does not write on every request.
-      if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > 60_000) {
-        await store.write((r) => r.connections.touch(found.id, now));
-      }
+      await stampUse(found.id, found.lastUsedAt, deps.now());
       const { tokenHash: _omit, ...connection } = found;
       void _omit;
       return { connection, actor: { type: 'connection', id: connection.id, tenantId: connection.tenantId } };
