@@ -65,8 +65,11 @@ export interface UserRepository {
   takenLoginNames(tenantId: string, loginNames: readonly string[]): Promise<Set<string>>;
   /** Throws ConflictError when userName or loginName is taken in the tenant. */
   insert(user: User): Promise<void>;
-  /** Writes the new state; the caller has locked the row. Throws ConflictError on uniqueness. */
-  update(user: User): Promise<void>;
+  /**
+   * Writes the new state; the caller has locked the row. Throws ConflictError on uniqueness. Given
+   * the state it replaces, only the multi-valued attributes that differ from it are rewritten.
+   */
+  update(user: User, previous?: User): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
@@ -78,6 +81,11 @@ export interface GroupRepository {
   idsByDisplayName(tenantId: string, displayNames: readonly string[]): Promise<Map<string, string>>;
   insert(group: Group): Promise<void>;
   update(group: Group): Promise<void>;
+  /**
+   * Moves the group one version on, in one statement, if it is still managed by `managedBy` (and
+   * at `version` when given); returns the group as it then is, or null when it is not.
+   */
+  bumpVersion(tenantId: string, id: string, expect: { readonly managedBy: string | null; readonly version: number | null }, at: Date): Promise<Group | null>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

@@ -1,4 +1,5 @@
 import type { ListQuery, ListResult, UserRepository, VisibleTo } from '../../domain/ports.js';
+import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
@@ -68,11 +69,11 @@ function toUser(r: UserRow): User {
 }
 
 
-async function writeValues(db: Db, u: User): Promise<void> {
+async function writeValues(db: Db, u: User, which: { values: boolean; addresses: boolean } = { values: true, addresses: true }): Promise<void> {
   const vals = VALUE_ATTRIBUTES.flatMap((attribute) =>
     u[attribute].map((v, position) => ({ attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display })),
   );
-  if (vals.length > 0) {
+  if (which.values && vals.length > 0) {
     await exec(
       db,
       `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
@@ -81,7 +82,7 @@ async function writeValues(db: Db, u: User): Promise<void> {
       [u.tenantId, u.id, jsonParam(vals)],
     );
   }
-  if (u.addresses.length > 0) {
+  if (which.addresses && u.addresses.length > 0) {
     await exec(
       db,
       `insert into user_addresses (tenant_id, user_id, position, type, "primary", formatted, street_address, locality, region, postal_code, country)
@@ -153,13 +154,18 @@ export function createUserRepository(db: Db): UserRepository {
       await writeValues(db, u);
     },
 
-    async update(u) {
+    async update(u, previous) {
       const { sql, params } = USERS.update(u);
       await exec(db, sql, params);
-      // A user is small: its multi-valued attributes are rewritten whole (docs/architecture.md#patch-as-commands).
-      await exec(db, 'delete from user_values where user_id = ?', [u.id]);
-      await exec(db, 'delete from user_addresses where user_id = ?', [u.id]);
-      await writeValues(db, u);
+      // A user is small: a multi-valued attribute that changed is rewritten whole (docs/architecture.md#patch-as-commands);
+      // one that did not is left alone (docs/architecture.md#statements-per-request).
+      const which = {
+        values: !previous || VALUE_ATTRIBUTES.some((a) => !sameData(previous[a], u[a])),
+        addresses: !previous || !sameData(previous.addresses, u.addresses),
+      };
+      if (which.values) await exec(db, 'delete from user_values where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
+      if (which.addresses) await exec(db, 'delete from user_addresses where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
+      await writeValues(db, u, which);
     },
 
     async delete(tenantId, id) {

@@ -175,7 +175,7 @@ export function createUserService(deps: ServiceDeps) {
             const next = opts.merge ? opts.merge(locked) : profile;
             validateProfile(next, deps.limits);
             const adopted: User = { ...locked, ...next, managedBy, deprovisionedAt: null, version: locked.version + 1, updatedAt: deps.now() };
-            await r.users.update(adopted);
+            await r.users.update(adopted, locked);
             // Only what changed: attributes the request left out, or sent as they were, are not named.
             const changes = [...changedAttributes(locked, next), ...(locked.managedBy !== managedBy ? ['managedBy'] : [])];
             await recordAudit(deps, r, ctx, { action: locked.deprovisionedAt !== null ? 'user.reprovision' : 'user.adopt', resourceType: 'User', resourceId: adopted.id, changes });
@@ -221,7 +221,7 @@ export function createUserService(deps: ServiceDeps) {
         // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
         const loginName = current.loginName === current.userName ? next.userName : current.loginName;
         const updated: User = { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() };
-        await r.users.update(updated);
+        await r.users.update(updated, current);
         const action = changes.length === 1 && changes[0] === 'active' ? (next.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
         await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
         await recordChange(r, ctx, updated, changes);
