@@ -66,6 +66,16 @@ export function createGroupRepository(db: Db): GroupRepository {
       const { sql, params } = GROUPS.update(g);
       await exec(db, sql, params);
     },
+    async bumpVersion(tenantId, id, expect, at) {
+      const rows = await query<GroupRow>(
+        db,
+        `update groups g set version = g.version + 1, updated_at = ?
+         where g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)
+         returning g.*`,
+        [at, tenantId, id, expect.managedBy, expect.version, expect.version],
+      );
+      return rows[0] ? toGroup(rows[0]) : null;
+    },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;
       return (await exec(db, 'delete from groups where tenant_id = ? and id = ?::uuid', [tenantId, id])) > 0;

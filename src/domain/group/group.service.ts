@@ -1,5 +1,5 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
@@ -123,6 +123,33 @@ export function createGroupService(deps: ServiceDeps) {
     }
   }
 
+  /**
+   * Adds and removes members without locking the group row while they are resolved and written:
+   * changes to one group's members run side by side, kept apart by the membership primary key.
+   * The group's version still moves by one per change that changed something, in one UPDATE near
+   * the end, so an ETag still names one state of the group (docs/architecture.md#memberships).
+   */
+  async function changeMembers(ctx: Ctx, id: string, ops: readonly MemberOp[], ifVersion: number | null | undefined): Promise<Group> {
+    return store.write(async (r) => {
+      const current = await load(r, ctx, id);
+      assertMayChange(ctx, current, 'Group', id);
+      assertVersion(current.version, ifVersion, 'Group', id);
+      const net = await applyMembers(r, ctx, id, ops);
+      if (!net.added.length && !net.removed.length) return current;
+      const next = await r.groups.bumpVersion(ctx.tenantId, id, { managedBy: current.managedBy, version: ifVersion ?? null }, deps.now());
+      if (!next) {
+        // Deleted, released, adopted or changed past the version asked for since it was read: say which.
+        const now = await load(r, ctx, id);
+        assertMayChange(ctx, now, 'Group', id);
+        assertVersion(now.version, ifVersion, 'Group', id);
+        throw new PreconditionFailedError(`Group ${id} changed while its members were being changed; read it again and retry`);
+      }
+      await recordAudit(deps, r, ctx, { action: 'group.members', resourceType: 'Group', resourceId: id, changes: ['members'] });
+      await recordMembers(r, ctx, next, net);
+      return next;
+    });
+  }
+
   return {
     async get(ctx: Ctx, id: string): Promise<Group> {
       assertCanRead(ctx);
@@ -194,6 +221,8 @@ export function createGroupService(deps: ServiceDeps) {
      */
     async change(ctx: Ctx, id: string, change: GroupChange, opts: { ifVersion?: number | null } = {}): Promise<Group> {
       assertCanWrite(ctx);
+      const members = change.members ?? [];
+      if (!change.profile && members.length > 0 && members.every((m) => m.op !== 'replace')) return changeMembers(ctx, id, members, opts.ifVersion);
       return store.write(async (r) => {
         const current = await load(r, ctx, id, true);
         // Membership of an admin-managed group is the admin's to change; a SCIM-owned group's is its connection's.

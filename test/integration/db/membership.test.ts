@@ -51,6 +51,26 @@ describe('membership changes cost O(k), whatever the group size', () => {
     expect((await h.services.groups.memberCounts(ctx, [big.id])).get(big.id)).toBe(5000);
   });
 
+  it('changes members of one group side by side without locking the group row, one version per change', async () => {
+    const g = await h.services.groups.create(ctx, { displayName: 'concurrent', externalId: null, extensions: {} });
+    const users = await bulkUsers('conc', 12);
+    const adds = await statementsOf(() => h.services.groups.addMembers(ctx, g.id, [{ id: users[0]! }]));
+    expect(adds.some((s) => /for update/i.test(s))).toBe(false);
+    // Eleven adds at once: each lands, and each moves the version on by exactly one.
+    const results = await Promise.all(users.slice(1).map((id) => h.services.groups.addMembers(ctx, g.id, [{ id }])));
+    expect(new Set(results.map((r) => r.version)).size).toBe(11);
+    const after = await h.services.groups.get(ctx, g.id);
+    expect(after.version).toBe(g.version + 12);
+    expect((await h.services.groups.memberCounts(ctx, [g.id])).get(g.id)).toBe(12);
+    // If-Match still means one state of the group.
+    await expect(h.services.groups.change(ctx, g.id, { members: [{ op: 'remove', memberIds: [users[0]!] }] }, { ifVersion: after.version - 1 })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+    });
+    const removed = await h.services.groups.change(ctx, g.id, { members: [{ op: 'remove', memberIds: [users[0]!] }] }, { ifVersion: after.version });
+    expect(removed.version).toBe(after.version + 1);
+    expect((await h.services.groups.memberCounts(ctx, [g.id])).get(g.id)).toBe(11);
+  });
+
   it('adding a present member is a no-op, and an add then a remove in one change apply in order', async () => {
     const g = await h.services.groups.create(ctx, { displayName: 'ordered', externalId: null, extensions: {} });
     const [a, b] = await bulkUsers('ord', 2);

@@ -1,5 +1,5 @@
 import { scimSuite } from '../../support/harness.js';
-import { USER_SCHEMA } from '../../support/scim.js';
+import { patchBody, USER_SCHEMA } from '../../support/scim.js';
 
 /**
  * docs/architecture.md#statements-per-request: what a SCIM request sends to PostgreSQL, beyond
@@ -51,5 +51,27 @@ describe('statements per SCIM request', () => {
     expect(statements.some((s) => GROUPS_OF.test(s))).toBe(false);
     const read = await statementsOf(() => suite.c.get(`/Users/${reply.body.id}`));
     expect(read.statements.some((s) => GROUPS_OF.test(s))).toBe(true);
+  });
+
+  it('rewrites only the multi-valued attributes a PATCH changes', async () => {
+    const made = await suite.c.post('/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'patched@example.com',
+      emails: [{ value: 'patched@example.com', primary: true }],
+      addresses: [{ locality: 'Hollywood' }],
+    });
+    const patch = (...ops: unknown[]) => suite.c.patch(`/Users/${made.body.id}`, patchBody(...ops));
+    const title = await statementsOf(() => patch({ op: 'replace', path: 'title', value: 'Tour Guide' }));
+    expect(title.reply.status).toBe(200);
+    expect(title.statements.some((s) => /user_values|user_addresses/.test(s) && /^(?:\/\*[^*]*\*\/ )?(?:delete|insert)/i.test(s))).toBe(false);
+    const emails = await statementsOf(() => patch({ op: 'add', path: 'emails', value: [{ value: 'babs@example.org', type: 'home' }] }));
+    expect(emails.statements.some((s) => /delete from user_values/.test(s))).toBe(true);
+    expect(emails.statements.some((s) => /user_addresses/.test(s) && /delete|insert/.test(s))).toBe(false);
+    const read = await suite.c.get(`/Users/${made.body.id}`);
+    expect(read.body).toMatchObject({
+      title: 'Tour Guide',
+      emails: [{ value: 'patched@example.com', primary: true }, { value: 'babs@example.org', type: 'home' }],
+      addresses: [{ locality: 'Hollywood' }],
+    });
   });
 });
