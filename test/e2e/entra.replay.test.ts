@@ -89,7 +89,7 @@ describe.each(['entra.default.json', 'entra.aadOptscim062020.json'])('Entra ID p
   const userName = `Test_User_${tag}@contoso.com`;
   const vars: Record<string, unknown> = { userName, externalId: randomUUID() };
   let userId = '';
-  let managerId = '';
+  let managerValue = '';
   let groupId = '';
   const memberIds: string[] = [];
 
@@ -123,7 +123,7 @@ describe.each(['entra.default.json', 'entra.aadOptscim062020.json'])('Entra ID p
     }
     const mgr = await call('POST', '/Users', fill(CREATE.user, { userName: `Manager_${tag}@contoso.com`, externalId: randomUUID() }));
     expectScim(mgr, 201);
-    managerId = mgr.body.id;
+    managerValue = mgr.body.id;
   });
 
   it('3. GET then PATCH with only the changed attributes; Roster returns exactly what was sent', async () => {
@@ -136,12 +136,12 @@ describe.each(['entra.default.json', 'entra.aadOptscim062020.json'])('Entra ID p
 
   it('4. manager: set to a user not yet provisioned, changed, cleared', async () => {
     const ghost = uuidv7();
-    let r = await call('PATCH', `/Users/${userId}`, fill(d.setManager, { managerId: ghost }));
+    let r = await call('PATCH', `/Users/${userId}`, fill(d.setManager, { managerValue: ghost }));
     expectScim(r, 200);
     expect(r.body[ENTERPRISE].manager).toEqual({ value: ghost });
-    r = await call('PATCH', `/Users/${userId}`, fill(d.changeManager, { managerId }));
-    expect(r.body[ENTERPRISE].manager).toEqual({ value: managerId });
-    expect((await call('GET', `/Users?filter=${encodeURIComponent(`${ENTERPRISE}:manager.value eq "${managerId}"`)}`)).body.totalResults).toBe(1);
+    r = await call('PATCH', `/Users/${userId}`, fill(d.changeManager, { managerValue }));
+    expect(r.body[ENTERPRISE].manager).toEqual({ value: managerValue });
+    expect((await call('GET', `/Users?filter=${encodeURIComponent(`${ENTERPRISE}:manager.value eq "${managerValue}"`)}`)).body.totalResults).toBe(1);
     r = await call('PATCH', `/Users/${userId}`, d.clearManager);
     expectScim(r, 200);
     expect(r.body[ENTERPRISE].manager).toBeUndefined();

@@ -8,6 +8,7 @@ import { Migration20261204140000_change_events } from './Migration20261204140000
 import { Migration20261204150000_user_deprovisioned } from './Migration20261204150000_user_deprovisioned.js';
 import { Migration20261204160000_webhook_fan_out } from './Migration20261204160000_webhook_fan_out.js';
 import { Migration20261204180000_credential_notify } from './Migration20261204180000_credential_notify.js';
+import { Migration20261204190000_values_as_sent } from './Migration20261204190000_values_as_sent.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204150000_user_deprovisioned', class: Migration20261204150000_user_deprovisioned },
   { name: 'Migration20261204160000_webhook_fan_out', class: Migration20261204160000_webhook_fan_out },
   { name: 'Migration20261204180000_credential_notify', class: Migration20261204180000_credential_notify },
+  { name: 'Migration20261204190000_values_as_sent', class: Migration20261204190000_values_as_sent },
 ];

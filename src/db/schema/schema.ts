@@ -97,7 +97,7 @@ export const ApiKeySchema = new EntitySchema<ApiKeyRow>({
  * The users entity: its plain columns come from the table description (db/tables/users.table.ts);
  * the type names only the relations and the columns the indexes below name.
  */
-export interface UserRowT { id: string; tenant: TenantRow; managedBy: ScimConnectionRow | null; externalId: string | null; managerId: string | null }
+export interface UserRowT { id: string; tenant: TenantRow; managedBy: ScimConnectionRow | null; externalId: string | null; managerValue: string | null }
 export const UserSchema = new EntitySchema<UserRowT>({
   name: 'UserRow',
   tableName: 'users',
@@ -114,7 +114,7 @@ export const UserSchema = new EntitySchema<UserRowT>({
   indexes: [
     { name: 'users_tenant_id_id_index', properties: ['tenant', 'id'] },
     { name: 'users_tenant_external_id_index', properties: ['tenant', 'externalId'] },
-    { name: 'users_tenant_manager_id_index', properties: ['tenant', 'managerId'] },
+    { name: 'users_tenant_manager_value_index', properties: ['tenant', 'managerValue'] },
     { name: 'users_managed_by_index', properties: ['managedBy'] },
   ],
 });
@@ -122,7 +122,7 @@ export const UserSchema = new EntitySchema<UserRowT>({
 /** One value of a multi-valued attribute (emails, phoneNumbers, roles, ...), in the order sent. */
 export interface UserValueRow {
   id: number; tenant: TenantRow; user: UserRowT; attribute: string; position: number;
-  value: string; type: string | null; primary: boolean; display: string | null;
+  value: string; type: string | null; primary: boolean | null; display: string | null;
 }
 export const UserValueSchema = new EntitySchema<UserValueRow>({
   name: 'UserValueRow',
@@ -135,7 +135,8 @@ export const UserValueSchema = new EntitySchema<UserValueRow>({
     position: { type: 'smallint' },
     value: { type: 'text' },
     type: text,
-    primary: { type: 'boolean' },
+    // Null when the client did not send it: primary false and absent are returned differently (RFC 7643 §2.4).
+    primary: { type: 'boolean', nullable: true },
     display: text,
   },
   indexes: [
@@ -145,7 +146,7 @@ export const UserValueSchema = new EntitySchema<UserValueRow>({
 });
 
 export interface UserAddressRow {
-  id: number; tenant: TenantRow; user: UserRowT; position: number; type: string | null; primary: boolean;
+  id: number; tenant: TenantRow; user: UserRowT; position: number; type: string | null; primary: boolean | null;
   formatted: string | null; streetAddress: string | null; locality: string | null; region: string | null;
   postalCode: string | null; country: string | null;
 }
@@ -158,7 +159,7 @@ export const UserAddressSchema = new EntitySchema<UserAddressRow>({
     user: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', index: 'user_addresses_user_id_index' },
     position: { type: 'smallint' },
     type: text,
-    primary: { type: 'boolean' },
+    primary: { type: 'boolean', nullable: true },
     formatted: text,
     streetAddress: text,
     locality: text,

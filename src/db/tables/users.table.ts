@@ -37,8 +37,8 @@ export const USERS = defineTable<StoredUser>({
     text('organization', 'enterprise.organization'),
     text('division', 'enterprise.division'),
     text('department', 'enterprise.department'),
-    // A plain column, not a foreign key: Entra may name a manager it has not provisioned yet.
-    of('manager_id', 'uuid', 'enterprise.managerId', { nullable: true }),
+    // Text, not a foreign key: Entra may name a manager it has not provisioned yet, Okta an employee id.
+    text('manager_value', 'enterprise.managerValue'),
     of('deprovisioned_at', 'timestamptz', 'deprovisionedAt', { nullable: true }),
   ],
 });

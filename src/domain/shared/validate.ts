@@ -33,7 +33,7 @@ export const MAX_KEY_BYTES = 1536;
 export type Shape =
   | { readonly kind: 'string'; readonly required: boolean; readonly key: boolean }
   | { readonly kind: 'id'; readonly of: string }
-  | { readonly kind: 'boolean' }
+  | { readonly kind: 'boolean'; readonly nullable: boolean }
   | { readonly kind: 'object'; readonly fields: Readonly<Record<string, Shape>> }
   | { readonly kind: 'list'; readonly of: Shape }
   /** Extension documents by schema URN, kept verbatim (docs/architecture.md#unknown-extension-attributes). */
@@ -43,7 +43,8 @@ export const shape = {
   text: (o: { required?: boolean; key?: boolean } = {}): Shape => ({ kind: 'string', required: o.required ?? false, key: o.key ?? false }),
   /** The id of a resource; `of` says of what, for messages ("a user"). */
   id: (of: string): Shape => ({ kind: 'id', of }),
-  boolean: (): Shape => ({ kind: 'boolean' }),
+  /** `nullable`: null means "not given", a third value kept apart from false. */
+  boolean: (o: { nullable?: boolean } = {}): Shape => ({ kind: 'boolean', nullable: o.nullable ?? false }),
   object: (fields: Record<string, Shape>): Shape => ({ kind: 'object', fields }),
   list: (of: Shape): Shape => ({ kind: 'list', of }),
   extensions: (): Shape => ({ kind: 'extensions' }),
@@ -141,6 +142,7 @@ export function validateShape(s: Shape, value: unknown, limits: InputLimits, fie
       if (typeof value !== 'string' || !isUuid(value)) fail(field, `must be the id of ${s.of} (a UUID)`);
       return;
     case 'boolean':
+      if (s.nullable && (value === null || value === undefined)) return;
       if (typeof value !== 'boolean') fail(field, `must be true or false, not ${kindOf(value)}`);
       return;
     case 'object':

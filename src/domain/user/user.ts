@@ -4,17 +4,22 @@ import { sameData } from '../shared/equal.js';
 import type { ResourceMeta } from '../shared/resource.js';
 import { shape, validateFields, type InputLimits, type Shape } from '../shared/validate.js';
 
-/** One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4). */
+/**
+ * One value of a multi-valued attribute such as emails, phoneNumbers or roles (RFC 7643 §2.4).
+ * `primary` is three-valued: true, false, or null when it was not sent; each is returned as it came
+ * (docs/architecture.md#values-as-sent).
+ */
 export interface MultiValue {
   readonly value: string;
   readonly type: string | null;
-  readonly primary: boolean;
+  readonly primary: boolean | null;
   readonly display: string | null;
 }
 
 export interface Address {
   readonly type: string | null;
-  readonly primary: boolean;
+  /** As for MultiValue: true, false, or null when not sent. */
+  readonly primary: boolean | null;
   readonly formatted: string | null;
   readonly streetAddress: string | null;
   readonly locality: string | null;
@@ -32,14 +37,17 @@ export interface PersonName {
   readonly honorificSuffix: string | null;
 }
 
-/** RFC 7643 §4.3 enterprise extension. `managerId` may name a user that does not exist yet. */
+/**
+ * RFC 7643 §4.3 enterprise extension. `managerValue` is manager.value as sent (docs/entra.md#manager): usually a
+ * user id, possibly of a user that does not exist yet, but also an employee id or login name.
+ */
 export interface Enterprise {
   readonly employeeNumber: string | null;
   readonly costCenter: string | null;
   readonly organization: string | null;
   readonly division: string | null;
   readonly department: string | null;
-  readonly managerId: string | null;
+  readonly managerValue: string | null;
 }
 
 /** The multi-valued attributes kept as rows of value/type/primary/display. */
@@ -101,7 +109,7 @@ export const EMPTY_ENTERPRISE: Enterprise = {
   organization: null,
   division: null,
   department: null,
-  managerId: null,
+  managerValue: null,
 };
 
 /** A profile with every optional attribute empty. */
@@ -133,10 +141,10 @@ export function emptyProfile(userName: string): UserProfile {
 }
 
 const text = shape.text;
-const valueShape = shape.object({ value: text({ required: true, key: true }), type: text(), primary: shape.boolean(), display: text() });
+const valueShape = shape.object({ value: text({ required: true, key: true }), type: text(), primary: shape.boolean({ nullable: true }), display: text() });
 const addressShape = shape.object({
   type: text(),
-  primary: shape.boolean(),
+  primary: shape.boolean({ nullable: true }),
   formatted: text(),
   streetAddress: text(),
   locality: text(),
@@ -167,14 +175,14 @@ const PROFILE_SHAPE: Readonly<Record<keyof UserProfile, Shape>> = {
     organization: text(),
     division: text(),
     department: text(),
-    managerId: shape.id('a user'),
+    managerValue: text(),
   }),
   extensions: shape.extensions(),
 };
 
-function checkPrimary(field: string, values: readonly { primary: boolean }[]): void {
+function checkPrimary(field: string, values: readonly { primary: boolean | null }[]): void {
   // RFC 7643 §2.4: the primary value "true" MUST appear no more than once.
-  if (values.filter((v) => v.primary).length > 1) {
+  if (values.filter((v) => v.primary === true).length > 1) {
     throw new InvalidValueError(`"${field}" has more than one value marked primary; mark at most one`, field);
   }
 }
@@ -221,7 +229,7 @@ export const USER_FIELDS: FieldCatalog = {
     'enterprise.organization': str(),
     'enterprise.division': str(),
     'enterprise.department': str(false, true),
-    'enterprise.managerId': { type: 'id', caseExact: true },
+    'enterprise.managerValue': str(),
     managedBy: { type: 'id', caseExact: true },
     createdAt: { type: 'dateTime', caseExact: false, sortable: true },
     updatedAt: { type: 'dateTime', caseExact: false, sortable: true },

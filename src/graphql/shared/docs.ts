@@ -136,14 +136,14 @@ export const PERSON_NAME = {
 export const MULTI_VALUE = {
   value: 'The value itself, e.g. the e-mail address.',
   type: 'What kind of value this is, e.g. "work" or "home".',
-  primary: 'Whether this is the preferred value of the attribute; at most one value of an attribute is primary.',
+  primary: 'Whether this is the preferred value of the attribute; at most one value of an attribute is primary. Null when it was not given: true, false and null each come back as sent.',
   display: 'A human-readable name for the value.',
 } as const;
 
 /** A postal address (RFC 7643 §4.1.2). */
 export const ADDRESS = {
   type: 'What kind of address this is, e.g. "work" or "home".',
-  primary: 'Whether this is the preferred address; at most one is.',
+  primary: 'Whether this is the preferred address; at most one is. Null when it was not given.',
   formatted: 'The full address, formatted for display or a mailing label; may contain newlines.',
   streetAddress: 'Street, house number and the like; may contain newlines.',
   locality: 'City or locality.',
@@ -159,7 +159,8 @@ export const ENTERPRISE = {
   organization: 'The user\'s organisation.',
   division: 'The user\'s division.',
   department: 'The user\'s department.',
-  managerId: 'Id of the user\'s manager, a user of the same tenant. May name a user that has not been provisioned yet; `manager` is then null.',
+  managerValue:
+    'The manager as the identity provider or admin sent it: usually the id of a user of the same tenant, but Okta and Microsoft\'s reference client send employee ids or login names. Kept and returned as sent; `manager` resolves it when it names a user of the tenant.',
 } as const;
 
 /** Groups. */

@@ -22,7 +22,7 @@ export class EnterpriseUserFilterInput {
   @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the organisation') }) organization?: StringFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the division') }) division?: StringFilterInput | null;
   @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the department') }) department?: StringFilterInput | null;
-  @Field(() => IdFilterInput, { nullable: true, description: FILTER.onValue('the manager\'s id') }) managerId?: IdFilterInput | null;
+  @Field(() => StringFilterInput, { nullable: true, description: FILTER.on('the manager as sent (usually a user id)') }) managerValue?: StringFilterInput | null;
 }
 
 @InputType('AddressFilter', { description: FILTER.some('a user\'s addresses') })
@@ -88,7 +88,7 @@ export const USER_FILTER_SPEC: FilterSpec = {
   fields: same('id', 'userName', 'loginName', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'active', 'managedBy', 'createdAt', 'updatedAt'),
   nested: {
     name: { prefix: 'name', fields: same('formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix') },
-    enterprise: { prefix: 'enterprise', fields: same('employeeNumber', 'costCenter', 'organization', 'division', 'department', 'managerId') },
+    enterprise: { prefix: 'enterprise', fields: same('employeeNumber', 'costCenter', 'organization', 'division', 'department', 'managerValue') },
   },
   multi: {
     ...Object.fromEntries(['emails', 'phoneNumbers', 'ims', 'photos', 'roles', 'entitlements', 'x509Certificates'].map((a) => [a, multi(a, MULTI_VALUE_SPEC)])),
@@ -164,14 +164,14 @@ export class PersonNameInput {
 export class MultiValueInput {
   @Field(() => String, { description: MULTI_VALUE.value }) value!: string;
   @Field(() => String, { nullable: true, description: MULTI_VALUE.type }) type?: string | null;
-  @Field(() => Boolean, { defaultValue: false, description: MULTI_VALUE.primary }) primary!: boolean;
+  @Field(() => Boolean, { nullable: true, description: MULTI_VALUE.primary }) primary?: boolean | null;
   @Field(() => String, { nullable: true, description: MULTI_VALUE.display }) display?: string | null;
 }
 
 @InputType('AddressInput', { description: 'A postal address (RFC 7643 §4.1.2).' })
 export class AddressInput {
   @Field(() => String, { nullable: true, description: ADDRESS.type }) type?: string | null;
-  @Field(() => Boolean, { defaultValue: false, description: ADDRESS.primary }) primary!: boolean;
+  @Field(() => Boolean, { nullable: true, description: ADDRESS.primary }) primary?: boolean | null;
   @Field(() => String, { nullable: true, description: ADDRESS.formatted }) formatted?: string | null;
   @Field(() => String, { nullable: true, description: ADDRESS.streetAddress }) streetAddress?: string | null;
   @Field(() => String, { nullable: true, description: ADDRESS.locality }) locality?: string | null;
@@ -187,7 +187,7 @@ export class EnterpriseUserInput {
   @Field(() => String, { nullable: true, description: ENTERPRISE.organization }) organization?: string | null;
   @Field(() => String, { nullable: true, description: ENTERPRISE.division }) division?: string | null;
   @Field(() => String, { nullable: true, description: ENTERPRISE.department }) department?: string | null;
-  @Field(() => ID, { nullable: true, description: ENTERPRISE.managerId }) managerId?: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.managerValue }) managerValue?: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, InputType, Field, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { isUuid } from '../../domain/shared/id.js';
 import { emptyProfile, VALUE_ATTRIBUTES, type Address, type Enterprise, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group } from '../../domain/group/group.js';
@@ -46,10 +47,10 @@ function merge<T extends object>(cur: T, patch: object | null | undefined): T {
   return out as T;
 }
 
-const toValue = (v: MultiValueInput): MultiValue => ({ value: v.value, type: v.type ?? null, primary: v.primary ?? false, display: v.display ?? null });
+const toValue = (v: MultiValueInput): MultiValue => ({ value: v.value, type: v.type ?? null, primary: v.primary ?? null, display: v.display ?? null });
 const toAddress = (a: AddressInput): Address => ({
   type: a.type ?? null,
-  primary: a.primary ?? false,
+  primary: a.primary ?? null,
   formatted: a.formatted ?? null,
   streetAddress: a.streetAddress ?? null,
   locality: a.locality ?? null,
@@ -145,9 +146,10 @@ export class UserResolver {
 
 @Resolver(() => EnterpriseUserType)
 export class EnterpriseUserResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'The manager, once that user exists in the tenant.' })
+  @FieldResolver(() => UserType, { nullable: true, description: 'The manager, when `managerValue` is the id of a user of the tenant; null otherwise (not arrived yet, or an employee id or login name).' })
   manager(@Root() e: Enterprise & { tenantId: string }, @Ctx() c: GraphQLContext): Promise<User | null> | null {
-    return e.managerId ? c.loaders(e.tenantId).user.load(e.managerId) : null;
+    // docs/entra.md#manager: the value is kept as sent; only an id can name a user.
+    return e.managerValue && isUuid(e.managerValue) ? c.loaders(e.tenantId).user.load(e.managerValue) : null;
   }
 }
 

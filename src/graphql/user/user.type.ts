@@ -22,14 +22,14 @@ export class PersonNameType {
 export class MultiValueType {
   @Field(() => String, { description: MULTI_VALUE.value }) value!: string;
   @Field(() => String, { nullable: true, description: MULTI_VALUE.type }) type!: string | null;
-  @Field(() => Boolean, { description: MULTI_VALUE.primary }) primary!: boolean;
+  @Field(() => Boolean, { nullable: true, description: MULTI_VALUE.primary }) primary!: boolean | null;
   @Field(() => String, { nullable: true, description: MULTI_VALUE.display }) display!: string | null;
 }
 
 @ObjectType('Address', { description: 'A postal address of a user (RFC 7643 §4.1.2).' })
 export class AddressType {
   @Field(() => String, { nullable: true, description: ADDRESS.type }) type!: string | null;
-  @Field(() => Boolean, { description: ADDRESS.primary }) primary!: boolean;
+  @Field(() => Boolean, { nullable: true, description: ADDRESS.primary }) primary!: boolean | null;
   @Field(() => String, { nullable: true, description: ADDRESS.formatted }) formatted!: string | null;
   @Field(() => String, { nullable: true, description: ADDRESS.streetAddress }) streetAddress!: string | null;
   @Field(() => String, { nullable: true, description: ADDRESS.locality }) locality!: string | null;
@@ -45,7 +45,7 @@ export class EnterpriseUserType {
   @Field(() => String, { nullable: true, description: ENTERPRISE.organization }) organization!: string | null;
   @Field(() => String, { nullable: true, description: ENTERPRISE.division }) division!: string | null;
   @Field(() => String, { nullable: true, description: ENTERPRISE.department }) department!: string | null;
-  @Field(() => ID, { nullable: true, description: ENTERPRISE.managerId }) managerId!: string | null;
+  @Field(() => String, { nullable: true, description: ENTERPRISE.managerValue }) managerValue!: string | null;
 }
 
 @ObjectType('User', {

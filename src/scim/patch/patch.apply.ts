@@ -26,10 +26,10 @@ function setOrDelete(holder: Json, key: string, value: unknown): void {
   else holder[key] = value;
 }
 
-/** RFC 7644 §3.5.2: a value set primary makes every other value of the attribute non-primary. */
+/** RFC 7644 §3.5.2: a value set primary makes every other primary value of the attribute `primary: false`. */
 function onePrimary(list: Json[], keep: Json): void {
   if (keep.primary !== true) return;
-  for (const el of list) if (el !== keep && el.primary === true) delete el.primary;
+  for (const el of list) if (el !== keep && el.primary === true) el.primary = false;
 }
 
 /** Two elements are the same value when their `value` sub-attributes are equal (caseExact-aware). */
@@ -41,7 +41,18 @@ function sameValue(attr: AttributeSpec, a: Json, b: Json): boolean {
 
 function applyOne(res: Json, o: PatchOperation): void {
   const t = o.target;
+  if (t.resolved.kind === 'schema') {
+    delete res[t.resolved.urn];
+    return;
+  }
   if (t.resolved.kind === 'unknownExtension') {
+    const whole = o.op === 'remove' ? Object.keys(res).find((k) => k.toLowerCase() === t.text.toLowerCase() && isObject(res[k])) : undefined;
+    if (whole !== undefined) {
+      // The URN of an extension Roster does not know, removed whole as for a known one (RFC 7644 §3.5.2.2).
+      delete res[whole];
+      return;
+    }
+    if (t.resolved.name === '') return; // an unknown extension URN the resource does not have: nothing to remove
     // Extension schemas Roster does not know are stored as sent (docs/architecture.md#unknown-extension-attributes).
     const { urn, name, sub } = t.resolved;
     const ext = (isObject(res[urn]) ? res[urn] : (res[urn] = {})) as Json;

@@ -14,10 +14,18 @@ import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimErr
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
+/** A whole extension schema named by its URN (`remove` of `urn:...:enterprise:2.0:User`). */
+export interface SchemaTarget {
+  readonly kind: 'schema';
+  /** The URN as the registry spells it. */
+  readonly urn: string;
+  readonly path: string;
+}
+
 export interface PatchTarget {
   /** The path as the client wrote it (or the key of a path-less value), for messages. */
   readonly text: string;
-  readonly resolved: Resolved;
+  readonly resolved: Resolved | SchemaTarget;
   /** `emails[type eq "work"]`: selects elements of a complex attribute. */
   readonly filter: ScimFilter | null;
   /** The sub-attribute addressed: `name.givenName`, or `emails[type eq "work"].value`. */
@@ -143,6 +151,24 @@ export function normalisePatch(rt: ResourceTypeSpec, body: unknown): PatchOperat
       return;
     }
     if (name === 'add' && !hasValue) throw invalidValue(`Operations[${index}]: "add" needs a "value"`);
+    const schema = schemaByUrn(rt, path.trim());
+    if (name !== 'remove' && schema) {
+      // A schema's URN as the path: its attributes in the value, as if sent without a path under that URN.
+      if (!isObject(value)) throw invalidValue(`Operations[${index}]: with the path "${path.trim()}", "value" must be an object of that schema's attributes`);
+      expand(rt, index, name, { [schema.id]: value }, null, out);
+      return;
+    }
+    if (name === 'remove' && schema && schema !== rt.schema) {
+      // RFC 7644 §3.5.2.2: removing an extension's URN removes all of that extension's attributes.
+      out.push({ index, op: name, target: { text: path.trim(), resolved: { kind: 'schema', urn: schema.id, path: schema.id }, filter: null, sub: null }, value: undefined });
+      return;
+    }
+    if (name === 'remove' && !schema && /^urn:[^\s[\]"]+$/i.test(path.trim()) && !resolveAttribute(rt, path.trim())) {
+      // The URN of an extension Roster does not know (it keeps those as sent): removed whole if the resource has it.
+      const urn = path.trim();
+      out.push({ index, op: name, target: { text: urn, resolved: { kind: 'unknownExtension', urn, name: '', sub: null, path: urn }, filter: null, sub: null }, value: undefined });
+      return;
+    }
     out.push({ index, op: name, target: resolveTarget(rt, path.trim(), name), value: hasValue ? value : undefined });
   });
   return out;

@@ -42,7 +42,7 @@ export interface AttributeSpec {
   readonly subAttributes?: readonly AttributeSpec[];
   /**
    * Where filters and sorting find it in the domain catalog: a simple field (`name.givenName`,
-   * `enterprise.managerId`) or, for a multi-valued attribute, the multi field (`emails`), whose
+   * `enterprise.managerValue`) or, for a multi-valued attribute, the multi field (`emails`), whose
    * sub-attributes keep their SCIM names. Absent: the attribute cannot be filtered or sorted.
    */
   readonly domain?: string;
@@ -180,7 +180,7 @@ const ENTERPRISE: SchemaSpec = {
     str('division', 'Identifies the name of a division.', { domain: 'enterprise.division' }),
     str('department', 'Identifies the name of a department.', { domain: 'enterprise.department' }),
     complex('manager', "The user's manager. May name a user Roster has not been sent yet.", [
-      str('value', 'The id of the SCIM resource representing the manager.', { domain: 'enterprise.managerId' }),
+      str('value', 'The id of the SCIM resource representing the manager; kept as sent when it is another identifier (an employee id, a login name).', { domain: 'enterprise.managerValue' }),
       attr('$ref', 'reference', 'The URI of the manager.', { referenceTypes: ['User'] }),
       str('displayName', 'The displayName of the manager.', { mutability: 'readOnly' }),
     ]),

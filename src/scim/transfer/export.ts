@@ -80,9 +80,9 @@ export function groupLine(g: Group, members: readonly Member[], userNameOf: Read
 export async function exportUsers(deps: ExportDeps): Promise<number> {
   let done = 0;
   for await (const { page, total } of everything((q) => deps.services.users.list(deps.ctx, q), USERS_PER_PAGE)) {
-    const managers = await userNames(deps, page.flatMap((u) => (u.enterprise.managerId ? [u.enterprise.managerId] : [])));
+    const managers = await userNames(deps, page.flatMap((u) => (u.enterprise.managerValue ? [u.enterprise.managerValue] : [])));
     let text = '';
-    for (const u of page) text += `${JSON.stringify(userLine(u, u.enterprise.managerId ? managers.get(u.enterprise.managerId) : undefined))}\n`;
+    for (const u of page) text += `${JSON.stringify(userLine(u, u.enterprise.managerValue ? managers.get(u.enterprise.managerValue) : undefined))}\n`;
     await deps.write(text);
     done += page.length;
     deps.progress.update(done, total ? done / total : undefined);

@@ -11,7 +11,7 @@ interface UserItem {
   readonly managerName: string | null;
 }
 
-const withManager = (p: UserProfile, managerId: string | null): UserProfile => ({ ...p, enterprise: { ...p.enterprise, managerId } });
+const withManager = (p: UserProfile, managerValue: string | null): UserProfile => ({ ...p, enterprise: { ...p.enterprise, managerValue } });
 
 /**
  * Users, upserted by userName. A manager named by userName is linked to the user of that name in
@@ -35,16 +35,16 @@ export const userImport: ImportKind<UserItem> = {
 
   async apply({ services }, ctx, { profile, managerName }, resolve) {
     // undefined: named but not (yet) in the tenant, so left as it is.
-    const managerId = managerName === null ? profile.enterprise.managerId : resolve('User', managerName);
+    const managerValue = managerName === null ? profile.enterprise.managerValue : resolve('User', managerName);
     const existing = typeof profile.userName === 'string' ? resolve('User', profile.userName) : undefined;
     if (existing === undefined) {
-      const { user } = await services.users.create(ctx, withManager(profile, managerId ?? null));
+      const { user } = await services.users.create(ctx, withManager(profile, managerValue ?? null));
       return { id: user.id, outcome: 'created' };
     }
     let before = 0;
     const user = await services.users.update(ctx, existing, (current) => {
       before = current.version;
-      return withManager(profile, managerId === undefined ? current.enterprise.managerId : managerId);
+      return withManager(profile, managerValue === undefined ? current.enterprise.managerValue : managerValue);
     });
     return { id: user.id, outcome: user.version === before ? 'unchanged' : 'updated' };
   },

@@ -10,10 +10,12 @@ import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.
  */
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const compact = (o: Record<string, unknown>): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
-const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary ? true : null });
-const addressOut = (a: Address): Json => compact({ ...a, primary: a.primary ? true : null });
+// RFC 7643 §2.4: "primary": false is returned as false, and a primary never sent stays absent.
+const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary });
+const addressOut = (a: Address): Json => compact({ ...a });
 
 /** The full SCIM representation; `groups` is included when given (it costs a query). */
 export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]): Json {
@@ -24,7 +26,7 @@ export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]):
     division: u.enterprise.division,
     department: u.enterprise.department,
     // docs/entra.md#further-patch-shapes: always {"value": id}, even for a manager Roster has not been sent yet.
-    manager: u.enterprise.managerId ? { value: u.enterprise.managerId } : null,
+    manager: u.enterprise.managerValue ? { value: u.enterprise.managerValue } : null,
   });
   const extensionKeys = Object.keys(u.extensions);
   const name = compact({ ...u.name });
@@ -57,13 +59,13 @@ export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]):
 
 const valueIn = (v: unknown): MultiValue => {
   const o = isObject(v) ? v : {};
-  return { value: str(o.value) as string, type: str(o.type), primary: o.primary === true, display: str(o.display) };
+  return { value: str(o.value) as string, type: str(o.type), primary: bool(o.primary), display: str(o.display) };
 };
 const addressIn = (v: unknown): Address => {
   const o = isObject(v) ? v : {};
   return {
     type: str(o.type),
-    primary: o.primary === true,
+    primary: bool(o.primary),
     formatted: str(o.formatted),
     streetAddress: str(o.streetAddress),
     locality: str(o.locality),
@@ -114,7 +116,7 @@ export function userProfileFromScim(r: Json): UserProfile {
       organization: str(ent.organization),
       division: str(ent.division),
       department: str(ent.department),
-      managerId: str(manager.value),
+      managerValue: str(manager.value),
     },
     extensions: Object.fromEntries(unknownExtensionKeys(USER_TYPE, r).map((k) => [k, r[k]])),
   };

@@ -18,7 +18,7 @@ export const userName = (i: number) => `user${i}@example.com`;
 export const externalId = (i: number) => `ext-${i}`;
 
 /** A user as Entra's default mapping sends it, with an enterprise manager when given. */
-export function userBody(name: string, external: string, managerId: string | null): Record<string, unknown> {
+export function userBody(name: string, external: string, managerValue: string | null): Record<string, unknown> {
   const [given, family] = ['Ada', name.split('@')[0]!];
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
@@ -38,7 +38,7 @@ export function userBody(name: string, external: string, managerId: string | nul
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
       employeeNumber: external,
       department: 'Analytics',
-      ...(managerId ? { manager: { value: managerId } } : {}),
+      ...(managerValue ? { manager: { value: managerValue } } : {}),
     },
   };
 }

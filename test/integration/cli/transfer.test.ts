@@ -82,13 +82,13 @@ async function seedA(): Promise<Ctx> {
       emails: [email('ada@example.com', 'work', true), email('ada@home.example', 'home')],
       phoneNumbers: [{ value: '+44 20 7946 0000', type: 'mobile', primary: false, display: null }],
       addresses: [{ type: 'work', primary: true, formatted: null, streetAddress: '12 St James Sq', locality: 'London', region: null, postalCode: 'SW1Y 4JH', country: 'GB' }],
-      enterprise: { employeeNumber: '1815', costCenter: 'CC-7', organization: 'Analytical Engines', division: 'Research', department: 'R&D', managerId: null },
+      enterprise: { employeeNumber: '1815', costCenter: 'CC-7', organization: 'Analytical Engines', division: 'Research', department: 'R&D', managerValue: null },
       extensions: { 'urn:example:params:scim:schemas:extension:badge:1.0:User': { badge: 'A-1' } },
     }),
   );
   const { user: boss } = await services.users.create(a, profile('Boss@Example.com', { displayName: 'Charles Babbage' }));
-  await services.users.update(a, ada.id, (u) => ({ ...u, enterprise: { ...u.enterprise, managerId: boss.id } }));
-  await services.users.create(a, profile('carol@example.com', { enterprise: { ...profile('x').enterprise, managerId: uuidv7() } }));
+  await services.users.update(a, ada.id, (u) => ({ ...u, enterprise: { ...u.enterprise, managerValue: boss.id } }));
+  await services.users.create(a, profile('carol@example.com', { enterprise: { ...profile('x').enterprise, managerValue: uuidv7() } }));
   const engineering = await services.groups.create(a, { displayName: 'Engineering', externalId: 'eng-1', extensions: {} }, [{ id: ada.id }]);
   const platform = await services.groups.create(a, { displayName: 'Platform', externalId: null, extensions: {} }, [{ id: boss.id }, { id: ada.id }]);
   await services.groups.addMembers(a, engineering.id, [{ id: platform.id }]);

@@ -86,9 +86,9 @@ describe('constraints hold in the database', () => {
   });
 
   it('keeps the manager reference even when that user does not exist yet', async () => {
-    const managerId = '01900000-0000-7000-8000-000000000001';
-    const { user } = await h.services.users.create(ctx, profile('report@example.com', { enterprise: { ...profile('x').enterprise, managerId } }));
-    expect((await h.services.users.get(ctx, user.id)).enterprise.managerId).toBe(managerId);
+    const managerValue = '01900000-0000-7000-8000-000000000001';
+    const { user } = await h.services.users.create(ctx, profile('report@example.com', { enterprise: { ...profile('x').enterprise, managerValue } }));
+    expect((await h.services.users.get(ctx, user.id)).enterprise.managerValue).toBe(managerValue);
   });
 
   it('keeps unknown extension attributes verbatim', async () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
     displayName: 'Ada', title: 'Engineer', externalId: 'EXT-1',
     emails: [email('ada@example.com', 'work', true)],
     addresses: [{ type: 'work', primary: true, formatted: null, streetAddress: '1 Main St', locality: 'London', region: null, postalCode: 'N1', country: 'GB' }],
-    enterprise: { ...profile('x').enterprise, department: 'R&D', managerId: '0190a0a0-0000-7000-8000-000000000001' },
+    enterprise: { ...profile('x').enterprise, department: 'R&D', managerValue: '0190a0a0-0000-7000-8000-000000000001' },
   }));
   userId = user.id;
   const g = await h.services.groups.create(ctx, { displayName: 'Eng', externalId: 'G-1', extensions: {} }, [{ id: userId, type: 'User' }]);
@@ -156,7 +156,7 @@ describe('values of the wrong kind match nothing or are refused', () => {
 
   it.each<[string, Filter]>([
     ['an id equal to text that is no id', f.eq('id', 'abc')],
-    ['a manager equal to text that is no id', f.eq('enterprise.managerId', '0190a0a0-zzzz')],
+    ['a manager equal to text that is no id', f.eq('enterprise.managerValue', '0190a0a0-zzzz')],
     ['a group member equal to text that is no id', f.some('groups', f.eq('value', 'abc'))],
   ])('%s: no match', async (_label, filter) => {
     expect((await list(filter)).total).toBe(0);

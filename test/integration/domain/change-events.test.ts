@@ -35,7 +35,7 @@ async function eventsAfterMarker(ctx: Ctx): Promise<ChangeEvent[]> {
   }
 }
 
-const USER_FIELDS = 'id tenantId userName loginName externalId displayName title active version managedBy createdAt updatedAt extensions name { givenName familyName formatted middleName honorificPrefix honorificSuffix } emails { value type primary display } enterprise { department managerId employeeNumber costCenter organization division }';
+const USER_FIELDS = 'id tenantId userName loginName externalId displayName title active version managedBy createdAt updatedAt extensions name { givenName familyName formatted middleName honorificPrefix honorificSuffix } emails { value type primary display } enterprise { department managerValue employeeNumber costCenter organization division }';
 
 describe('change events through SCIM', () => {
   let c: ScimClient;

@@ -18,7 +18,7 @@ beforeAll(async () => {
   for (let i = 0; i < 10; i++) bosses.push((await h.services.users.create(ctx, emptyProfile(`boss${i}@example.com`))).user.id);
   const members: string[] = [];
   for (let i = 0; i < 100; i++) {
-    const p = { ...emptyProfile(`member${String(i).padStart(3, '0')}@example.com`), enterprise: { ...emptyProfile('').enterprise, managerId: bosses[i % 10]! } };
+    const p = { ...emptyProfile(`member${String(i).padStart(3, '0')}@example.com`), enterprise: { ...emptyProfile('').enterprise, managerValue: bosses[i % 10]! } };
     members.push((await h.services.users.create(ctx, p)).user.id);
   }
   for (let g = 0; g < 50; g++) {

@@ -28,8 +28,8 @@ beforeAll(async () => {
     ids[u.userName.split('@')[0]] = d.createUser.user.id;
   }
   // Ada's manager is Grace; Edsger's manager has not arrived yet (a dangling reference).
-  await gqlOk(h, `mutation($id: ID!, $m: ID) { updateUser(input: { id: $id, enterprise: { managerId: $m } }) { user { id } } }`, { id: ids.ada, m: ids.grace });
-  await gqlOk(h, `mutation($id: ID!, $m: ID) { updateUser(input: { id: $id, enterprise: { managerId: $m } }) { user { id } } }`, { id: ids.edsger, m: '01900000-0000-7000-8000-000000000000' });
+  await gqlOk(h, `mutation($id: ID!, $m: String) { updateUser(input: { id: $id, enterprise: { managerValue: $m } }) { user { id } } }`, { id: ids.ada, m: ids.grace });
+  await gqlOk(h, `mutation($id: ID!, $m: String) { updateUser(input: { id: $id, enterprise: { managerValue: $m } }) { user { id } } }`, { id: ids.edsger, m: '01900000-0000-7000-8000-000000000000' });
   const group = async (displayName: string, memberIds: string[]) =>
     (await gqlOk(h, `mutation($t: ID!, $n: String!, $m: [ID!]) { createGroup(input: { tenantId: $t, displayName: $n, memberIds: $m }) { group { id } } }`, { t: t.id, n: displayName, m: memberIds })).createGroup.group.id as string;
   ids.pioneers = await group('Pioneers', [ids.ada, ids.grace, ids.alan, ids.edsger, ids.barbara]);
@@ -53,24 +53,24 @@ describe('users', () => {
       name { givenName familyName formatted }
       emails { value type primary display } phoneNumbers { value type } roles { value }
       addresses { type locality country primary }
-      enterprise { employeeNumber department costCenter managerId manager { userName } } } } }`, { id: ids.ada }, t.readKey);
+      enterprise { employeeNumber department costCenter managerValue manager { userName } } } } }`, { id: ids.ada }, t.readKey);
     const u = d.tenant.user;
     expect(u).toMatchObject({
       id: ids.ada, tenantId: t.id, userName: 'ada@example.com', displayName: 'Ada Lovelace', title: 'Countess', active: true, version: 2, managedBy: null,
       extensions: { 'urn:example:ext': { shoe: 42 } },
       name: { givenName: 'Ada', familyName: 'Lovelace', formatted: null },
-      emails: [{ value: 'ada@example.com', type: 'work', primary: true, display: null }, { value: 'ada@home.example', type: 'home', primary: false, display: null }],
+      emails: [{ value: 'ada@example.com', type: 'work', primary: true, display: null }, { value: 'ada@home.example', type: 'home', primary: null, display: null }],
       phoneNumbers: [{ value: '+44 20 7946 0000', type: 'work' }],
       roles: [{ value: 'engineer' }],
       addresses: [{ type: 'work', locality: 'London', country: 'GB', primary: true }],
-      enterprise: { employeeNumber: 'E1', department: 'Analytics', costCenter: 'CC1', managerId: ids.grace, manager: { userName: 'grace@example.com' } },
+      enterprise: { employeeNumber: 'E1', department: 'Analytics', costCenter: 'CC1', managerValue: ids.grace, manager: { userName: 'grace@example.com' } },
     });
     expect(new Date(u.createdAt).getTime()).toBeLessThanOrEqual(new Date(u.updatedAt).getTime());
   });
 
   it('answers a manager that has not arrived yet with its id and a null manager', async () => {
-    const d = await gqlOk(h, `query($id: ID!) { tenant { user(id: $id) { enterprise { managerId manager { id } } } } }`, { id: ids.edsger }, t.readKey);
-    expect(d.tenant.user.enterprise).toEqual({ managerId: '01900000-0000-7000-8000-000000000000', manager: null });
+    const d = await gqlOk(h, `query($id: ID!) { tenant { user(id: $id) { enterprise { managerValue manager { id } } } } }`, { id: ids.edsger }, t.readKey);
+    expect(d.tenant.user.enterprise).toEqual({ managerValue: '01900000-0000-7000-8000-000000000000', manager: null });
   });
 
   it('pages forward and backward with cursors, counting all matches', async () => {
@@ -230,7 +230,7 @@ describe('audit events and connections', () => {
     const actions = all.tenant.auditEvents.edges.map((e: Json) => e.node.action);
     expect(actions).toEqual(['user.update', 'user.create']);
     const update = all.tenant.auditEvents.edges[0].node;
-    expect(update).toMatchObject({ resourceType: 'User', actorType: 'API_KEY', changes: ['enterprise.managerId'], outcome: 'SUCCESS' });
+    expect(update).toMatchObject({ resourceType: 'User', actorType: 'API_KEY', changes: ['enterprise.managerValue'], outcome: 'SUCCESS' });
     expect(update.requestId).toEqual(expect.any(String));
 
     const { viewer } = await gqlOk(h, '{ viewer { apiKey { id } } }');

@@ -32,7 +32,7 @@ describe('odd requests get a clear 4xx SCIM error, never a 500', () => {
     ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 42, value: 'x' })],
     ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 'members[value eq "x"]', value: 'x' })],
     ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 'userName', value: '' })],
-    ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: 'not-a-uuid' })],
+    ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: { value: ['a', 'list'] } })],
     ['PATCH', `/Users/${'{id}'}`, patchBody({ op: 'replace', path: 'name', value: 'flat' })],
     ['PATCH', `/Groups/${'{gid}'}`, patchBody({ op: 'add', path: 'members', value: 'not-a-list' })],
     ['PATCH', `/Groups/${'{gid}'}`, patchBody({ op: 'add', path: 'members[value eq "x"]', value: [{ value: 'x' }] })],

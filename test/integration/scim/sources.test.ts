@@ -188,7 +188,7 @@ describe('adoption keeps what the create does not carry', () => {
   const stored = () => ({
     title: 'Admin title',
     emails: [email('pat.work@x.example', 'work', true), email('pat@home.example', 'home')],
-    enterprise: { employeeNumber: '7', costCenter: null, organization: null, division: null, department: 'Ops', managerId: null },
+    enterprise: { employeeNumber: '7', costCenter: null, organization: null, division: null, department: 'Ops', managerValue: null },
   });
 
   it.each<[ProvisioningPolicies['matchBy'][number], (n: string) => Record<string, unknown>]>([

@@ -94,7 +94,7 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
       [{ userName: 'p@example.com', emails: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }] }, 'invalidValue', /more than one value marked primary/],
       [{ userName: 'p@example.com', active: 'maybe' }, 'invalidValue', /"active" must be true or false/],
       [{ userName: 'p@example.com', name: 'Pat' }, 'invalidValue', /"name" must be an object/],
-      [{ userName: 'p@example.com', [ENTERPRISE]: { manager: 'not-an-id' } }, 'invalidValue', /manager.*id of a user/],
+      [{ userName: 'p@example.com', [ENTERPRISE]: { manager: { value: { id: 'x' } } } }, 'invalidValue', /manager\.value" must be a string/],
       [{ userName: 'p@example.com', emails: [{ type: 'work' }] }, 'invalidValue', /emails\[0\]\.value.*required/],
       [{ userName: { first: 'x' } }, 'invalidValue', /"userName" must be a string/],
     ];

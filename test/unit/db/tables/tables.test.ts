@@ -20,7 +20,7 @@ const user: StoredUser = {
   locale: 'en-GB',
   timezone: 'Europe/London',
   active: false,
-  enterprise: { employeeNumber: '42', costCenter: 'cc', organization: 'org', division: 'div', department: 'dep', managerId: '0190a8f2-7c3d-7e4f-8a9b-000000000002' },
+  enterprise: { employeeNumber: '42', costCenter: 'cc', organization: 'org', division: 'div', department: 'dep', managerValue: '0190a8f2-7c3d-7e4f-8a9b-000000000002' },
   extensions: { 'urn:example:ext': { a: 1 } },
   managedBy: '0190a8f2-7c3d-7e4f-8a9b-000000000003',
   deprovisionedAt: new Date('2024-03-01T12:00:00.000Z'),
