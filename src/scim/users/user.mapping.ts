@@ -141,7 +141,8 @@ function mergeByType(stored: readonly unknown[], sent: readonly unknown[]): unkn
       if (!placed.has(type)) out.push(...sent.filter((x) => typeOf(x) === type));
       placed.add(type);
     } else {
-      out.push(sentPrimary && isObject(e) ? { ...e, primary: false } : e);
+      // Only a stored primary changes (to false, RFC 7644 §3.5.2); a primary never sent stays absent.
+      out.push(sentPrimary && isObject(e) && e.primary === true ? { ...e, primary: false } : e);
     }
   }
   return [...out, ...sent.filter((x) => !placed.has(typeOf(x)))];
