@@ -40,10 +40,11 @@ export function createWebhookDispatcher(orm: MikroORM, o: StoreOptions & { setti
   let listener: Listener | null = null;
   return {
     start() {
-      listener ??= listen(orm.config.get('clientUrl')!, EVENTS_CHANNEL, () => dispatcher.wake());
+      listener ??= listen(orm.config.get('clientUrl')!, EVENTS_CHANNEL, () => dispatcher.eventsCommitted());
       dispatcher.start();
     },
     wake: () => dispatcher.wake(),
+    eventsCommitted: () => dispatcher.eventsCommitted(),
     async stop() {
       await listener?.close();
       listener = null;

@@ -166,7 +166,7 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
       );
       return r ? toDelivery(r) : null;
     },
-    async claim(limit, leaseMs) {
+    async claim(limit, leaseMs, endpointId) {
       // The head of each enabled endpoint's queue (lowest seq among its pending deliveries) is the
       // only candidate: an endpoint's next event waits until the one before is delivered or given up.
       // The candidates are locked with SKIP LOCKED and checked again once locked, so a delivery
@@ -179,7 +179,7 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
              select d.id, d.next_attempt_at, d.lease_until from webhook_deliveries d
              where d.endpoint_id = ep.id and d.status = 'pending' order by d.seq limit 1
            ) h
-           where ep.enabled and h.next_attempt_at <= now() and (h.lease_until is null or h.lease_until < now())
+           where ep.enabled and (?::uuid is null or ep.id = ?::uuid) and h.next_attempt_at <= now() and (h.lease_until is null or h.lease_until < now())
            order by h.next_attempt_at
            limit ?
          ), locked as (
@@ -193,7 +193,7 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
          from locked, webhook_endpoints ep
          where d.id = locked.id and ep.id = d.endpoint_id and ep.tenant_id = d.tenant_id
          returning d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.payload, ep.url, ep.secret, d.attempts, d.first_attempt_at, d.lease_token`,
-        [limit, leaseMs],
+        [endpointId ?? null, endpointId ?? null, limit, leaseMs],
       );
       return rows.map(
         (r): ClaimedDelivery => ({

@@ -35,15 +35,17 @@ export interface DispatcherLog {
 }
 
 /**
- * Moves new change events into the delivery queue. Returns whether there may be more to move
- * (a whole batch was moved), so the dispatcher goes on until it has caught up.
+ * Moves new change events into the delivery queue: how many it moved, and whether there may be
+ * more (a whole batch was moved), so the dispatcher goes on until it has caught up.
  */
-export type FanOut = () => Promise<boolean>;
+export type FanOut = () => Promise<{ readonly moved: number; readonly more: boolean }>;
 
 export interface Dispatcher {
   start(): void;
-  /** Looks at the queue now rather than at the next poll (a change was committed). */
+  /** Looks at the queue now rather than at the next poll. */
   wake(): void;
+  /** A transaction that wrote change events committed: fan out now, and soon again until they show. */
+  eventsCommitted(): void;
   /** Stops taking deliveries and waits for the attempts in flight (each bounded by the timeout). */
   stop(): Promise<void>;
 }
@@ -66,9 +68,16 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
   let wakeUp: (() => void) | null = null;
   /** A wake-up that came while a round ran: the next round starts at once. */
   let woken = false;
+  /**
+   * Events were committed that fan-out has not seen yet. The outbox shows an event only once every
+   * older transaction has ended (docs/architecture.md#change-events), and nothing announces that
+   * moment, so the dispatcher looks again after 10 ms, 20 ms, 40 ms… up to the poll interval.
+   */
+  let settleMs: number | null = null;
   let loop: Promise<void> | null = null;
 
-  async function attempt(d: ClaimedDelivery): Promise<void> {
+  /** Sends one delivery; returns the endpoint's next delivery when this one was taken and the next is due. */
+  async function attempt(d: ClaimedDelivery): Promise<ClaimedDelivery | null> {
     const body = JSON.stringify(d.payload);
     let outcome: AttemptOutcome;
     try {
@@ -80,23 +89,40 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     } catch (e) {
       outcome = { statusCode: null, error: e instanceof Error ? e.message.slice(0, 200) : 'failed' };
     }
-    await record(d, outcome);
+    return record(d, outcome);
   }
 
-  async function record(d: ClaimedDelivery, o: AttemptOutcome): Promise<void> {
+  async function record(d: ClaimedDelivery, o: AttemptOutcome): Promise<ClaimedDelivery | null> {
     if (o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300) {
-      await store.write((r) => r.webhookDeliveries.succeed(d, o));
-      return;
+      // The endpoint's next delivery is claimed in the same transaction, so a busy endpoint costs
+      // one transaction per delivery and keeps its slot.
+      return store.write(async (r) => {
+        if (!(await r.webhookDeliveries.succeed(d, o)) || !running) return null;
+        return (await r.webhookDeliveries.claim(1, leaseMs, d.endpointId))[0] ?? null;
+      });
     }
     if (!givenUp(settings, d.firstAttemptAt, deps.now())) {
       await store.write((r) => r.webhookDeliveries.retry(d, o, retryDelayMs(settings, d.attempts)));
-      return;
+      return null;
     }
     await store.write(async (r) => {
       if (!(await r.webhookDeliveries.giveUp(d, o))) return;
       await disableFailing(r, d);
     });
     log.warn({ endpointId: d.endpointId, tenantId: d.tenantId, attempts: d.attempts }, 'webhook endpoint disabled: its deliveries failed for the whole retry period');
+    return null;
+  }
+
+  /** One slot: an endpoint's deliveries one after the other while they are due. */
+  async function work(first: ClaimedDelivery): Promise<void> {
+    let d: ClaimedDelivery | null = first;
+    while (d) {
+      const current: ClaimedDelivery = d;
+      d = await attempt(current).catch((e: unknown) => {
+        log.warn({ err: e, deliveryId: current.id }, 'webhook attempt could not be recorded; its lease will expire and it is tried again');
+        return null;
+      });
+    }
   }
 
   /** The endpoint failed for the whole retry period: disabled, its queue given up, the audit log says so. */
@@ -111,18 +137,23 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     await recordEvent(deps, r, ctx, { type: 'webhook_endpoint.disabled', resourceType: 'WebhookEndpoint', resourceId: d.endpointId, data: endpointData(disabled), changedAttributes: ['enabled'] });
   }
 
+  /** Whether the next round moves events first (new events were announced, or the poll came round). */
+  let fanOutDue = true;
+
   async function round(): Promise<void> {
-    // Events first, so a change committed just now can be claimed in the same round.
-    while ((await deps.fanOut()) && running) {
-      // keep moving while whole batches come back
+    // Events first, so a change committed just now can be claimed in the same round. A round that
+    // only follows a finished attempt claims without looking at the outbox.
+    while (fanOutDue && running) {
+      fanOutDue = false;
+      const { moved, more } = await deps.fanOut();
+      if (moved > 0) settleMs = null;
+      if (more) fanOutDue = true;
     }
     const free = settings.concurrency - inFlight.size;
     if (free <= 0 || !running) return;
     const claimed = await store.write((r) => r.webhookDeliveries.claim(free, leaseMs));
     for (const d of claimed) {
-      const p: Promise<void> = attempt(d)
-        .catch((e: unknown) => log.warn({ err: e, deliveryId: d.id }, 'webhook attempt could not be recorded; its lease will expire and it is tried again'))
-        .finally(() => {
+      const p: Promise<void> = work(d).finally(() => {
           inFlight.delete(p);
           wake();
         });
@@ -147,9 +178,17 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
         woken = false;
         continue;
       }
+      let sleepMs = settings.pollIntervalMs;
+      if (settleMs !== null) {
+        sleepMs = Math.min(settleMs, settings.pollIntervalMs);
+        settleMs = settleMs * 2 >= settings.pollIntervalMs ? null : settleMs * 2;
+      }
       await new Promise<void>((resolve) => {
         wakeUp = resolve;
-        timer = setTimeout(resolve, settings.pollIntervalMs);
+        timer = setTimeout(() => {
+          fanOutDue = true;
+          resolve();
+        }, sleepMs);
       });
       wakeUp = null;
       woken = false;
@@ -164,6 +203,11 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
       loop = run();
     },
     wake,
+    eventsCommitted() {
+      settleMs = 10;
+      fanOutDue = true;
+      wake();
+    },
     async stop() {
       running = false;
       wake();

@@ -70,9 +70,10 @@ export interface WebhookDeliveryRepository {
   redeliver(tenantId: string, deliveryId: string, newId: string, at: Date): Promise<WebhookDelivery | null>;
   /**
    * Up to `limit` due deliveries, each the head of its enabled endpoint's queue and not leased,
-   * leased to `owner` for `leaseMs` (FOR UPDATE SKIP LOCKED: two processes never take the same one).
+   * leased for `leaseMs` (FOR UPDATE SKIP LOCKED: two processes never take the same one); only
+   * of one endpoint when `endpointId` is given.
    */
-  claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  claim(limit: number, leaseMs: number, endpointId?: string): Promise<ClaimedDelivery[]>;
   /** Records a taken attempt; false when the lease was lost meanwhile. */
   succeed(d: ClaimedDelivery, o: AttemptOutcome): Promise<boolean>;
   /** Records a failed attempt and when to try again. */

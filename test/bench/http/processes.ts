@@ -92,12 +92,12 @@ export async function startFloor(url: string): Promise<Server> {
  * Starts the real server process (`node dist/src/main.js`) on the database at `url`, as in
  * production: LOG_LEVEL info, its log lines written to a file rather than parsed.
  */
-export async function startRosterServer(url: string, adminToken: string, nodeArgs: readonly string[]): Promise<Server & { logFile: string }> {
+export async function startRosterServer(url: string, adminToken: string, nodeArgs: readonly string[], env: Record<string, string> = {}): Promise<Server & { logFile: string }> {
   const port = await freePort();
   const logFile = path.join(tmpdir(), `roster-bench-${port}.log`);
   const log = await open(logFile, 'w');
   const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', DATABASE_URL: url, BOOTSTRAP_ADMIN_TOKEN: adminToken },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', DATABASE_URL: url, BOOTSTRAP_ADMIN_TOKEN: adminToken, ...env },
     stdio: ['ignore', log.fd, log.fd],
   });
   await log.close();
