@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
-import { createRosterApp } from './composition/app.js';
+import { attachRosterSubscriptions, createRosterApp } from './composition/app.js';
 import { startEventPruning } from './composition/event-retention.js';
 import { openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const app = createRosterApp({ services, config, logger, metrics, ready: () => db.ready() });
   const server = createServer(app.callback());
   answerRefusedRequests(server);
+  const subscriptions = attachRosterSubscriptions(server, { orm: db.orm, services, config, logger });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Subscriptions never end by themselves: their sockets are closed (1001, going away) first.
+    await subscriptions.close();
     // No new webhook attempts from now on; those in flight finish before the database closes.
     const webhooksStopped = webhooks?.stop();
     // Stop accepting connections; in-flight requests finish; idle keep-alive sockets close.

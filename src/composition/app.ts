@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type Koa from 'koa';
 import type { Config } from '../config/config.js';
 import type { Services } from '../domain/services.js';
@@ -8,6 +10,9 @@ import type { Logger } from '../http/logger.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
 import { scimMount } from '../http/scim.mount.js';
 import { createScimRouter } from '../scim/scim.router.js';
+import { createEventWakeups } from '../db/event-wakeups.js';
+import { buildRosterSchema } from '../graphql/schema.js';
+import { attachSubscriptions } from '../http/subscriptions.js';
 
 /** Roster's HTTP application: health, then the front doors over one set of domain services. */
 export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness; metrics?: Metrics }): Koa {
@@ -30,4 +35,23 @@ export function createRosterApp(deps: { services: Services; config: Config; logg
   });
   const graphql = graphqlMount({ services: deps.services, config, logger, admission });
   return createApp({ config, logger, ready: deps.ready, metrics, mounts: [scim, graphql] });
+}
+
+/** How often subscriptions read the outbox without a notification: the safety net, not the path. */
+export const SUBSCRIPTION_POLL_MS = 5000;
+
+/**
+ * GraphQL subscriptions on the server's WebSocket upgrades (docs/architecture.md#subscriptions),
+ * woken by the outbox's notifications on a connection of their own. `close()` ends every socket
+ * and that connection; main.ts calls it first thing on shutdown.
+ */
+export function attachRosterSubscriptions(server: Server, deps: { orm: MikroORM; services: Services; config: Config; logger: Logger }): { close(): Promise<void> } {
+  const wakeups = createEventWakeups(deps.orm.config.get('clientUrl')!, { pollIntervalMs: SUBSCRIPTION_POLL_MS });
+  const subscriptions = attachSubscriptions(server, { schema: buildRosterSchema(), services: deps.services, wakeups, config: deps.config, logger: deps.logger });
+  return {
+    async close() {
+      await subscriptions.close();
+      await wakeups.close();
+    },
+  };
 }

@@ -9,7 +9,7 @@ export interface Listener {
  * second when it breaks (docs/architecture.md#webhooks). Notifications only wake readers up: a
  * reader that misses one (while reconnecting) still finds the work at its next poll.
  */
-export function listen(url: string, channel: string, onNotify: () => void): Listener {
+export function listen(url: string, channel: string, onNotify: (payload?: string) => void): Listener {
   let client: pg.Client | null = null;
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
@@ -25,7 +25,7 @@ export function listen(url: string, channel: string, onNotify: () => void): List
     };
     c.on('error', again);
     c.on('end', again);
-    c.on('notification', () => onNotify());
+    c.on('notification', (n) => onNotify(n.payload));
     try {
       await c.connect();
       await c.query(`listen ${pg.escapeIdentifier(channel)}`);

@@ -179,6 +179,16 @@ export interface EventRepository {
   prune(before: Date, limit: number): Promise<number>;
 }
 
+/**
+ * Tells readers of the outbox when a tenant's events may have committed, in whichever process
+ * wrote them (docs/architecture.md#subscriptions). A wake-up may be spurious or late, never the
+ * only way to find an event: readers read the outbox itself.
+ */
+export interface EventWakeups {
+  /** Calls `wake` whenever events of the tenant may be readable; returns what stops it. */
+  watch(tenantId: string, wake: () => void): () => void;
+}
+
 export interface Repositories {
   readonly tenants: TenantRepository;
   readonly users: UserRepository;

@@ -105,49 +105,63 @@ function withoutIntrospection(document: DocumentNode): DocumentNode {
   return visit(document, { Field: (node) => (isIntrospectionField(node.name.value) ? null : undefined) });
 }
 
-/** Checks every operation after validation and before execution; a breach is a 400 with a clear code. */
-export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+/**
+ * Checks one validated operation against the limits; a breach throws a GraphQLError with a clear
+ * code (and HTTP 400 when it travels over HTTP). HTTP runs it through the plugin below, WebSocket
+ * subscriptions before they start.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  op: { document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
+): void {
   const tooComplex = (what: string) =>
     graphQLError(ErrorCode.QUERY_TOO_COMPLEX, `${what}; at most ${limits.maxComplexity} is allowed. Ask for smaller pages (first/last) or fewer nested lists.`, 400);
+  const { document, operation } = op;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const { depth, introspectionFields } = measureOperation(operation, fragments);
+  if (depth > limits.maxDepth) {
+    throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
+  }
+  if (introspectionFields > MAX_INTROSPECTION_FIELDS) {
+    throw graphQLError(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `The operation selects ${introspectionFields} introspection fields; at most ${MAX_INTROSPECTION_FIELDS} are allowed. Ask for the schema once, without aliases.`,
+      400,
+    );
+  }
+  // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
+  // before any resolver runs, so there is nothing to limit.
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {}).errors) return;
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: withoutIntrospection(document),
+      operationName: op.operationName ?? undefined,
+      variables: op.variables ?? {},
+      estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      // Every field costs at least 1, so a walk this long is over the limit; stopping it
+      // keeps fragments spread within fragments from making the count itself expensive.
+      maxQueryNodes: 2 * limits.maxComplexity,
+    });
+  } catch (e) {
+    // The variables fit and the document is valid, so the walk's only refusal is its length.
+    if (e instanceof GraphQLError) throw tooComplex('The operation has more selections than can be counted');
+    throw e;
+  }
+  if (complexity > limits.maxComplexity) throw tooComplex(`The operation's complexity is ${complexity}`);
+}
+
+/** Checks every operation after validation and before execution; a breach is a 400 with a clear code. */
+export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const { depth, introspectionFields } = measureOperation(operation, fragments);
-          if (depth > limits.maxDepth) {
-            throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
-          }
-          if (introspectionFields > MAX_INTROSPECTION_FIELDS) {
-            throw graphQLError(
-              ErrorCode.QUERY_TOO_COMPLEX,
-              `The operation selects ${introspectionFields} introspection fields; at most ${MAX_INTROSPECTION_FIELDS} are allowed. Ask for the schema once, without aliases.`,
-              400,
-            );
-          }
-          // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
-          // before any resolver runs, so there is nothing to limit.
-          if (getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: withoutIntrospection(document),
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-              // Every field costs at least 1, so a walk this long is over the limit; stopping it
-              // keeps fragments spread within fragments from making the count itself expensive.
-              maxQueryNodes: 2 * limits.maxComplexity,
-            });
-          } catch (e) {
-            // The variables fit and the document is valid, so the walk's only refusal is its length.
-            if (e instanceof GraphQLError) throw tooComplex('The operation has more selections than can be counted');
-            throw e;
-          }
-          if (complexity > limits.maxComplexity) throw tooComplex(`The operation's complexity is ${complexity}`);
+          checkOperationLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
         },
       };
     },

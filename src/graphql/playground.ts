@@ -87,6 +87,17 @@ mutation CreateGroup($tenantId: ID!) {
 `,
     variables: '{ "tenantId": "<the id createTenant returned>" }',
   },
+  {
+    query: `# Change events as they commit (over WebSocket). Run it, then make a change in another tab.
+# Pass "after" (a cursor from tenant { events }) to replay from there first.
+subscription Events($tenantId: ID) {
+  events(tenantId: $tenantId, types: ["user.created", "user.updated", "user.deactivated", "group.members_added"]) {
+    type position occurredAt resourceId changedAttributes data
+  }
+}
+`,
+    variables: '{ "tenantId": "<a tenant id>" }',
+  },
 ];
 
 /** The boot script: renders GraphiQL with a fetcher that adds the key entered above. */
@@ -99,7 +110,9 @@ export function playgroundScript(): string {
   var state = document.getElementById('key-state');
   // The key lives in this tab's sessionStorage only, never in the URL (URLs end up in logs).
   input.value = sessionStorage.getItem(STORE) || '';
-  var base = GraphiQL.createFetcher({ url: endpoint });
+  // Subscriptions go over WebSocket to the same path (graphql-ws); the key travels in connection_init.
+  var wsUrl = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + endpoint;
+  var base = GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: wsUrl });
   function fetcher(params, opts) {
     var key = sessionStorage.getItem(STORE);
     var headers = Object.assign({}, key ? { Authorization: 'Bearer ' + key } : {}, (opts && opts.headers) || {});

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchemaSync } from 'type-graphql';
+import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { ApiKeyResolver } from './apikey/apikey.resolver.js';
 import { ScimConnectionResolver } from './connection/connection.resolver.js';
-import { TenantEventsResolver } from './event/event.resolver.js';
+import { EventSubscriptionResolver, TenantEventsResolver } from './event/event.resolver.js';
 import { GroupMemberConnectionResolver, GroupMemberEdgeResolver, GroupResolver } from './group/group.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
 import { ROOT } from './shared/docs.js';
@@ -26,17 +26,34 @@ export const RESOLVERS = [
   TenantWebhooksResolver,
   WebhookEndpointResolver,
   TenantEventsResolver,
+  EventSubscriptionResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a PubSub once a schema has a subscription, even when every subscription
+ * brings its own `subscribe`. Roster's come from the outbox (docs/architecture.md#subscriptions):
+ * nothing publishes in memory, so a process never misses what another one wrote.
+ */
+const NO_PUBSUB: PubSub = {
+  publish: () => {
+    throw new Error('change events are published through the outbox, not in memory');
+  },
+  subscribe: () => {
+    throw new Error('subscriptions read the outbox, not an in-memory topic');
+  },
+};
 
 /** The executable schema, from the type-graphql classes. */
 export function buildRosterSchema(): GraphQLSchema {
   // Inputs are checked by GraphQL's own type system and by the domain, not by class-validator.
-  const schema = buildSchemaSync({ resolvers: [...RESOLVERS], validate: false });
+  const schema = buildSchemaSync({ resolvers: [...RESOLVERS], validate: false, pubSub: NO_PUBSUB });
   // type-graphql builds the root types itself and has no place for their descriptions.
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
   if (query) query.description = ROOT.query;
   if (mutation) mutation.description = ROOT.mutation;
+  if (subscription) subscription.description = ROOT.subscription;
   return schema;
 }
 

@@ -5,6 +5,7 @@ import { systemActor } from '../../src/domain/context.js';
 import { eventsOf } from '../support/events.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { USER_SCHEMA } from '../support/scim.js';
+import { subscribe, wsClient } from '../support/subscriptions.js';
 import { runCliProcess, startRoster } from '../support/server-process.js';
 
 let db: TestDatabase;
@@ -73,6 +74,38 @@ describe('change events in the real process', () => {
       expect(left.length).toBe(events.filter((e) => e.id !== old).length);
     } finally {
       await again.stop();
+    }
+  });
+});
+
+describe('subscriptions on the real process', () => {
+  it('streams events written through SCIM to a graphql-ws client, and closes its socket on shutdown', async () => {
+    const key = `roster_key_${'e'.repeat(48)}`;
+    const env = { DATABASE_URL: db.url, BOOTSTRAP_ADMIN_TOKEN: key };
+    const tenant = JSON.parse((await runCliProcess(['--json', 'tenant', 'create', '--name', 'Streamed'], env)).stdout) as { id: string };
+    const { token } = JSON.parse((await runCliProcess(['--json', 'connection', 'create', '--tenant', tenant.id, '--name', 'idp'], env)).stdout) as { token: string };
+    const p = await startRoster(env);
+    let closed: number | null = null;
+    const client = wsClient(p.baseUrl, { authorization: `Bearer ${key}` }, (code) => (closed = code));
+    try {
+      const s = subscribe<{ events: { type: string; data: { userName: string } } }>(client, 'subscription($t: ID) { events(tenantId: $t) { type data } }', { t: tenant.id });
+      await new Promise((r) => setTimeout(r, 500));
+      for (const userName of ['s1@example.com', 's2@example.com']) {
+        const res = await fetch(`${p.baseUrl}/scim/v2/Users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+          body: JSON.stringify({ schemas: [USER_SCHEMA], userName }),
+        });
+        expect(res.status).toBe(201);
+      }
+      const got = await s.atLeast(2);
+      expect(got.map((r) => [r.events.type, r.events.data.userName])).toEqual([['user.created', 's1@example.com'], ['user.created', 's2@example.com']]);
+      expect(await p.stop('SIGTERM')).toBe(0);
+      await s.ended;
+      expect(closed).toBe(1001);
+    } finally {
+      await client.dispose();
+      if (p.proc.exitCode === null) await p.stop('SIGKILL');
     }
   });
 });

@@ -9,7 +9,7 @@ import { systemActor, type Ctx } from '../../src/domain/context.js';
 import type { Services } from '../../src/domain/services.js';
 import { poolStats } from '../../src/db/orm.js';
 import { createRosterLogger } from '../../src/composition/logger.js';
-import { createRosterApp } from '../../src/composition/app.js';
+import { attachRosterSubscriptions, createRosterApp } from '../../src/composition/app.js';
 import { buildServices } from '../../src/composition/services.js';
 import { answerRefusedRequests } from '../../src/http/client-errors.js';
 import { createMetrics } from '../../src/http/metrics.js';
@@ -53,6 +53,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const app = createRosterApp({ services, config, logger, ready, metrics });
   const server: Server = createServer(app.callback());
   answerRefusedRequests(server);
+  const subscriptions = attachRosterSubscriptions(server, { orm: db.orm, services, config, logger });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : 0;
@@ -71,6 +72,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return { tenantId: t.id, actor: systemActor, requestId: null };
     },
     async close() {
+      await subscriptions.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await readiness.close();

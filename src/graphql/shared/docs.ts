@@ -9,6 +9,8 @@ export const ROOT = {
   query: 'Everything an API key may read. Start at `viewer` (who am I), `tenants`, `tenant(id:)` or `node(id:)`. Every request sends "Authorization: Bearer <API key>".',
   mutation:
     'Every change an admin can make. Each runs in one transaction with its audit event. Read-only keys get FORBIDDEN; users and groups a SCIM connection manages get MANAGED_BY_SCIM until released.',
+  subscription:
+    'Streams over WebSocket at /graphql (the graphql-ws protocol). Send the API key in connection_init: `{ "authorization": "Bearer <API key>" }`.',
 } as const;
 
 /** Relay cursor connections: arguments and the fields of connections, edges and page info. */

@@ -34,6 +34,13 @@ describe('playground (served without a browser; test/browser drives it in Chromi
     expect(await res.text()).toContain(marker);
   });
 
+  it('runs subscriptions over WebSocket at the same path, with the key in connection_init', async () => {
+    const script = await (await fetch(`${h.baseUrl}/graphql/assets/playground.js`)).text();
+    expect(script).toContain('subscriptionUrl: wsUrl');
+    expect(script).toContain("(location.protocol === 'https:' ? 'wss:' : 'ws:')");
+    expect(script).toContain('subscription Events');
+  });
+
   it('answers unknown assets with 404 and never serves other files', async () => {
     for (const p of ['/graphql/assets/nope.js', '/graphql/assets/..%2fpackage.json', '/graphql/other']) {
       expect((await fetch(`${h.baseUrl}${p}`)).status).toBe(404);

@@ -1,0 +1,74 @@
+import type { Ctx } from '../context.js';
+import { UnavailableError } from '../errors.js';
+import type { EventWakeups } from '../ports.js';
+import type { ChangeEvent, EventFilter } from './event.js';
+import type { EventService } from './event.service.js';
+
+/** Events read from the outbox at a time while catching up. */
+const READ_BATCH = 100;
+
+/**
+ * A tenant's events after `after`, first those already in the outbox, then each as it becomes
+ * readable, for as long as the caller reads (docs/architecture.md#subscriptions). Every event
+ * comes from the outbox in position order, so a follower sees what the feed shows, in the same
+ * order, in every process. `return()` ends it at once, even while it waits.
+ */
+export function followEvents(
+  events: EventService,
+  wakeups: EventWakeups,
+  ctx: Ctx,
+  filter: EventFilter,
+  after: string | null,
+): AsyncIterableIterator<ChangeEvent> {
+  let cursor = after;
+  let buffered: ChangeEvent[] = [];
+  let due = true; // read once at the start
+  let closed = false;
+  let waiting: (() => void) | null = null;
+  const wake = () => {
+    due = true;
+    waiting?.();
+  };
+  const unwatch = wakeups.watch(ctx.tenantId, wake);
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    unwatch();
+    waiting?.();
+  };
+  const done = (): IteratorResult<ChangeEvent> => ({ value: undefined, done: true });
+
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next(): Promise<IteratorResult<ChangeEvent>> {
+      while (!closed) {
+        const next = buffered.shift();
+        if (next) return { value: next, done: false };
+        if (!due) await new Promise<void>((resolve) => (waiting = resolve));
+        waiting = null;
+        if (closed) break;
+        due = false;
+        try {
+          const page = await events.list(ctx, filter, { direction: 'forward', after: cursor, before: null, limit: READ_BATCH });
+          buffered = page.items.map((i) => i.node);
+          if (page.items.length) cursor = page.items[page.items.length - 1]!.cursor;
+          // More than a batch behind: read on without waiting for a wake-up.
+          if (page.hasMore) due = true;
+        } catch (e) {
+          // The database is away for a moment: the next wake-up (the poll at the latest) reads again.
+          if (!(e instanceof UnavailableError)) {
+            close();
+            throw e;
+          }
+        }
+      }
+      return done();
+    },
+    async return(): Promise<IteratorResult<ChangeEvent>> {
+      close();
+      return done();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config/config.js';
+import type { EventWakeups } from '../domain/ports.js';
+import type { Services } from '../domain/services.js';
+import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
+import { ErrorCode, formatError, graphQLError, isUnexpected } from '../graphql/errors.js';
+import { checkOperationLimits, documentNesting, MAX_DOCUMENT_NESTING } from '../graphql/limits.js';
+import { GRAPHQL_PATH } from './graphql.mount.js';
+import type { Logger } from './logger.js';
+
+/** Subscriptions one socket may hold at once; a client wanting more opens another socket. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
+/** Pings that keep idle sockets alive through proxies and notice dead peers. */
+const KEEP_ALIVE_MS = 12_000;
+
+/** The API key of a connection_init payload: `{ authorization: "Bearer <key>" }`, or `{ apiKey: "<key>" }`. */
+function authorizationOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  if (typeof params.authorization === 'string') return params.authorization;
+  if (typeof params.Authorization === 'string') return params.Authorization;
+  if (typeof params.apiKey === 'string') return `Bearer ${params.apiKey}`;
+  return undefined;
+}
+
+/** The close code for a refused connection_init: 4401 for a missing or wrong key, 4403 for one that may not connect. */
+function refusal(e: unknown): { code: number; reason: string } {
+  const code = e instanceof GraphQLError ? e.extensions?.code : undefined;
+  if (code === ErrorCode.UNAUTHENTICATED) return { code: CloseCode.Unauthorized, reason: 'Unauthorized: send a valid API key in connection_init' };
+  if (code === ErrorCode.FORBIDDEN) return { code: CloseCode.Forbidden, reason: 'Forbidden' };
+  if (code === ErrorCode.UNAVAILABLE) return { code: 1013, reason: 'Try again later' };
+  return { code: CloseCode.InternalServerError, reason: 'Internal server error' };
+}
+
+/**
+ * GraphQL subscriptions over WebSocket at /graphql, in the graphql-ws protocol, on the HTTP
+ * server's upgrade requests (docs/architecture.md#subscriptions). The API key comes in
+ * connection_init and goes through the same checks as on HTTP; each operation goes through the
+ * same parsing bounds, validation and depth/complexity limits. Only subscriptions run here:
+ * queries and mutations are HTTP POSTs, where admission and metrics apply.
+ */
+export function attachSubscriptions(
+  server: Server,
+  deps: {
+    schema: GraphQLSchema;
+    services: Services;
+    wakeups: EventWakeups;
+    config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity'>;
+    logger: Logger;
+  },
+): { close(): Promise<void> } {
+  const { schema, services, wakeups, config } = deps;
+  const log = deps.logger.child({ component: 'subscriptions' });
+  const limits = { maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== GRAPHQL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  server.on('upgrade', onUpgrade);
+
+  // One GraphQL context per socket, made when its connection_init is accepted.
+  const contexts = new WeakMap<object, GraphQLContext>();
+  const counts = new WeakMap<object, number>();
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((e) => {
+      if (isUnexpected(e)) log.error({ err: e.originalError ?? e, path: e.path }, 'subscription error');
+      return formatError(e.toJSON(), e);
+    });
+
+  const disposable = useServer<Record<string, unknown>>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          const c = await createGraphQLContext({
+            services,
+            limits: { maxPageSize: config.maxPageSize },
+            authorization: authorizationOf(ctx.connectionParams),
+            requestId: randomUUID(),
+            log,
+          });
+          contexts.set(ctx.extra.socket, { ...c, wakeups });
+          return true;
+        } catch (e) {
+          const { code, reason } = refusal(e);
+          if (code === CloseCode.InternalServerError) log.error({ err: e }, 'subscription authentication failed unexpectedly');
+          ctx.extra.socket.close(code, reason);
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const contextValue = contexts.get(ctx.extra.socket);
+        if (!contextValue) return [graphQLError(ErrorCode.UNAUTHENTICATED, 'Send an API key in connection_init')];
+        const held = counts.get(ctx.extra.socket) ?? 0;
+        if (held >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [graphQLError(ErrorCode.BAD_REQUEST, `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions run on one socket; open another socket for more`)];
+        }
+        const query = typeof payload.query === 'string' ? payload.query : '';
+        if (documentNesting(query) > MAX_DOCUMENT_NESTING) {
+          return [graphQLError(ErrorCode.QUERY_TOO_DEEP, `The document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep; pass deep values as variables.`)];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(query);
+        } catch (e) {
+          return [new GraphQLError(e instanceof GraphQLError ? e.message : 'Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (!operation) return [graphQLError(ErrorCode.BAD_REQUEST, 'Name the operation to run: the document holds several')];
+        if (operation.operation !== 'subscription') {
+          return [graphQLError(ErrorCode.BAD_REQUEST, 'Only subscriptions run over WebSocket; send queries and mutations as HTTP POST to /graphql')];
+        }
+        try {
+          checkOperationLimits(schema, limits, { document, operation, operationName: payload.operationName, variables: payload.variables ?? {} });
+        } catch (e) {
+          if (e instanceof GraphQLError) return [e];
+          throw e;
+        }
+        counts.set(ctx.extra.socket, held + 1);
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      onComplete: (ctx) => {
+        counts.set(ctx.extra.socket, Math.max(0, (counts.get(ctx.extra.socket) ?? 1) - 1));
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: format(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+    KEEP_ALIVE_MS,
+  );
+
+  return {
+    /** Closes every socket (1001, going away) and stops taking new ones. */
+    async close() {
+      server.off('upgrade', onUpgrade);
+      await disposable.dispose();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { Client } from 'graphql-ws';
+import { buildServices } from '../../../src/composition/services.js';
+import { openOrm } from '../../../src/db/orm.js';
+import { systemActor } from '../../../src/domain/context.js';
+import { eventsOf } from '../../support/events.js';
+import { profile } from '../../support/fixtures.js';
+import { gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { subscribe, wsClient } from '../../support/subscriptions.js';
+
+let h: Harness;
+let t: { id: string; adminKey: string; readKey: string };
+const clients: Client[] = [];
+beforeAll(async () => {
+  h = await startHarness();
+  t = await tenantWithKeys(h, `subs-${Date.now()}`);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await h.close();
+});
+
+const client = (params: Record<string, unknown> | null, onClose?: (code: number, reason: string) => void) => {
+  const c = wsClient(h.baseUrl, params, onClose);
+  clients.push(c);
+  return c;
+};
+const ctxOf = (tenantId: string) => ({ tenantId, actor: systemActor, requestId: null });
+const EVENTS = 'subscription($t: ID, $types: [String!], $after: String) { events(tenantId: $t, types: $types, after: $after) { id type position resourceId data } }';
+type Ev = { events: Json };
+const createUser = (userName: string, key = t.adminKey, tenantId = t.id) =>
+  gqlOk(h, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }', { i: { tenantId, userName } }, key);
+
+/** Waits until the server has answered the subscribe (a live subscription is reading). */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe('subscription { events }', () => {
+  it('streams the tenant\'s new events, in order, as they commit', async () => {
+    const s = subscribe<Ev>(client({ authorization: `Bearer ${t.readKey}` }), EVENTS, {});
+    await settle();
+    const ann = (await createUser('ann@example.com')).createUser.user.id as string;
+    await gqlOk(h, 'mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }', { i: { id: ann, title: 'Lead' } }, t.adminKey);
+    await gqlOk(h, 'mutation($i: DeactivateUserInput!) { deactivateUser(input: $i) { user { id } } }', { i: { id: ann } }, t.adminKey);
+    const got = await s.atLeast(3);
+    expect(got.map((r) => r.events.type)).toEqual(['user.created', 'user.updated', 'user.deactivated']);
+    expect(got.every((r) => r.events.resourceId === ann)).toBe(true);
+    expect(got[2]!.events.data).toMatchObject({ id: ann, active: false });
+    // The same events, in the same order, as the feed.
+    const feed = await eventsOf(h.services, ctxOf(t.id), 3);
+    expect(got.map((r) => r.events.id)).toEqual(feed.slice(-3).map((e) => e.id));
+    s.stop();
+  });
+
+  it('resumes from a cursor: replays what followed it, then goes on live, filtered by type', async () => {
+    const feed = await eventsOf(h.services, ctxOf(t.id), 3);
+    const s = subscribe<Ev>(client({ apiKey: t.readKey }), EVENTS, { after: feed[0]!.position });
+    const replayed = await s.atLeast(feed.length - 1);
+    expect(replayed.map((r) => r.events.id)).toEqual(feed.slice(1).map((e) => e.id));
+    await createUser('bob@example.com');
+    const live = await s.atLeast(feed.length);
+    expect(live.at(-1)!.events).toMatchObject({ type: 'user.created', data: { userName: 'bob@example.com' } });
+    s.stop();
+
+    const onlyCreated = subscribe<Ev>(client({ apiKey: t.readKey }), EVENTS, { after: feed[0]!.position, types: ['user.created'] });
+    const created = await onlyCreated.atLeast(1);
+    expect(created.map((r) => r.events.data.userName)).toEqual(['bob@example.com']);
+    onlyCreated.stop();
+  });
+
+  it('sees events written through another database connection pool, as from another process', async () => {
+    const s = subscribe<Ev>(client({ authorization: `Bearer ${t.adminKey}` }), EVENTS, {});
+    await settle();
+    const orm = await openOrm({ url: h.db.url, poolMax: 2 });
+    try {
+      await buildServices(orm).users.create(ctxOf(t.id), profile('elsewhere@example.com'));
+    } finally {
+      await orm.close(true);
+    }
+    const [got] = await s.atLeast(1);
+    expect(got!.events.data.userName).toBe('elsewhere@example.com');
+    s.stop();
+  });
+
+  it('gives another tenant\'s key nothing of this tenant', async () => {
+    const other = await tenantWithKeys(h, `subs-other-${Date.now()}`);
+    const refused = subscribe<Ev>(client({ apiKey: other.adminKey }), EVENTS, { t: t.id, after: null });
+    await refused.ended;
+    expect(refused.results).toEqual([]);
+    expect(refused.errors).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
+    // Its own subscription hears only its own tenant.
+    const own = subscribe<Ev>(client({ apiKey: other.adminKey }), EVENTS, {});
+    await settle();
+    await createUser('not-theirs@example.com');
+    await createUser('theirs@example.com', other.adminKey, other.id);
+    const [got] = await own.atLeast(1);
+    expect(got!.events.data.userName).toBe('theirs@example.com');
+    await settle();
+    expect(own.results).toHaveLength(1);
+    own.stop();
+  });
+
+  it.each([
+    ['no key', null],
+    ['a wrong key', { authorization: 'Bearer roster_key_wrong' }],
+    ['a key in the wrong place', { token: t?.adminKey }],
+  ])('refuses %s with close code 4401', async (_what, params) => {
+    let closed: { code: number; reason: string } | null = null;
+    const s = subscribe<Ev>(client(params as Record<string, unknown> | null, (code, reason) => (closed = { code, reason })), EVENTS, {});
+    await s.ended;
+    expect(s.results).toEqual([]);
+    expect(closed).toMatchObject({ code: 4401 });
+  });
+
+  it('refuses bad arguments, queries over the socket and operations past the limits with coded errors', async () => {
+    const c = client({ apiKey: t.readKey });
+    const cases: [string, Record<string, unknown>, string][] = [
+      [EVENTS, { after: 'not-a-cursor' }, 'BAD_USER_INPUT'],
+      [EVENTS, { types: ['user.exploded'] }, 'BAD_USER_INPUT'],
+      ['{ viewer { platform } }', {}, 'BAD_REQUEST'],
+      ['subscription { nope }', {}, 'GRAPHQL_VALIDATION_FAILED'],
+      ['subscription {', {}, 'GRAPHQL_PARSE_FAILED'],
+      [`subscription { events { id ${'data '.repeat(1)} } } ${'{'.repeat(300)}`, {}, 'QUERY_TOO_DEEP'],
+    ];
+    for (const [query, vars, code] of cases) {
+      const s = subscribe(c, query, vars);
+      await s.ended;
+      expect([query, s.errors]).toMatchObject([query, [{ extensions: { code } }]]);
+    }
+  });
+});
