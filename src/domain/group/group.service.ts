@@ -1,11 +1,11 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedGroupData, groupData, membersData } from '../event/event.js';
-import { actingConnection, assertMayChange, assertVersion, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
@@ -102,26 +102,12 @@ export function createGroupService(deps: ServiceDeps) {
     if (net.removed.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_removed', data: membersData(group, net.removed) });
   }
 
-  /**
-   * A create refused for a displayName that a group another connection manages holds says so: the
-   * identity provider's query could not find that group (docs/architecture.md#provisioning-policies, scope).
-   */
-  async function explainConflict<T>(ctx: Ctx, displayName: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (e) {
-      const mine = actingConnection(ctx);
-      if (mine === null || !(e instanceof ConflictError) || e.rule !== 'group.displayName') throw e;
-      const holder = await store.read(async (r) => {
-        const id = (await r.groups.idsByDisplayName(ctx.tenantId, [displayName])).get(displayName);
-        return id ? r.groups.get(ctx.tenantId, id) : null;
-      });
-      if (holder?.managedBy != null && holder.managedBy !== mine) {
-        throw new ConflictError('a group with this displayName already exists in this tenant, managed by another source (SCIM connection); this connection cannot see or change it', e.field, e.rule);
-      }
-      throw e;
-    }
-  }
+  /** Runs a write that sets `displayName`, explaining a conflict with another source's group. */
+  const explainConflict = <T>(ctx: Ctx, displayName: () => string, write: () => Promise<T>): Promise<T> =>
+    explainSourceConflict(ctx, 'group.displayName', () => store.read(async (r) => {
+      const id = (await r.groups.idsByDisplayName(ctx.tenantId, [displayName()])).get(displayName());
+      return id ? r.groups.get(ctx.tenantId, id) : null;
+    }), write);
 
   /**
    * Adds and removes members without locking the group row while they are resolved and written:
@@ -202,7 +188,7 @@ export function createGroupService(deps: ServiceDeps) {
     async create(ctx: Ctx, profile: GroupProfile, members: readonly MemberInput[] = []): Promise<Group> {
       assertCanWrite(ctx);
       validateGroupProfile(profile, deps.limits);
-      return explainConflict(ctx, profile.displayName, () => store.write(async (r) => {
+      return explainConflict(ctx, () => profile.displayName, () => store.write(async (r) => {
         const now = deps.now();
         const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
         await r.groups.insert(group);
@@ -223,7 +209,8 @@ export function createGroupService(deps: ServiceDeps) {
       assertCanWrite(ctx);
       const members = change.members ?? [];
       if (!change.profile && members.length > 0 && members.every((m) => m.op !== 'replace')) return changeMembers(ctx, id, members, opts.ifVersion);
-      return store.write(async (r) => {
+      let displayName = '';
+      return explainConflict(ctx, () => displayName, () => store.write(async (r) => {
         const current = await load(r, ctx, id, true);
         // Membership of an admin-managed group is the admin's to change; a SCIM-owned group's is its connection's.
         assertMayChange(ctx, current, 'Group', id);
@@ -233,6 +220,7 @@ export function createGroupService(deps: ServiceDeps) {
         if (change.profile) {
           const profile = change.profile(current);
           validateGroupProfile(profile, deps.limits);
+          displayName = profile.displayName;
           for (const k of ['displayName', 'externalId', 'extensions'] as const) {
             if (!sameData(profile[k], current[k])) changes.push(k);
           }
@@ -249,7 +237,7 @@ export function createGroupService(deps: ServiceDeps) {
         if (profileChanges.length) await recordEvent(deps, r, ctx, { type: 'group.updated', resourceType: 'Group', resourceId: id, data: groupData(next), changedAttributes: profileChanges });
         await recordMembers(r, ctx, next, net);
         return next;
-      });
+      }));
     },
 
     async rename(ctx: Ctx, id: string, displayName: string, opts: { ifVersion?: number | null } = {}): Promise<Group> {

@@ -1,7 +1,7 @@
 import type { AuditOutcome } from '../audit/audit.js';
 import { actorFields, type Ctx } from '../context.js';
 import type { EventData, EventResourceType, EventType } from '../event/event.js';
-import { ForbiddenError, ManagedByScimError, PreconditionFailedError } from '../errors.js';
+import { ConflictError, ForbiddenError, ManagedByScimError, PreconditionFailedError, type UniqueRule } from '../errors.js';
 import type { Repositories, Store } from '../ports.js';
 import type { FilterBudget } from './filter.js';
 import type { InputLimits } from './validate.js';
@@ -92,4 +92,27 @@ export function assertVersion(current: number, expected: number | null | undefin
 /** The id of the connection acting, if a connection is acting. */
 export function actingConnection(ctx: Ctx): string | null {
   return ctx.actor.type === 'connection' ? ctx.actor.id : null;
+}
+
+/**
+ * Runs a write of a name (userName, displayName) and, when a connection's write is refused because
+ * a resource another connection manages holds that name, says so: that resource is absent for the
+ * connection, so its identity provider's query found nobody and a bare "taken" would not say why
+ * (docs/architecture.md#scope-of-a-connection).
+ */
+export async function explainSourceConflict<T>(
+  ctx: Ctx,
+  rule: UniqueRule,
+  holder: () => Promise<{ readonly managedBy: string | null } | null | undefined>,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    const mine = actingConnection(ctx);
+    if (mine === null || !(e instanceof ConflictError) || e.rule !== rule) throw e;
+    const h = await holder();
+    if (!h || h.managedBy === null || h.managedBy === mine) throw e;
+    throw new ConflictError(`${e.field ?? 'the name'} is already taken in this tenant by a resource another source (SCIM connection) manages; this connection cannot see or change it`, e.field, e.rule);
+  }
 }

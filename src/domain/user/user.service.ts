@@ -5,7 +5,7 @@ import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
-import { actingConnection, assertMayChange, assertVersion, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
 
@@ -77,18 +77,9 @@ export function createUserService(deps: ServiceDeps) {
     return findAdoptable(r, ctx, profile, policies);
   }
 
-  /**
-   * A create refused for a userName that a user another connection manages holds: say so, since
-   * the identity provider's query could not find that user (docs/architecture.md#provisioning-policies, scope).
-   */
-  async function explainConflict(ctx: Ctx, e: ConflictError, userName: string): Promise<ConflictError> {
-    const mine = actingConnection(ctx);
-    if (mine === null || e.rule !== 'user.userName') return e;
-    const holders = await store.read((r) => r.users.findCandidates(ctx.tenantId, { userName }));
-    return holders.some((u) => u.managedBy !== null && u.managedBy !== mine)
-      ? new ConflictError('userName is already taken in this tenant by a user another source (SCIM connection) manages; this connection cannot see or change it', e.field, e.rule)
-      : e;
-  }
+  /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
+  const explainConflict = <T>(ctx: Ctx, userName: () => string, write: () => Promise<T>): Promise<T> =>
+    explainSourceConflict(ctx, 'user.userName', async () => (await store.read((r) => r.users.findCandidates(ctx.tenantId, { userName: userName() })))[0], write);
 
   /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
   async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
@@ -192,16 +183,18 @@ export function createUserService(deps: ServiceDeps) {
         await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
         return { user, adopted: false };
       });
-      try {
-        return await retryLostLoginNameRace(once, policies);
-      } catch (e) {
+      return explainConflict(ctx, () => profile.userName, async () => {
+        try {
+          return await retryLostLoginNameRace(once, policies);
+        } catch (e) {
         // A connection that asked for 'reject' learns which login name: its identity provider found the
         // userName free, so a bare "taken" would not say what to fix.
-        if (opts.policies && e instanceof ConflictError && e.rule === 'user.loginName') {
-          throw new ConflictError(`the login name "${loginName}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, e.field, e.rule);
+          if (opts.policies && e instanceof ConflictError && e.rule === 'user.loginName') {
+            throw new ConflictError(`the login name "${loginName}" derived from userName is already taken by another user in this tenant (policy onLoginNameCollision: reject)`, e.field, e.rule);
+          }
+          throw e;
         }
-        throw e instanceof ConflictError ? await explainConflict(ctx, e, profile.userName) : e;
-      }
+      });
     },
 
     /**
@@ -210,11 +203,13 @@ export function createUserService(deps: ServiceDeps) {
      */
     async update(ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions = {}): Promise<User> {
       assertCanWrite(ctx);
-      return store.write(async (r) => {
+      let userName = '';
+      return explainConflict(ctx, () => userName, () => store.write(async (r) => {
         const current = await load(r, ctx, id, true);
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         const next = change(current);
+        userName = next.userName;
         validateProfile(next, deps.limits);
         const changes = changedAttributes(current, next);
         if (changes.length === 0) return current;
@@ -226,7 +221,7 @@ export function createUserService(deps: ServiceDeps) {
         await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
         await recordChange(r, ctx, updated, changes);
         return updated;
-      });
+      }));
     },
 
     /** Deactivation keeps the user, its attributes and its memberships (docs/architecture.md#provisioning-policies). */

@@ -94,6 +94,15 @@ describe('two connections of one tenant', () => {
     const g = await b.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'shared NAME' });
     expect(g.status).toBe(409);
     expect(g.body).toMatchObject({ scimType: 'uniqueness', detail: expect.stringContaining('another source') });
+    // Renaming its own user or group to such a name says the same.
+    const renamed = await b.patch(`/Users/${bUsers[0]}`, patchBody({ op: 'replace', path: 'userName', value: 'amy@a.example' }));
+    expect(renamed.status).toBe(409);
+    expect(renamed.body).toMatchObject({ scimType: 'uniqueness', detail: expect.stringContaining('another source') });
+    const own = await group(b, 'B own');
+    const regrouped = await b.put(`/Groups/${own}`, { schemas: [GROUP_SCHEMA], displayName: 'Shared name' });
+    expect(regrouped.status).toBe(409);
+    expect(regrouped.body.detail).toContain('another source');
+    expect((await b.get(`/Users/${bUsers[0]}`)).body.userName).toBe('bob@b.example');
     // A name an unowned user holds is an ordinary conflict: that user is visible, the query finds it.
     const plain = await b.post('/Users', { schemas: [USER_SCHEMA], userName: 'uma@example.com' });
     expect(plain.status).toBe(409);
