@@ -5,7 +5,7 @@ import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
-import { groupsVisible, membersVisible, usersVisible } from './visibility.js';
+import { groupsVisible, memberRowsVisible, membersVisible, usersVisible } from './visibility.js';
 
 type GroupRow = Readonly<Record<string, unknown>> & { readonly id: string };
 
@@ -145,29 +145,24 @@ export function createMembershipRepository(db: Db): MembershipRepository {
     async remove(tenantId, groupId, memberIds, visibleTo) {
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return [];
-      const vu = usersVisible('mu', visibleTo);
-      const vg = groupsVisible('mg', visibleTo);
+      const visible = memberRowsVisible('m', visibleTo);
       // Two index probes per id, never a scan of the group: an OR across both member columns
       // would make the planner walk every row of the group.
       return query<MemberRef>(
         db,
-        `with u as (delete from memberships m using users mu where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST}
-                      and mu.id = m.member_user_id and ${vu.sql} returning m.member_user_id as id),
-              g as (delete from memberships m using groups mg where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST}
-                      and mg.id = m.member_group_id and ${vg.sql} returning m.member_group_id as id)
+        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST} and ${visible.sql} returning m.member_user_id as id),
+              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST} and ${visible.sql} returning m.member_group_id as id)
          select id, 'User' as type from u union all select id, 'Group' as type from g`,
-        [tenantId, groupId, jsonParam(ids), ...vu.params, tenantId, groupId, jsonParam(ids), ...vg.params],
+        [tenantId, groupId, jsonParam(ids), ...visible.params, tenantId, groupId, jsonParam(ids), ...visible.params],
       );
     },
 
     async removeAllExcept(tenantId, groupId, keep, visibleTo) {
-      const visible = membersVisible('m', 'mu', 'mg', visibleTo);
+      const visible = memberRowsVisible('m', visibleTo);
       return query<MemberRef>(
         db,
         `delete from memberships m where m.tenant_id = ? and m.group_id = ?
-           and ${MEMBER_ID('m')} not in ${ID_LIST}
-           and exists (select 1 from memberships x left join users mu on mu.id = x.member_user_id left join groups mg on mg.id = x.member_group_id
-                       where x.id = m.id and ${visible.sql})
+           and ${MEMBER_ID('m')} not in ${ID_LIST} and ${visible.sql}
          returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
         [tenantId, groupId, jsonParam(keep.filter(isUuid)), ...visible.params],
       );

@@ -32,3 +32,15 @@ export function membersVisible(m: string, mu: string, mg: string, visibleTo: Vis
   const g = groupsVisible(mg, visibleTo);
   return { sql: `(${m}.member_user_id is null or ${u.sql}) and (${m}.member_group_id is null or ${g.sql})`, params: [...u.params, ...g.params] };
 }
+
+/** Membership rows `m` (without joins) whose member `visibleTo` sees; for deletes, which join nothing. */
+export function memberRowsVisible(m: string, visibleTo: VisibleTo | undefined): Condition {
+  if (!visibleTo) return ALL;
+  const u = usersVisible('vu', visibleTo);
+  const g = groupsVisible('vg', visibleTo);
+  return {
+    sql: `(${m}.member_user_id is null or exists (select 1 from users vu where vu.id = ${m}.member_user_id and ${u.sql}))
+      and (${m}.member_group_id is null or exists (select 1 from groups vg where vg.id = ${m}.member_group_id and ${g.sql}))`,
+    params: [...u.params, ...g.params],
+  };
+}
