@@ -151,9 +151,17 @@ export interface ApiKeyRepository {
   touch(id: string, at: Date): Promise<void>;
 }
 
+export interface AuditPage {
+  readonly cursor: string | null;
+  readonly limit: number;
+  readonly direction?: 'forward' | 'backward';
+  readonly withTotal?: boolean;
+}
+
 export interface AuditRepository {
   append(e: AuditEvent): Promise<void>;
-  list(tenantId: string, q: AuditQuery, page: { cursor: string | null; limit: number }): Promise<ListResult<AuditEvent>>;
+  /** Newest first; `backward` pages towards newer events from the cursor; `withTotal` counts every match. */
+  list(tenantId: string, q: AuditQuery, page: AuditPage): Promise<ListResult<AuditEvent>>;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Ctx } from '../domain/context.js';
 import type { Services } from '../domain/services.js';
 import { bearerToken } from '../domain/shared/bearer.js';
 import { parseIfMatch } from './resource/resource.meta.js';
-import { ScimError } from './scim.errors.js';
+import { recordedFailure, ScimError } from './scim.errors.js';
 
 /**
  * One SCIM request as the facade sees it, independent of the web framework (http/scim.mount.ts
@@ -77,6 +77,8 @@ export interface AuditedWrite {
   readonly resourceId: string | null;
   /** The attributes the request names; asked after a failure, so it sees what was parsed by then. */
   readonly changes: () => string[];
+  /** For a user create: the userName it was for, recorded with its failure (docs/architecture.md#audit-events). */
+  readonly userName?: () => string | null;
 }
 
 /** One authenticated SCIM request. */
@@ -121,7 +123,14 @@ export async function openCall(deps: ScimDeps, req: ScimRequest, scope: ScimScop
         return await fn();
       } catch (e) {
         try {
-          await services.audit.recordFailure(ctx, { action: w.action, resourceType: w.resourceType, resourceId: w.resourceId, changes: w.changes() });
+          await services.audit.recordFailure(ctx, {
+            action: w.action,
+            resourceType: w.resourceType,
+            resourceId: w.resourceId,
+            changes: w.changes(),
+            userName: w.userName?.() ?? null,
+            ...recordedFailure(e),
+          });
         } catch (auditError) {
           deps.onUnexpected(auditError, req.requestId);
         }

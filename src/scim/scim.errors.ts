@@ -85,3 +85,64 @@ export function errorBody(e: ScimError): Record<string, unknown> {
     detail: e.detail,
   };
 }
+
+/** What the audit trail keeps of a refused write: a stable code and a message holding no request value. */
+export interface RecordedFailure {
+  readonly errorCode: string;
+  readonly errorDetail: string;
+}
+
+/** Codes of the facade's own refusals, by scimType, in the domain's spelling. */
+const SCIM_TYPE_CODE: Readonly<Record<ScimType, string>> = {
+  invalidFilter: 'INVALID_FILTER',
+  tooMany: 'TOO_MANY',
+  uniqueness: 'CONFLICT',
+  mutability: 'MUTABILITY',
+  invalidSyntax: 'INVALID_SYNTAX',
+  invalidPath: 'INVALID_PATH',
+  noTarget: 'NO_TARGET',
+  invalidValue: 'INVALID_VALUE',
+  invalidVers: 'INVALID_VERSION',
+  sensitive: 'SENSITIVE',
+};
+
+/**
+ * Fixed words per code (docs/architecture.md#audit-events): error messages name values a client sent (a taken
+ * userName, a path with its filter), and the log must hold none, so it keeps these plus the name
+ * of the attribute at fault, never the message.
+ */
+const FAILURE_WORDS: Readonly<Record<string, string>> = {
+  NOT_FOUND: 'no such resource for this connection (deleted, or managed by another source)',
+  CONFLICT: 'the name is taken in the tenant (userName, login name or displayName)',
+  INVALID_VALUE: 'a value of the wrong type, size or shape, or one Roster cannot store',
+  INVALID_FILTER: 'the filter cannot be parsed or names an attribute that cannot be filtered',
+  PRECONDITION_FAILED: 'If-Match named a version other than the stored one',
+  FORBIDDEN: 'the connection may not change this resource',
+  MANAGED_BY_SCIM: 'the resource is managed by a SCIM connection',
+  UNAUTHENTICATED: 'the credentials were refused',
+  UNAVAILABLE: 'the database was unavailable or the tenant busy; the identity provider retries',
+  TOO_MANY: 'too many results or operations in one request',
+  MUTABILITY: 'a read-only attribute cannot be changed',
+  INVALID_SYNTAX: 'the request body is not the JSON object SCIM expects',
+  INVALID_PATH: 'a PATCH path is malformed or names an attribute this resource does not have',
+  NO_TARGET: 'a PATCH path matches nothing to change',
+  INVALID_VERSION: 'the version given is not valid',
+  SENSITIVE: 'the request carried sensitive data in its URL',
+  INTERNAL: 'an unexpected error in Roster; the log line with this request id has it',
+};
+
+/** The code and value-free detail of a failed write, for its audit event. */
+export function recordedFailure(e: unknown): RecordedFailure {
+  let code = 'INTERNAL';
+  let field: string | undefined;
+  if (isDomainError(e)) {
+    code = e.code;
+    field = e.field;
+  } else if (e instanceof ScimError) {
+    code = e.scimType ? SCIM_TYPE_CODE[e.scimType] : e.status === 404 ? 'NOT_FOUND' : e.status === 401 ? 'UNAUTHENTICATED' : e.status === 403 ? 'FORBIDDEN' : `HTTP_${e.status}`;
+  }
+  const words = FAILURE_WORDS[code] ?? 'the request was refused';
+  // An attribute name (a domain path such as "emails[2].value") says where, without the value.
+  const where = field && /^[\w.$[\]:-]{1,200}$/.test(field) ? ` (at ${field})` : '';
+  return { errorCode: code, errorDetail: `${words}${where}` };
+}

@@ -57,7 +57,9 @@ export async function getResource<T extends ResourceMeta>(call: ScimCall, res: S
 /** POST or PUT: the body is normalised to a canonical resource first; its attributes are audited. */
 export function writeResource(call: ScimCall, res: ScimResource, action: string, id: string | null, fn: (body: Json) => Promise<ScimResponse>): Promise<ScimResponse> {
   let body: Json = {};
-  return call.audited({ action, resourceType: res.type.name, resourceId: id, changes: () => Object.keys(body).filter((k) => k !== 'schemas') }, async () => {
+  // A user create that fails has no id: its userName is what tells an admin whose provisioning failed.
+  const userName = () => (res.type.name === 'User' && id === null ? userNameOf(body, call.req.body) : null);
+  return call.audited({ action, resourceType: res.type.name, resourceId: id, changes: () => Object.keys(body).filter((k) => k !== 'schemas'), userName }, async () => {
     body = normaliseResource(res.type, call.req.body);
     return fn(body);
   });
@@ -70,6 +72,15 @@ export function writePatch(call: ScimCall, res: ScimResource, action: string, id
     ops = normalisePatch(res.type, call.req.body);
     return fn(ops);
   });
+}
+
+/** userName of the parsed body or, when the body could not be parsed, of the raw one (attribute names are case-insensitive). */
+function userNameOf(parsed: Json, raw: unknown): string | null {
+  if (typeof parsed.userName === 'string') return parsed.userName;
+  if (!isObject(raw)) return null;
+  const key = Object.keys(raw).find((k) => k.toLowerCase() === 'username');
+  const v = key === undefined ? undefined : raw[key];
+  return typeof v === 'string' ? v : null;
 }
 
 /** DELETE: answered 204 without a body. */

@@ -192,6 +192,7 @@ export function createApiKeyRepository(db: Db, credentials: CredentialScope = NO
 interface AuditRow {
   id: string; tenant_id: string; occurred_at: Date; actor_type: ActorType; actor_id: string | null; action: string;
   resource_type: string; resource_id: string; changes: string[]; request_id: string | null; outcome: AuditOutcome;
+  error_code: string | null; error_detail: string | null; user_name: string | null;
 }
 const toEvent = (r: AuditRow): AuditEvent => ({
   id: r.id,
@@ -205,6 +206,9 @@ const toEvent = (r: AuditRow): AuditEvent => ({
   changes: r.changes,
   requestId: r.request_id,
   outcome: r.outcome,
+  errorCode: r.error_code,
+  errorDetail: r.error_detail,
+  userName: r.user_name,
 });
 
 export function createAuditRepository(db: Db): AuditRepository {
@@ -212,12 +216,14 @@ export function createAuditRepository(db: Db): AuditRepository {
     async append(e) {
       await exec(
         db,
-        `insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
-        [e.id, e.tenantId, e.occurredAt, e.actorType, e.actorId, e.action, e.resourceType, e.resourceId, jsonParam(e.changes), e.requestId, e.outcome],
+        `insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome,
+           error_code, error_detail, user_name)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)`,
+        [e.id, e.tenantId, e.occurredAt, e.actorType, e.actorId, e.action, e.resourceType, e.resourceId, jsonParam(e.changes), e.requestId, e.outcome,
+          e.errorCode, e.errorDetail, e.userName],
       );
     },
-    // Newest first; ids are time-ordered UUIDs, so the id is the keyset.
+    // Newest first; ids are time-ordered UUIDs, so the id is the keyset. Backward pages read towards newer ids.
     async list(tenantId, q, page) {
       const where = ['tenant_id = ?'];
       const params: unknown[] = [tenantId];
@@ -232,16 +238,25 @@ export function createAuditRepository(db: Db): AuditRepository {
       if (q.resourceType) { where.push('resource_type = ?'); params.push(q.resourceType); }
       if (q.actorType) { where.push('actor_type = ?'); params.push(q.actorType); }
       if (q.action) { where.push('action = ?'); params.push(q.action); }
+      if (q.outcome) { where.push('outcome = ?'); params.push(q.outcome); }
       if (q.from) { where.push('occurred_at >= ?'); params.push(q.from); }
       if (q.to) { where.push('occurred_at <= ?'); params.push(q.to); }
+      const filtered = { where: where.join(' and '), params: [...params] };
+      const backward = page.direction === 'backward';
       if (page.cursor) {
-        const [after] = decodeCursor(page.cursor, 'after', (p): p is [string] => p.length === 1 && typeof p[0] === 'string' && isUuid(p[0]));
-        where.push('id < ?::uuid');
-        params.push(after);
+        const [at] = decodeCursor(page.cursor, backward ? 'before' : 'after', (p): p is [string] => p.length === 1 && typeof p[0] === 'string' && isUuid(p[0]));
+        where.push(backward ? 'id > ?::uuid' : 'id < ?::uuid');
+        params.push(at);
       }
-      const rows = await query<AuditRow>(db, `select * from audit_events where ${where.join(' and ')} order by id desc limit ?`, [...params, page.limit + 1]);
-      const items = rows.slice(0, page.limit).map((r) => ({ node: toEvent(r), cursor: encodeCursor([r.id]) }));
-      return { items, total: null, hasMore: rows.length > page.limit };
+      const rows = await query<AuditRow>(db, `select * from audit_events where ${where.join(' and ')} order by id ${backward ? 'asc' : 'desc'} limit ?`, [...params, page.limit + 1]);
+      const shown = rows.slice(0, page.limit);
+      // A backward page is read oldest-first from the cursor and shown newest first, like every page.
+      if (backward) shown.reverse();
+      const items = shown.map((r) => ({ node: toEvent(r), cursor: encodeCursor([r.id]) }));
+      const total = page.withTotal
+        ? Number((await query<{ n: string }>(db, `select count(*) as n from audit_events where ${filtered.where}`, filtered.params))[0]!.n)
+        : null;
+      return { items, total, hasMore: rows.length > page.limit };
     },
   };
 }

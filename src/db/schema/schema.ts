@@ -223,6 +223,7 @@ export const MembershipSchema = new EntitySchema<MembershipRow>({
 export interface AuditEventRow {
   id: string; tenant: TenantRow; occurredAt: Date; actorType: string; actorId: string | null; action: string;
   resourceType: string; resourceId: string; changes: unknown; requestId: string | null; outcome: string;
+  errorCode: string | null; errorDetail: string | null; userName: string | null;
 }
 export const AuditEventSchema = new EntitySchema<AuditEventRow>({
   name: 'AuditEventRow',
@@ -239,9 +240,14 @@ export const AuditEventSchema = new EntitySchema<AuditEventRow>({
     changes: jsonb,
     requestId: { type: 'string', length: 128, nullable: true },
     outcome: { type: 'string', length: 16 },
+    errorCode: { type: 'string', length: 32, nullable: true },
+    errorDetail: text,
+    userName: text,
   },
   indexes: [
     { name: 'audit_events_tenant_id_index', properties: ['tenant', 'id'] },
+    // The provisioning log's "what failed": few rows among many.
+    { name: 'audit_events_tenant_failure_index', expression: `create index "audit_events_tenant_failure_index" on "audit_events" ("tenant_id", "id") where "outcome" = 'failure'` },
     { name: 'audit_events_tenant_resource_index', properties: ['tenant', 'resourceId'] },
     { name: 'audit_events_tenant_actor_index', properties: ['tenant', 'actorId'] },
   ],

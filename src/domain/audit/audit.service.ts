@@ -1,16 +1,20 @@
 import { assertCanRead, type Ctx } from '../context.js';
 import { InvalidValueError } from '../errors.js';
-import type { ListResult } from '../ports.js';
+import type { AuditPage, ListResult } from '../ports.js';
 import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { canonicalId, isUuid } from '../shared/id.js';
+import { characterProblem, MAX_KEY_BYTES } from '../shared/validate.js';
 import { NO_RESOURCE, type AuditEvent, type AuditQuery } from './audit.js';
+
+/** A userName the log may keep: one the domain would accept as a key (bounded, storable characters). */
+const recordableName = (s: string): boolean => Buffer.byteLength(s, 'utf8') <= MAX_KEY_BYTES && characterProblem(s) === null;
 
 export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService(deps: ServiceDeps) {
   return {
     /** Newest first, keyset-paged. */
-    async list(ctx: Ctx, q: AuditQuery, page: { cursor: string | null; limit: number }): Promise<ListResult<AuditEvent>> {
+    async list(ctx: Ctx, q: AuditQuery, page: AuditPage): Promise<ListResult<AuditEvent>> {
       assertCanRead(ctx);
       if (q.from && q.to && q.from > q.to) throw new InvalidValueError('"from" must not be after "to"', 'from');
       return deps.store.read((r) => r.audit.list(ctx.tenantId, q, page));
@@ -23,9 +27,14 @@ export function createAuditService(deps: ServiceDeps) {
      */
     async recordFailure(
       ctx: Ctx,
-      e: { action: string; resourceType: string; resourceId: string | null; changes?: readonly string[] },
+      e: {
+        action: string; resourceType: string; resourceId: string | null; changes?: readonly string[];
+        errorCode: string; errorDetail: string; userName?: string | null;
+      },
     ): Promise<void> {
       assertCanRead(ctx);
+      // A userName the domain would refuse (too long, odd characters) is not kept either.
+      if (e.userName != null && !recordableName(e.userName)) e = { ...e, userName: null };
       const resourceId = e.resourceId && isUuid(e.resourceId) ? canonicalId(e.resourceId) : NO_RESOURCE;
       await deps.store.write((r) => recordAudit(deps, r, ctx, { ...e, resourceId, outcome: 'failure' }));
     },

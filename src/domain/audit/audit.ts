@@ -15,6 +15,15 @@ export interface AuditEvent {
   readonly changes: readonly string[];
   readonly requestId: string | null;
   readonly outcome: AuditOutcome;
+  /** For a failure: a stable code (CONFLICT, INVALID_VALUE, INVALID_PATH, ...). */
+  readonly errorCode: string | null;
+  /** For a failure: what was wrong, in words that hold no value of the request (docs/architecture.md#audit-events). */
+  readonly errorDetail: string | null;
+  /**
+   * For a refused SCIM user create: the userName it was for. The one request value the log keeps,
+   * because without it an admin cannot tell whose provisioning failed (there is no id yet).
+   */
+  readonly userName: string | null;
 }
 
 export interface AuditQuery {
@@ -23,6 +32,7 @@ export interface AuditQuery {
   readonly actorType?: ActorType | null;
   readonly actorId?: string | null;
   readonly action?: string | null;
+  readonly outcome?: AuditOutcome | null;
   readonly from?: Date | null;
   readonly to?: Date | null;
 }

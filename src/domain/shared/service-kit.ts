@@ -28,7 +28,10 @@ export async function recordAudit(
   deps: ServiceDeps,
   r: Repositories,
   ctx: Ctx,
-  e: { action: string; resourceType: string; resourceId: string; changes?: readonly string[]; outcome?: AuditOutcome },
+  e: {
+    action: string; resourceType: string; resourceId: string; changes?: readonly string[]; outcome?: AuditOutcome;
+    errorCode?: string | null; errorDetail?: string | null; userName?: string | null;
+  },
 ): Promise<void> {
   await r.audit.append({
     id: deps.newId(),
@@ -41,6 +44,9 @@ export async function recordAudit(
     changes: e.changes ?? [],
     requestId: ctx.requestId,
     outcome: e.outcome ?? 'success',
+    errorCode: e.errorCode ?? null,
+    errorDetail: e.errorDetail ?? null,
+    userName: e.userName ?? null,
   });
 }
 

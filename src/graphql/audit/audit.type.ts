@@ -44,9 +44,18 @@ export class AuditEventType {
   @Field(() => String, { nullable: true, description: 'The id of the request that made the change (its X-Request-Id), to find it in the logs.' })
   requestId!: string | null;
   @Field(() => AuditOutcomeEnum, { description: 'Whether the change was made.' }) outcome!: AuditOutcomeEnum;
+  @Field(() => String, { nullable: true, description: 'For a failure: a stable code such as CONFLICT, INVALID_VALUE, INVALID_PATH or NOT_FOUND; null for a success.' })
+  errorCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'For a failure: what was wrong and, when known, the attribute at fault; never a value of the request. Null for a success.' })
+  errorDetail!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'For a refused SCIM user create: the userName it was for, the one request value the log keeps, so an admin can tell whose provisioning failed. Null otherwise.',
+  })
+  userName!: string | null;
 }
 
-export const AuditEventConnectionType = connectionTypes('AuditEvent', () => AuditEventType, { totalCount: false, item: 'audit event', items: 'audit events, newest first' });
+export const AuditEventConnectionType = connectionTypes('AuditEvent', () => AuditEventType, { totalCount: true, item: 'audit event', items: 'audit events, newest first' });
 
 @InputType('AuditEventFilter', { description: 'Which audit events to list: every field given must match exactly; times bound the range.' })
 export class AuditEventFilterInput {
@@ -55,6 +64,9 @@ export class AuditEventFilterInput {
   @Field(() => ActorTypeEnum, { nullable: true, description: AUDIT.actorType }) actorType?: ActorTypeEnum | null;
   @Field(() => ID, { nullable: true, description: AUDIT.actorId }) actorId?: string | null;
   @Field(() => String, { nullable: true, description: AUDIT.action }) action?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Events of this SCIM connection: what one identity provider did (the same as actorType CONNECTION with its id as actorId).' })
+  connectionId?: string | null;
+  @Field(() => AuditOutcomeEnum, { nullable: true, description: 'Only successes, or only failures (refused SCIM writes).' }) outcome?: AuditOutcomeEnum | null;
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'Events at or after this time.' }) from?: Date | null;
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'Events at or before this time.' }) to?: Date | null;
 }

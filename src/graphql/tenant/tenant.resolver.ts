@@ -9,7 +9,7 @@ import type { ListQuery, ListResult } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import type { User } from '../../domain/user/user.js';
 import { ApiKeyType } from '../apikey/apikey.type.js';
-import { AuditEventConnectionType, AuditEventFilterInput } from '../audit/audit.type.js';
+import { ActorTypeEnum, AuditEventConnectionType, AuditEventFilterInput } from '../audit/audit.type.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
 import type { GraphQLContext } from '../context.js';
 import { GROUP_FILTER_SPEC, GroupFilterInput, GroupOrderInput } from '../group/group.input.js';
@@ -17,7 +17,7 @@ import { GroupConnectionType, GroupType } from '../group/group.type.js';
 import { toDomainFilter, type FilterSpec } from '../shared/filter.input.js';
 import { FILTER, MUTATION, NAME, ORDER } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType } from '../shared/payload.js';
-import { ConnectionArgs, ForwardConnectionArgs, keysetPage, paging, selects, toConnection, type Connection } from '../shared/relay.js';
+import { ConnectionArgs, keysetPage, paging, selects, toConnection, type Connection } from '../shared/relay.js';
 import { USER_FILTER_SPEC, UserFilterInput, UserOrderInput } from '../user/user.input.js';
 import { UserConnectionType, UserType } from '../user/user.type.js';
 import { TenantType } from './tenant.type.js';
@@ -119,15 +119,21 @@ export class TenantResolver {
     return c.loaders(t.id).group.load(id);
   }
 
-  @FieldResolver(() => AuditEventConnectionType, { description: 'The tenant\'s audit log, newest first: every change, and every refused SCIM change.' })
+  @FieldResolver(() => AuditEventConnectionType, { description: 'The tenant\'s audit log, newest first: every change, and every refused SCIM change with its error code and detail. Pages forward (first/after, towards older events) and backward (last/before, towards newer ones).' })
   async auditEvents(
     @Root() t: Tenant,
-    @Args(() => ForwardConnectionArgs) args: ForwardConnectionArgs,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg('filter', () => AuditEventFilterInput, { nullable: true, description: FILTER.which('audit events') }) filter: AuditEventFilterInput | null,
     @Ctx() c: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<AuditEvent>> {
     const p = paging(args, c.limits.maxPageSize);
-    const result = await c.services.audit.list(c.ctxFor(t.id), { ...(filter ?? {}) }, { cursor: p.cursor, limit: p.limit });
+    const { connectionId, ...rest } = filter ?? {};
+    if (connectionId != null && rest.actorId != null && rest.actorId !== connectionId) {
+      throw new InvalidValueError('"connectionId" and "actorId" name different actors; give one of them', 'connectionId');
+    }
+    const q = connectionId != null ? { ...rest, actorType: ActorTypeEnum.CONNECTION, actorId: connectionId } : rest;
+    const result = await c.services.audit.list(c.ctxFor(t.id), q, { cursor: p.cursor, limit: p.limit, direction: p.direction, withTotal: selects(info, 'totalCount') });
     return toConnection(result, p);
   }
 
