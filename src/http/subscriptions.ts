@@ -18,6 +18,12 @@ import type { Logger } from './logger.js';
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
 /** Pings that keep idle sockets alive through proxies and notice dead peers. */
 const KEEP_ALIVE_MS = 12_000;
+/**
+ * How often each open socket's API key is checked again, so a revoked key (or a deleted tenant)
+ * ends the subscriptions it opened. The check goes through the credential cache, which every
+ * process empties when a credential changes (docs/architecture.md#subscriptions).
+ */
+export const CREDENTIAL_RECHECK_MS = 5_000;
 
 /** The API key of a connection_init payload: `{ authorization: "Bearer <key>" }`, or `{ apiKey: "<key>" }`. */
 function authorizationOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -70,6 +76,7 @@ export function attachSubscriptions(
 
   // One GraphQL context per socket, made when its connection_init is accepted.
   const contexts = new WeakMap<object, GraphQLContext>();
+  const authorizations = new WeakMap<object, string | undefined>();
   const counts = new WeakMap<object, number>();
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => {
@@ -90,6 +97,7 @@ export function attachSubscriptions(
             log,
           });
           contexts.set(ctx.extra.socket, { ...c, wakeups });
+          authorizations.set(ctx.extra.socket, authorizationOf(ctx.connectionParams));
           return true;
         } catch (e) {
           const { code, reason } = refusal(e);
@@ -141,9 +149,36 @@ export function attachSubscriptions(
     KEEP_ALIVE_MS,
   );
 
+  // A key that no longer verifies closes its sockets with the code a connection_init with it
+  // would get now; a database that cannot answer leaves them open until the next round.
+  let rechecking = false;
+  const recheck = async () => {
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      for (const ws of wss.clients) {
+        if (!contexts.has(ws)) continue;
+        try {
+          await createGraphQLContext({ services, limits: { maxPageSize: config.maxPageSize }, authorization: authorizations.get(ws), requestId: randomUUID(), log });
+        } catch (e) {
+          const { code, reason } = refusal(e);
+          if (code === CloseCode.Unauthorized || code === CloseCode.Forbidden) {
+            contexts.delete(ws);
+            ws.close(code, reason);
+          }
+        }
+      }
+    } finally {
+      rechecking = false;
+    }
+  };
+  const recheckTimer = setInterval(() => void recheck(), CREDENTIAL_RECHECK_MS);
+  recheckTimer.unref();
+
   return {
     /** Closes every socket (1001, going away) and stops taking new ones. */
     async close() {
+      clearInterval(recheckTimer);
       server.off('upgrade', onUpgrade);
       await disposable.dispose();
     },

@@ -6,6 +6,7 @@ import { eventsOf } from '../../support/events.js';
 import { profile } from '../../support/fixtures.js';
 import { gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
 import { startHarness, type Harness } from '../../support/harness.js';
+import { CREDENTIAL_RECHECK_MS } from '../../../src/http/subscriptions.js';
 import { subscribe, wsClient } from '../../support/subscriptions.js';
 
 let h: Harness;
@@ -110,6 +111,26 @@ describe('subscription { events }', () => {
     expect(s.results).toEqual([]);
     expect(closed).toMatchObject({ code: 4401 });
   });
+
+  it('ends a subscription whose key is revoked, closing its socket with 4401', async () => {
+    const { createApiKey } = await gqlOk(h, 'mutation($t: ID) { createApiKey(input: { tenantId: $t, name: "short-lived", role: READ_ONLY }) { apiKey { id } secret } }', { t: t.id }, t.adminKey);
+    let closed: { code: number; reason: string } | null = null;
+    const s = subscribe<Ev>(client({ apiKey: createApiKey.secret }, (code, reason) => (closed = { code, reason })), EVENTS, {});
+    await settle();
+    await createUser('before-revoke@example.com');
+    expect((await s.atLeast(1))[0]!.events.data.userName).toBe('before-revoke@example.com');
+    await gqlOk(h, 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', { id: createApiKey.apiKey.id }, t.adminKey);
+    const revokedAt = Date.now();
+    await s.ended;
+    expect(closed).toMatchObject({ code: 4401 });
+    expect(Date.now() - revokedAt).toBeLessThan(CREDENTIAL_RECHECK_MS + 5_000);
+    // A subscription on a key still valid goes on.
+    const other = subscribe<Ev>(client({ apiKey: t.readKey }), EVENTS, {});
+    await settle();
+    await createUser('after-revoke@example.com');
+    expect((await other.atLeast(1))[0]!.events.data.userName).toBe('after-revoke@example.com');
+    other.stop();
+  }, 30_000);
 
   it('refuses bad arguments, queries over the socket and operations past the limits with coded errors', async () => {
     const c = client({ apiKey: t.readKey });
