@@ -24,6 +24,9 @@ interface EventRow {
   request_id: string | null; changed_attributes: string[]; data: EventData;
 }
 
+const FORWARD = 'change_events.xid, change_events.seq';
+const BACKWARD = 'change_events.xid desc, change_events.seq desc';
+
 const DIGITS = 20;
 /** Zero-padded, so positions compare as strings the way (xid, seq) compare as numbers. */
 export const formatPosition = (xid: string, seq: string): string => `${xid.padStart(DIGITS, '0')}.${seq.padStart(DIGITS, '0')}`;
@@ -51,6 +54,11 @@ const toEvent = (r: EventRow): ChangeEvent => ({
   data: r.data,
 });
 
+/**
+ * `xid` and `seq` leave as text (JavaScript has no 64-bit integer), under their own names; so
+ * every ORDER BY names the table's columns (`FORWARD`, `BACKWARD`), or PostgreSQL would sort the text and put
+ * position 1000 before 999.
+ */
 const COLUMNS = 'seq::text as seq, xid::text as xid, id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data';
 
 export function createEventRepository(db: Db): EventRepository {
@@ -92,7 +100,7 @@ export function createEventRepository(db: Db): EventRepository {
         where.push('(xid, seq) < (?::xid8, ?::bigint)');
         params.push(...parsePosition(page.before, 'before'));
       }
-      const order = page.direction === 'forward' ? 'xid, seq' : 'xid desc, seq desc';
+      const order = page.direction === 'forward' ? FORWARD : BACKWARD;
       const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by ${order} limit ?`, [...params, page.limit + 1]);
       const hasMore = rows.length > page.limit;
       const kept = rows.slice(0, page.limit);
@@ -107,7 +115,7 @@ export function createEventRepository(db: Db): EventRepository {
         where.push('(xid, seq) > (?::xid8, ?::bigint)');
         params.push(...parsePosition(after, 'after'));
       }
-      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by xid, seq limit ?`, [...params, limit]);
+      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by ${FORWARD} limit ?`, [...params, limit]);
       return rows.map(toEvent);
     },
 

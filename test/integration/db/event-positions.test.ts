@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import { createEventRepository } from '../../../src/db/repositories/event.repository.js';
+import { createEventRepository, formatPosition } from '../../../src/db/repositories/event.repository.js';
 import { buildServices } from '../../../src/composition/services.js';
 import { systemActor, type Ctx } from '../../../src/domain/context.js';
 import type { NewChangeEvent } from '../../../src/domain/event/event.js';
@@ -81,6 +81,33 @@ describe('event positions', () => {
     await a.commit();
     const all = await until(() => page(null), (p) => p.items.length >= 5);
     expect(names(all.items)).toEqual(['A', 'B', 'C', 'E', 'D']);
+  });
+
+  it('orders positions as numbers where their digits grow (99, 100, 101), in the feed and in fan-out', async () => {
+    const t = await services.tenants.create(systemActor, 'positions by number');
+    const own: Ctx = { tenantId: t.id, actor: systemActor, requestId: null };
+    const em = db.orm.em.fork();
+    // The next seq that gains a digit two events from now (99, 100, 101 on a fresh table).
+    const [{ last }] = await em.getConnection().execute<{ last: string }[]>('select coalesce(max(seq), 0)::text as last from change_events');
+    const boundary = 10n ** BigInt(String(BigInt(last) + 2n).length);
+    await em.getConnection().execute("select setval(pg_get_serial_sequence('change_events', 'seq'), ?)", [String(boundary - 2n)]);
+    // One transaction, so one xid: the three events differ in seq only.
+    const w = await open();
+    for (const name of ['first', 'second', 'third']) await createEventRepository(w).append({ ...event(name), tenantId: own.tenantId });
+    await w.commit();
+
+    const forward = await until(() => services.events.list(own, {}, { direction: 'forward', after: null, before: null, limit: 10 }), (p) => p.items.length === 3);
+    expect(names(forward.items)).toEqual(['first', 'second', 'third']);
+    const backward = await services.events.list(own, {}, { direction: 'backward', after: null, before: null, limit: 2 });
+    expect(names(backward.items)).toEqual(['second', 'third']);
+    const rest = await services.events.list(own, {}, { direction: 'forward', after: forward.items[0]!.cursor, before: null, limit: 1 });
+    expect(names(rest.items)).toEqual(['second']);
+
+    // Fan-out reads every tenant's events after a position, in the same order.
+    const [x] = await em.getConnection().execute<{ xid: string }[]>('select xid::text as xid from change_events where seq = ?', [String(boundary - 1n)]);
+    const before = formatPosition(x!.xid, String(boundary - 2n));
+    const after = await createEventRepository(em).listAfter(before, 10);
+    expect(after.slice(0, 3).map((e) => e.data.name)).toEqual(['first', 'second', 'third']);
   });
 
   it('pages backward from the newest and refuses a position it did not issue', async () => {
