@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : config.port;
   logger.info({ port, host: config.host, url: `http://localhost:${port}` }, 'listening');
-  const pruning = startEventPruning(services, { retentionDays: config.eventRetentionDays, logger });
+  const pruning = startEventPruning(services, { retentionDays: config.eventRetentionDays, deliveryRetentionDays: config.webhooks.deliveryRetentionDays, logger });
 
   // Webhooks go out from every process that has them switched on (docs/architecture.md#webhooks).
   const webhooks = config.webhooks.enabled

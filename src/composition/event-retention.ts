@@ -7,10 +7,14 @@ export const PRUNE_INTERVAL_MS = 3_600_000;
 export const PRUNE_BATCH = 1000;
 
 /**
- * Deletes change events older than the retention, once at start and then every PRUNE_INTERVAL_MS,
- * in batches of PRUNE_BATCH (docs/operations.md#event-retention). Runs never overlap.
+ * Deletes change events older than the retention, and webhook deliveries delivered or given up
+ * longer ago than theirs, once at start and then every PRUNE_INTERVAL_MS, in batches of
+ * PRUNE_BATCH (docs/operations.md#event-retention). Runs never overlap.
  */
-export function startEventPruning(services: Services, o: { retentionDays: number; logger: Logger; intervalMs?: number }): { stop(): Promise<void> } {
+export function startEventPruning(
+  services: Services,
+  o: { retentionDays: number; deliveryRetentionDays: number; logger: Logger; intervalMs?: number },
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const run = () => {
@@ -21,6 +25,12 @@ export function startEventPruning(services: Services, o: { retentionDays: number
         if (pruned > 0) o.logger.info({ pruned, retentionDays: o.retentionDays }, 'change events pruned');
       } catch (err) {
         o.logger.warn({ err }, 'pruning change events failed; retrying at the next interval');
+      }
+      try {
+        const pruned = await services.webhooks.pruneDeliveries(o.deliveryRetentionDays, PRUNE_BATCH);
+        if (pruned > 0) o.logger.info({ pruned, retentionDays: o.deliveryRetentionDays }, 'webhook deliveries pruned');
+      } catch (err) {
+        o.logger.warn({ err }, 'pruning webhook deliveries failed; retrying at the next interval');
       }
     });
   };

@@ -70,6 +70,8 @@ export interface WebhookConfig {
   readonly retryMaxDelayMs: number;
   /** How long a failing delivery is retried before it is given up and its endpoint disabled. */
   readonly retryForMs: number;
+  /** Days a delivered or given-up delivery is kept before it is pruned (docs/operations.md#event-retention). */
+  readonly deliveryRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +182,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
       retryMaxDelayMs: int('WEBHOOK_RETRY_MAX_DELAY_MS', 2 * 3_600_000, 10, 24 * 3_600_000),
       retryForMs: int('WEBHOOK_RETRY_FOR_MS', 3 * 24 * 3_600_000, 100, 30 * 24 * 3_600_000),
+      deliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
     }),
     limits: Object.freeze({
       maxStringBytes: int('MAX_STRING_LENGTH', 16 * 1024, 256, 1024 * 1024),

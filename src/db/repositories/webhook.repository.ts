@@ -102,6 +102,8 @@ interface ClaimRow {
 /** Clears the lease of the claim that is still ours; the outcome's columns come first. */
 const OUTCOME = 'last_status_code = ?, last_error = ?, last_attempt_at = now(), lease_token = null, lease_until = null';
 const OURS = 'where id = ? and lease_token = ?';
+/** When a delivery that is no longer pending last moved: delivered, last attempted, or (given up unattempted) queued. */
+const SETTLED_AT = 'coalesce(delivered_at, last_attempt_at, created_at)';
 
 export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryRepository {
   return {
@@ -226,6 +228,16 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
         `update webhook_deliveries set status = 'failed', next_attempt_at = null, last_error = coalesce(last_error, ?), lease_token = null, lease_until = null
          where tenant_id = ? and endpoint_id = ? and status = 'pending'`,
         [reason, tenantId, endpointId],
+      );
+    },
+    async prune(before, limit) {
+      // Small batches through webhook_deliveries_settled_index, whose expression and predicate
+      // these repeat; a pending delivery is outside that index and never chosen.
+      return exec(
+        db,
+        `delete from webhook_deliveries where id in (
+           select id from webhook_deliveries where status <> 'pending' and ${SETTLED_AT} < ? order by ${SETTLED_AT} limit ?)`,
+        [before, limit],
       );
     },
   };

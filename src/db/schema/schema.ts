@@ -317,6 +317,8 @@ export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRow>({
     { name: 'webhook_deliveries_tenant_endpoint_id_index', properties: ['tenant', 'endpoint', 'id'] },
     // The head of each endpoint's queue: its pending delivery with the lowest seq.
     { name: 'webhook_deliveries_pending_index', expression: `create index "webhook_deliveries_pending_index" on "webhook_deliveries" ("endpoint_id", "seq") where "status" = 'pending'` },
+    // Pruning: deliveries no longer pending, by when they last moved (docs/operations.md#event-retention).
+    { name: 'webhook_deliveries_settled_index', expression: `create index "webhook_deliveries_settled_index" on "webhook_deliveries" (coalesce("delivered_at", "last_attempt_at", "created_at")) where "status" <> 'pending'` },
   ],
   uniques: [
     // An event reaches an endpoint once by fan-out; redeliveries are rows of their own.

@@ -82,4 +82,10 @@ export interface WebhookDeliveryRepository {
   giveUp(d: ClaimedDelivery, o: AttemptOutcome): Promise<boolean>;
   /** Gives up every pending delivery of an endpoint (it was disabled for failing). */
   failPending(tenantId: string, endpointId: string, reason: string): Promise<number>;
+  /**
+   * Deletes up to `limit` deliveries, of every tenant, that were delivered or given up and whose
+   * last activity (delivery, last attempt, or queuing when never attempted) is before `before`;
+   * a pending delivery is never deleted. Returns how many went.
+   */
+  prune(before: Date, limit: number): Promise<number>;
 }

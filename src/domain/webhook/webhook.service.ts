@@ -160,6 +160,21 @@ export function createWebhookService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * Deletes deliveries delivered or given up more than `retentionDays` ago, `batch` at a time,
+     * each batch its own short transaction; pending ones stay whatever their age. Returns how
+     * many went (docs/operations.md#event-retention).
+     */
+    async pruneDeliveries(retentionDays: number, batch = 1000): Promise<number> {
+      const before = new Date(deps.now().getTime() - retentionDays * 86_400_000);
+      let total = 0;
+      for (;;) {
+        const n = await store.write((r) => r.webhookDeliveries.prune(before, batch));
+        total += n;
+        if (n < batch) return total;
+      }
+    },
+
     /** Queues the delivery's event again for its endpoint, behind what is already queued; same webhook-id. */
     async redeliver(ctx: Ctx, deliveryId: string): Promise<WebhookDelivery> {
       assertCanWrite(ctx);
