@@ -5,15 +5,83 @@ import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type
 /** The EntityManager of the current unit of work; statements run in its transaction, if any. */
 export type Db = EntityManager;
 
+/** The `pg` client of a pooled connection, as knex hands it out. */
+interface PgConnection {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+/** knex's client: the pool's, or a transaction's, whose "acquire" hands out the transaction's own connection. */
+interface ConnectionSource {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<unknown>;
+}
+
+/** A statement as sent: `$n` placeholders, its fingerprint comment, and a name when it is prepared. */
+interface Prepared {
+  readonly text: string;
+  readonly name: string | undefined;
+}
+
+/**
+ * How many distinct statements are prepared by name; more are sent unnamed. Filters shape
+ * statement texts, and every pooled session keeps each statement it prepared, so the number is
+ * bounded. The hot statements are the first ones seen.
+ */
+const MAX_PREPARED = 2000;
+const compiled = new Map<string, Prepared>();
+let named = 0;
+
+function prepare(sql: string): Prepared {
+  let p = compiled.get(sql);
+  if (p) return p;
+  const tagged = tagStatement(sql);
+  let n = 0;
+  // Statement texts come from code and never hold a literal `?`: each one is a parameter.
+  const text = tagged.replace(/\?/g, () => `$${++n}`);
+  const fp = TAG.exec(tagged)![1]!;
+  p = { text, name: named < MAX_PREPARED ? `roster_${fp}` : undefined };
+  if (p.name) named++;
+  if (compiled.size >= 5000) compiled.clear();
+  compiled.set(sql, p);
+  return p;
+}
+
+/**
+ * Runs one statement on the connection of the unit of work (its transaction's, or one from the
+ * pool for this statement alone) as a named prepared statement with bound parameters, directly
+ * on `pg` (docs/architecture.md#prepared-statements). MikroORM's own path inlines every value
+ * into the text, so PostgreSQL parses and plans each statement anew.
+ */
+async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  const trx = db.getTransactionContext<{ client: ConnectionSource }>();
+  const source: ConnectionSource = trx ? trx.client : (db.getConnection().getKnex().client as ConnectionSource);
+  const p = prepare(sql);
+  const connection = await source.acquireConnection();
+  const started = Date.now();
+  try {
+    return await connection.query({ name: p.name, text: p.text, values: params as unknown[] });
+  } catch (e) {
+    // As knex put it: the statement (without values) before PostgreSQL's message, so a log line can name it.
+    if (e instanceof Error) e.message = `${p.text} - ${e.message}`;
+    throw e;
+  } finally {
+    await source.releaseConnection(connection);
+    logStatement(db, p.text, started);
+  }
+}
+
+/** Hands the statement to MikroORM's query logger, which records statements for tests when enabled. */
+function logStatement(db: Db, text: string, started: number): void {
+  (db.getConnection() as unknown as { logQuery(query: string, context: { took: number }): void }).logQuery(text, { took: Date.now() - started });
+}
+
 /** Runs one parameterised statement (`?` placeholders) and returns its rows. */
 export async function query<T>(db: Db, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  return db.execute<T[]>(sql, params as unknown[], 'all');
+  return (await run(db, sql, params)).rows as T[];
 }
 
 /** Runs one statement and returns the number of rows it changed. */
 export async function exec(db: Db, sql: string, params: readonly unknown[] = []): Promise<number> {
-  const r = await db.execute<{ affectedRows: number }>(sql, params as unknown[], 'run');
-  return r.affectedRows;
+  return (await run(db, sql, params)).rowCount ?? 0;
 }
 
 /**
