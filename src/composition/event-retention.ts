@@ -29,6 +29,8 @@ export function startEventPruning(
       try {
         const pruned = await services.webhooks.pruneDeliveries(o.deliveryRetentionDays, PRUNE_BATCH);
         if (pruned > 0) o.logger.info({ pruned, retentionDays: o.deliveryRetentionDays }, 'webhook deliveries pruned');
+        // A rotated secret past its overlap signs nothing any more: it is not kept either.
+        await services.webhooks.forgetExpiredSecrets();
       } catch (err) {
         o.logger.warn({ err }, 'pruning webhook deliveries failed; retrying at the next interval');
       }

@@ -9,7 +9,7 @@ const FAN_OUT_LOCK = 7_265_001;
 
 interface EndpointRow {
   id: string; tenant_id: string; url: string; events: string[]; description: string | null; secret: string; enabled: boolean;
-  disabled_reason: 'manual' | 'failing' | null; secret_rotated_at: Date | null; created_at: Date; updated_at: Date;
+  disabled_reason: 'manual' | 'failing' | null; secret_rotated_at: Date | null; previous_secret_expires_at: Date | null; created_at: Date; updated_at: Date;
 }
 const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   id: r.id,
@@ -20,11 +20,15 @@ const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   enabled: r.enabled,
   disabledReason: r.disabled_reason,
   secretRotatedAt: toDateOrNull(r.secret_rotated_at),
+  previousSecretExpiresAt: toDateOrNull(r.previous_secret_expires_at),
   createdAt: toDate(r.created_at),
   updatedAt: toDate(r.updated_at),
 });
 
-const ENDPOINT_COLUMNS = 'id, tenant_id, url, events, description, enabled, disabled_reason, secret_rotated_at, created_at, updated_at';
+/** Whether the secret a rotation replaced still signs: its overlap has not ended. */
+const PREVIOUS_SECRET_LIVE = 'previous_secret_expires_at > now()';
+const ENDPOINT_COLUMNS = `id, tenant_id, url, events, description, enabled, disabled_reason, secret_rotated_at,
+  case when ${PREVIOUS_SECRET_LIVE} then previous_secret_expires_at end as previous_secret_expires_at, created_at, updated_at`;
 
 export function createWebhookEndpointRepository(db: Db): WebhookEndpointRepository {
   return {
@@ -60,9 +64,22 @@ export function createWebhookEndpointRepository(db: Db): WebhookEndpointReposito
         [e.url, jsonParam(e.events), e.description, e.enabled, e.disabledReason, e.updatedAt, e.tenantId, e.id],
       );
     },
-    async setSecret(tenantId, id, secret, at) {
+    async setSecret(tenantId, id, secret, at, previousUntil) {
       if (!isUuid(id)) return false;
-      return (await exec(db, 'update webhook_endpoints set secret = ?, secret_rotated_at = ?, updated_at = ? where tenant_id = ? and id = ?::uuid', [secret, at, at, tenantId, id])) > 0;
+      // The right-hand "secret" is the row's value before this update: the one being replaced.
+      return (
+        (await exec(
+          db,
+          `update webhook_endpoints
+           set previous_secret = case when ?::timestamptz is null then null else secret end, previous_secret_expires_at = ?::timestamptz,
+               secret = ?, secret_rotated_at = ?, updated_at = ?
+           where tenant_id = ? and id = ?::uuid`,
+          [previousUntil, previousUntil, secret, at, at, tenantId, id],
+        )) > 0
+      );
+    },
+    async forgetExpiredSecrets() {
+      return exec(db, 'update webhook_endpoints set previous_secret = null, previous_secret_expires_at = null where previous_secret_expires_at <= now()', []);
     },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;
@@ -96,7 +113,7 @@ const DELIVERY_COLUMNS =
 
 interface ClaimRow {
   id: string; tenant_id: string; endpoint_id: string; event_id: string; event_type: string; payload: unknown; url: string; secret: string;
-  attempts: number; first_attempt_at: Date; lease_token: string;
+  previous_secret: string | null; attempts: number; first_attempt_at: Date; lease_token: string;
 }
 
 /** Clears the lease of the claim that is still ours; the outcome's columns come first. */
@@ -194,7 +211,8 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
              first_attempt_at = coalesce(d.first_attempt_at, now())
          from locked, webhook_endpoints ep
          where d.id = locked.id and ep.id = d.endpoint_id and ep.tenant_id = d.tenant_id
-         returning d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.payload, ep.url, ep.secret, d.attempts, d.first_attempt_at, d.lease_token`,
+         returning d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.payload, ep.url, ep.secret,
+           case when ep.${PREVIOUS_SECRET_LIVE} then ep.previous_secret end as previous_secret, d.attempts, d.first_attempt_at, d.lease_token`,
         [endpointId ?? null, endpointId ?? null, limit, leaseMs],
       );
       return rows.map(
@@ -207,6 +225,7 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
           payload: r.payload,
           url: r.url,
           secret: r.secret,
+          previousSecret: r.previous_secret,
           attempts: r.attempts,
           firstAttemptAt: toDate(r.first_attempt_at),
           leaseToken: r.lease_token,

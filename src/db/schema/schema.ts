@@ -256,7 +256,8 @@ export const AuditEventSchema = new EntitySchema<AuditEventRow>({
 /** A URL change events are POSTed to (docs/architecture.md#webhooks); its secret signs them. */
 export interface WebhookEndpointRow {
   id: string; tenant: TenantRow; url: string; events: unknown; description: string | null; secret: string;
-  enabled: boolean; disabledReason: string | null; secretRotatedAt: Date | null; createdAt: Date; updatedAt: Date;
+  enabled: boolean; disabledReason: string | null; secretRotatedAt: Date | null; previousSecret: string | null;
+  previousSecretExpiresAt: Date | null; createdAt: Date; updatedAt: Date;
 }
 export const WebhookEndpointSchema = new EntitySchema<WebhookEndpointRow>({
   name: 'WebhookEndpointRow',
@@ -272,6 +273,9 @@ export const WebhookEndpointSchema = new EntitySchema<WebhookEndpointRow>({
     enabled: { type: 'boolean' },
     disabledReason: { type: 'string', length: 16, nullable: true },
     secretRotatedAt: tzNull,
+    // The secret the last rotation replaced, signing beside the new one until its overlap ends.
+    previousSecret: text,
+    previousSecretExpiresAt: tzNull,
     createdAt: tz,
     updatedAt: tz,
   },

@@ -10,12 +10,17 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`, 'utf8').digest('base64')}`;
 }
 
-/** The headers of one delivery attempt; the body is sent exactly as signed. */
-export function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
+/**
+ * The headers of one delivery attempt; the body is sent exactly as signed. With several secrets
+ * (the current one and, during a rotation's overlap, the one it replaced) `webhook-signature`
+ * holds one signature per secret, space-separated, as the specification allows: a receiver
+ * holding either verifies.
+ */
+export function webhookHeaders(secrets: readonly string[], id: string, timestampSeconds: number, body: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signWebhook(secret, id, timestampSeconds, body),
+    'webhook-signature': secrets.map((s) => signWebhook(s, id, timestampSeconds, body)).join(' '),
   };
 }

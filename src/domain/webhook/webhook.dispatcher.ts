@@ -83,7 +83,7 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     try {
       // Checked again at every attempt: what the name resolves to now is what is connected to.
       const target = await checkTarget(d.url, deps.targets);
-      const headers = webhookHeaders(d.secret, d.eventId, Math.floor(Date.now() / 1000), body);
+      const headers = webhookHeaders(d.previousSecret ? [d.secret, d.previousSecret] : [d.secret], d.eventId, Math.floor(Date.now() / 1000), body);
       const res = await deps.sender.send({ url: target.url, addresses: target.addresses, headers: { ...headers, 'user-agent': 'Roster-Webhooks/1' }, body, timeoutMs: settings.timeoutMs });
       outcome = 'status' in res ? { statusCode: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` } : { statusCode: null, error: res.error };
     } catch (e) {

@@ -11,7 +11,13 @@ export interface WebhookEndpointRepository {
   list(tenantId: string): Promise<WebhookEndpoint[]>;
   insert(e: WebhookEndpoint, secret: string): Promise<void>;
   update(e: WebhookEndpoint): Promise<void>;
-  setSecret(tenantId: string, id: string, secret: string, at: Date): Promise<boolean>;
+  /**
+   * Replaces the signing secret. The one replaced is kept, and signs too, until `previousUntil`;
+   * with null it is dropped at once (so is any secret an earlier rotation kept).
+   */
+  setSecret(tenantId: string, id: string, secret: string, at: Date, previousUntil: Date | null): Promise<boolean>;
+  /** Drops replaced secrets whose overlap has ended; returns how many. */
+  forgetExpiredSecrets(): Promise<number>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
@@ -36,6 +42,8 @@ export interface NewDelivery extends DeliveryOfEvent {
 export interface ClaimedDelivery extends DeliveryOfEvent {
   readonly url: string;
   readonly secret: string;
+  /** The secret the last rotation replaced, while its overlap lasts: the attempt is signed with both. */
+  readonly previousSecret: string | null;
   /** Attempts so far, this one included. */
   readonly attempts: number;
   readonly firstAttemptAt: Date;

@@ -9,6 +9,7 @@ import {
   newWebhookSecret,
   normaliseDescription,
   normaliseEventTypes,
+  normaliseSecretOverlap,
   type WebhookDelivery,
   type WebhookEndpoint,
 } from './webhook.js';
@@ -94,7 +95,7 @@ export function createWebhookService(deps: ServiceDeps) {
       return store.write(async (r) => {
         if (!(await r.tenants.get(ctx.tenantId))) throw new NotFoundError('Tenant', ctx.tenantId);
         const now = deps.now();
-        const endpoint: WebhookEndpoint = { id: deps.newId(), tenantId: ctx.tenantId, url, events, description, enabled: true, disabledReason: null, createdAt: now, updatedAt: now, secretRotatedAt: null };
+        const endpoint: WebhookEndpoint = { id: deps.newId(), tenantId: ctx.tenantId, url, events, description, enabled: true, disabledReason: null, createdAt: now, updatedAt: now, secretRotatedAt: null, previousSecretExpiresAt: null };
         const secret = newWebhookSecret();
         await r.webhookEndpoints.insert(endpoint, secret);
         await audit(r, ctx, 'webhookEndpoint.create', endpoint.id, ['url', 'events', ...(description ? ['description'] : []), 'secret']);
@@ -139,12 +140,19 @@ export function createWebhookService(deps: ServiceDeps) {
       });
     },
 
-    /** A new signing secret, returned once; the next attempt is signed with it. */
-    async rotateSecret(ctx: Ctx, id: string): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    /**
+     * A new signing secret, returned once; the next attempt is signed with it and, for
+     * `overlapSeconds` (24 hours when left out; 0 for none), with the secret it replaces too, so
+     * receivers switch over without refusing a delivery.
+     */
+    async rotateSecret(ctx: Ctx, id: string, opts: { overlapSeconds?: number | null } = {}): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
       assertCanWrite(ctx);
+      const overlap = normaliseSecretOverlap(opts.overlapSeconds);
       return store.write(async (r) => {
         const secret = newWebhookSecret();
-        if (!(await r.webhookEndpoints.setSecret(ctx.tenantId, id, secret, deps.now()))) throw new NotFoundError('WebhookEndpoint', id);
+        const now = deps.now();
+        const previousUntil = overlap > 0 ? new Date(now.getTime() + overlap * 1000) : null;
+        if (!(await r.webhookEndpoints.setSecret(ctx.tenantId, id, secret, now, previousUntil))) throw new NotFoundError('WebhookEndpoint', id);
         await audit(r, ctx, 'webhookEndpoint.rotate', id, ['secret']);
         const endpoint = await r.webhookEndpoints.get(ctx.tenantId, id);
         return { endpoint: endpoint!, secret };
@@ -173,6 +181,11 @@ export function createWebhookService(deps: ServiceDeps) {
         total += n;
         if (n < batch) return total;
       }
+    },
+
+    /** Drops the secrets rotations replaced once their overlap has ended; returns how many. */
+    async forgetExpiredSecrets(): Promise<number> {
+      return store.write((r) => r.webhookEndpoints.forgetExpiredSecrets());
     },
 
     /** Queues the delivery's event again for its endpoint, behind what is already queued; same webhook-id. */

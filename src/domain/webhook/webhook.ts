@@ -22,6 +22,11 @@ export interface WebhookEndpoint {
   readonly updatedAt: Date;
   /** When the signing secret was last replaced; null if never. */
   readonly secretRotatedAt: Date | null;
+  /**
+   * Until when deliveries are also signed with the secret the last rotation replaced, so that
+   * receivers can switch over; null when they are not (never rotated, no overlap, or it ended).
+   */
+  readonly previousSecretExpiresAt: Date | null;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -53,6 +58,20 @@ export const SECRET_PREFIX = 'whsec_';
 /** A new signing secret: 32 random bytes (the specification asks for 24 to 64), base64, prefixed. */
 export function newWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+}
+
+/** How long a rotation keeps signing with the replaced secret too, unless it says otherwise: 24 hours. */
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+/** The longest overlap a rotation may ask for: 7 days. */
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 86_400;
+
+/** The overlap a rotation asks for, in seconds: the default when left out, 0 for none. */
+export function normaliseSecretOverlap(value: unknown): number {
+  if (value === null || value === undefined) return DEFAULT_SECRET_OVERLAP_SECONDS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_SECRET_OVERLAP_SECONDS) {
+    throw new InvalidValueError(`"overlapSeconds" must be a whole number of seconds from 0 to ${MAX_SECRET_OVERLAP_SECONDS}`, 'overlapSeconds');
+  }
+  return value;
 }
 
 export const MAX_URL_LENGTH = 2048;

@@ -1,8 +1,8 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Ctx as DomainCtx } from '../../domain/context.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
-import type { WebhookDelivery, WebhookEndpoint } from '../../domain/webhook/webhook.js';
+import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS, type WebhookDelivery, type WebhookEndpoint } from '../../domain/webhook/webhook.js';
 import type { GraphQLContext } from '../context.js';
 import { MUTATION, RESOURCE } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType } from '../shared/payload.js';
@@ -29,6 +29,16 @@ class UpdateWebhookEndpointInput {
   @Field(() => String, { nullable: true, description: 'What the endpoint is for; an empty string clears it.' }) description?: string | null;
 }
 
+@InputType('RotateWebhookSecretInput', { description: 'Names the webhook endpoint that `rotateWebhookSecret` acts on, and how long the old secret still signs.' })
+class RotateWebhookSecretInput {
+  @Field(() => ID, { description: MUTATION.idOf('webhook endpoint') }) id!: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: `Seconds during which each delivery is signed with the new secret and the one it replaces, so the receiver can switch over: ${DEFAULT_SECRET_OVERLAP_SECONDS} (24 hours) when left out, 0 for none (the old secret leaked), at most ${MAX_SECRET_OVERLAP_SECONDS} (7 days).`,
+  })
+  overlapSeconds?: number | null;
+}
+
 @InputType('RedeliverWebhookInput', { description: 'Names the delivery that `redeliverWebhook` sends again.' })
 class RedeliverWebhookInput {
   @Field(() => ID, { description: 'Id of the delivery to send again.' }) deliveryId!: string;
@@ -43,7 +53,7 @@ class CreateWebhookEndpointPayload {
 @ObjectType('RotateWebhookSecretPayload', { description: MUTATION.payload('rotateWebhookSecret') })
 class RotateWebhookSecretPayload {
   @Field(() => WebhookEndpointType, { description: 'The endpoint, with its new secretRotatedAt.' }) endpoint!: WebhookEndpoint;
-  @Field(() => String, { description: 'The new signing secret, shown once; the next attempt is signed with it.' }) secret!: string;
+  @Field(() => String, { description: 'The new signing secret, shown once; the next attempt is signed with it (and, during the overlap, with the old one too).' }) secret!: string;
 }
 
 const UpdateWebhookEndpointPayload = payloadType('UpdateWebhookEndpoint', 'endpoint', () => WebhookEndpointType, 'The endpoint after the change.');
@@ -54,7 +64,6 @@ const DeleteWebhookEndpointPayload = deletedPayloadType('DeleteWebhookEndpoint')
 const EnableWebhookEndpointInput = refInputType('EnableWebhookEndpoint', { what: 'webhook endpoint', ifVersion: false });
 const DisableWebhookEndpointInput = refInputType('DisableWebhookEndpoint', { what: 'webhook endpoint', ifVersion: false });
 const DeleteWebhookEndpointInput = refInputType('DeleteWebhookEndpoint', { what: 'webhook endpoint', ifVersion: false });
-const RotateWebhookSecretInput = refInputType('RotateWebhookSecret', { what: 'webhook endpoint', ifVersion: false });
 
 /** The domain context for an endpoint or delivery named by id: the tenant that holds it, if the caller may see it. */
 async function scopeOfWebhook(c: GraphQLContext, id: string, kind: 'WebhookEndpoint' | 'WebhookDelivery'): Promise<DomainCtx> {
@@ -121,10 +130,12 @@ export class WebhookEndpointResolver {
     return { deletedId: input.id };
   }
 
-  @Mutation(() => RotateWebhookSecretPayload, { description: 'Replaces the signing secret and shows the new one, once; the next attempt is signed with it.' })
-  async rotateWebhookSecret(@Arg('input', () => RotateWebhookSecretInput, { description: MUTATION.input }) input: InstanceType<typeof RotateWebhookSecretInput>, @Ctx() c: GraphQLContext): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  @Mutation(() => RotateWebhookSecretPayload, {
+    description: 'Replaces the signing secret and shows the new one, once. Attempts are signed with the new secret and, for the overlap (24 hours unless `overlapSeconds` says otherwise), with the old one too, as two signatures in `webhook-signature`.',
+  })
+  async rotateWebhookSecret(@Arg('input', () => RotateWebhookSecretInput, { description: MUTATION.input }) input: RotateWebhookSecretInput, @Ctx() c: GraphQLContext): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const ctx = await scopeOfWebhook(c, input.id, 'WebhookEndpoint');
-    return c.services.webhooks.rotateSecret(ctx, input.id);
+    return c.services.webhooks.rotateSecret(ctx, input.id, { overlapSeconds: input.overlapSeconds });
   }
 
   @Mutation(() => RedeliverWebhookPayload, { description: 'Sends a delivery\'s event to its endpoint again, with the same webhook-id, behind what is already queued there.' })

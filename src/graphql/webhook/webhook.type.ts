@@ -44,6 +44,11 @@ export class WebhookEndpointType {
   @Field(() => GraphQLDateTimeISO, { description: RESOURCE.createdAt }) createdAt!: Date;
   @Field(() => GraphQLDateTimeISO, { description: RESOURCE.updatedAt }) updatedAt!: Date;
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the signing secret was last replaced; null if never.' }) secretRotatedAt!: Date | null;
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: 'Until when deliveries are also signed with the secret the last rotation replaced; null when they are not (never rotated, rotated without overlap, or the overlap has ended).',
+  })
+  previousSecretExpiresAt!: Date | null;
 }
 
 @ObjectType('WebhookDelivery', { description: 'One event on its way to one endpoint, and what its attempts gave.' })

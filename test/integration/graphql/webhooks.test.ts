@@ -71,6 +71,28 @@ describe('webhook endpoints', () => {
     expect((await gqlOk(h, `{ tenant { webhookEndpoints { id } } }`, {}, t.readKey)).tenant.webhookEndpoints).toEqual([]);
   });
 
+  it('keeps the replaced secret signing for the overlap a rotation asks for, and refuses an overlap out of range', async () => {
+    const id = (await gqlOk(h, CREATE, { t: t.id, url: 'http://127.0.0.1:9/rotated', events: ['user.created'] })).createWebhookEndpoint.endpoint.id as string;
+    const ROTATE = `mutation($id: ID!, $o: Int) { rotateWebhookSecret(input: { id: $id, overlapSeconds: $o }) { secret endpoint { secretRotatedAt previousSecretExpiresAt } } }`;
+    const before = Date.now();
+    const r = (await gqlOk(h, ROTATE, { id, o: 1 })).rotateWebhookSecret.endpoint;
+    const until = Date.parse(r.previousSecretExpiresAt);
+    expect(until).toBeGreaterThanOrEqual(Date.parse(r.secretRotatedAt) + 1000);
+    expect(until).toBeLessThan(before + 60_000);
+    await new Promise((res) => setTimeout(res, Math.max(0, until - Date.now()) + 100));
+    const Q = `query($id: ID!) { tenant { webhookEndpoint(id: $id) { previousSecretExpiresAt } } }`;
+    expect((await gqlOk(h, Q, { id }, t.readKey)).tenant.webhookEndpoint.previousSecretExpiresAt).toBeNull();
+
+    for (const o of [-1, 604_801]) {
+      const refused = await gql(h, ROTATE, { id, o });
+      expect(refused.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors![0]!.extensions!.fields).toEqual(['overlapSeconds']);
+    }
+    // A refused rotation changed nothing.
+    const audit = await gqlOk(h, `query($id: ID!) { tenant { auditEvents(filter: { resourceId: $id, action: "webhookEndpoint.rotate" }) { edges { node { action } } } } }`, { id }, t.readKey);
+    expect(audit.tenant.auditEvents.edges).toHaveLength(1);
+  });
+
   it('answers FORBIDDEN to a read-only key for every change', async () => {
     expect((await gql(h, CREATE, { t: t.id, url: 'http://127.0.0.1/x', events: ['user.created'] }, t.readKey)).code).toBe('FORBIDDEN');
   });

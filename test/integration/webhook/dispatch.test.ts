@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { createWebhookDispatcher } from '../../../src/composition/webhooks.js';
 import type { Config } from '../../../src/config/config.js';
 import type { Ctx } from '../../../src/domain/context.js';
@@ -5,7 +6,7 @@ import { emptyProfile } from '../../../src/domain/user/user.js';
 import type { Dispatcher } from '../../../src/domain/webhook/webhook.dispatcher.js';
 import { gqlOk } from '../../support/graphql.js';
 import { startHarness, type Harness } from '../../support/harness.js';
-import { startReceiver, type Receiver } from '../../support/webhooks.js';
+import { startReceiver, type Received, type Receiver } from '../../support/webhooks.js';
 
 /**
  * The dispatcher against a real PostgreSQL and receivers on loopback: signatures checked by the
@@ -172,6 +173,51 @@ describe('webhook delivery', () => {
     expect(r.received).toHaveLength(0);
     expect(ds[0]).toMatchObject({ status: 'pending', lastStatusCode: null });
     expect(ds[0].lastError).toMatch(/private/);
+  });
+
+  it('signs with the new and the replaced secret during a rotation\'s overlap, then with the new one only', async () => {
+    const ctx = await h.tenant();
+    // This receiver keeps the secret it was given at registration throughout.
+    const r = await receiver();
+    const id = await endpoint(ctx, r);
+    const old = r.secret!;
+    dispatcher();
+    const rotate = async (overlapSeconds?: number) =>
+      (await gqlOk(h, `mutation($id: ID!, $o: Int) { rotateWebhookSecret(input: { id: $id, overlapSeconds: $o }) { secret endpoint { previousSecretExpiresAt } } }`, { id, o: overlapSeconds ?? null })).rotateWebhookSecret;
+    const rotated = await rotate();
+    expect(Date.parse(rotated.endpoint.previousSecretExpiresAt) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    const verifiesWith = (secret: string, g: Received) => {
+      try {
+        new Webhook(secret).verify(g.body, g.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    await user(ctx, 'during@example.com');
+    const [during] = await r.waitFor(1);
+    expect(during!.verified?.data.userName).toBe('during@example.com');
+    expect(verifiesWith(rotated.secret, during!)).toBe(true);
+    expect(String(during!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+
+    // The overlap ends (its end is moved to a second ago, as the clock would have): the old secret no longer verifies.
+    await h.db.orm.em.fork().execute(`update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second' where id = ?`, [id]);
+    await user(ctx, 'after@example.com');
+    const [, after] = await r.waitFor(2);
+    expect(after!.verified).toBeNull();
+    expect(verifiesWith(old, after!)).toBe(false);
+    expect(verifiesWith(rotated.secret, after!)).toBe(true);
+    expect(String(after!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect((await h.services.webhooks.get(ctx, id)).previousSecretExpiresAt).toBeNull();
+
+    // A rotation without overlap (the secret leaked) stops the replaced secret at once.
+    const now = await rotate(0);
+    expect(now.endpoint.previousSecretExpiresAt).toBeNull();
+    await user(ctx, 'leaked@example.com');
+    const [, , third] = await r.waitFor(3);
+    expect(verifiesWith(rotated.secret, third!)).toBe(false);
+    expect(verifiesWith(now.secret, third!)).toBe(true);
   });
 
   it('sends nothing for a change that was refused and rolled back', async () => {

@@ -89,6 +89,27 @@ describe('webhook delivery retention', () => {
     expect(await remaining(ctx, ep)).toEqual(new Set([fiveDays]));
   });
 
+  it('forgets a replaced signing secret once its overlap has ended, in the same runs', async () => {
+    const ctx = await h.tenant();
+    const ended = await endpoint(ctx);
+    const running = await endpoint(ctx);
+    await h.services.webhooks.rotateSecret(ctx, ended, { overlapSeconds: 3600 });
+    await h.services.webhooks.rotateSecret(ctx, running, { overlapSeconds: 3600 });
+    await h.db.orm.em.fork().execute(`update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second' where id = ?`, [ended]);
+    const pruning = startEventPruning(h.services, { retentionDays: 30, deliveryRetentionDays: 30, logger: createRosterLogger('info', new Writable({ write: (_c, _e, cb) => cb() })) });
+    const kept = async () =>
+      (await h.db.orm.em.fork().execute<{ id: string; previous_secret: string | null }[]>(`select id, previous_secret from webhook_endpoints where tenant_id = ? order by id`, [ctx.tenantId]))
+        .filter((e) => e.previous_secret !== null)
+        .map((e) => e.id);
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await kept()).includes(ended) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await pruning.stop();
+    }
+    expect(await kept()).toEqual([running]);
+  });
+
   it('is pruned with the change events when the process starts, and the log gives the count', async () => {
     const ctx = await h.tenant();
     const ep = await endpoint(ctx);

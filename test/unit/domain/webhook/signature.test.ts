@@ -9,10 +9,21 @@ describe('Standard Webhooks signatures', () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(secret.slice(6), 'base64')).toHaveLength(32);
     const body = JSON.stringify({ type: 'user.created', timestamp: new Date().toISOString(), data: { id: 'x', userName: 'ädä@example.com' } });
-    const headers = webhookHeaders(secret, '01890a5d-ac96-774b-b9aa-7f1e5a4d0c01', Math.floor(Date.now() / 1000), body);
+    const headers = webhookHeaders([secret], '01890a5d-ac96-774b-b9aa-7f1e5a4d0c01', Math.floor(Date.now() / 1000), body);
     expect(headers['webhook-signature']).toMatch(/^v1,/);
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(secret).verify(body.replace('user.created', 'user.deleted'), headers)).toThrow();
+    expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow();
+  });
+
+  it('hold one signature per secret, space-separated, so a receiver holding either one verifies', () => {
+    const current = newWebhookSecret();
+    const previous = newWebhookSecret();
+    const body = JSON.stringify({ type: 'user.updated', timestamp: new Date().toISOString(), data: { id: 'y' } });
+    const headers = webhookHeaders([current, previous], '01890a5d-ac96-774b-b9aa-7f1e5a4d0c02', Math.floor(Date.now() / 1000), body);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/=]+ v1,[A-Za-z0-9+/=]+$/);
+    expect(new Webhook(current).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(new Webhook(previous).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow();
   });
 });
