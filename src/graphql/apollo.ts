@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { isDomainError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -26,6 +26,21 @@ const logErrors: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
+/**
+ * Answers hold personal data and depend on the caller's key: no cache may keep them. Apollo's
+ * cache-control plugin would say the same, but it wraps every field's resolver to collect cache
+ * hints Roster never gives (docs/architecture.md#graphql-execution-cost); it is off, and this says it.
+ */
+const noStore: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 /** Apollo's own messages (start-up problems and the like), routed into the app's log. */
 export interface ServerLog {
   debug(msg: string): void;
@@ -44,7 +59,7 @@ export function createApolloServer(opts: { schema: GraphQLSchema; limits: QueryL
     csrfPrevention: false,
     introspection: true,
     logger: opts.logger,
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(opts.schema, opts.limits), logErrors],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), logErrors],
   });
   // createRosterApp is synchronous; the middleware answers with an error until start-up is done.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();

@@ -105,10 +105,41 @@ function withoutIntrospection(document: DocumentNode): DocumentNode {
   return visit(document, { Field: (node) => (isIntrospectionField(node.name.value) ? null : undefined) });
 }
 
+/** Distinct sets of page sizes and switches remembered per operation; past it, they are counted afresh. */
+const MAX_COSTS_PER_OPERATION = 64;
+
+/** What an operation's text alone decides, worked out once per parsed document (Apollo keeps those). */
+interface OperationFacts extends OperationShape {
+  /** Variables that can change the cost: Int ones may be page sizes, Boolean ones @skip/@include. */
+  readonly costVariables: readonly string[];
+  /** Complexity by the limit and the values of those variables. */
+  readonly costs: Map<string, number>;
+}
+
+const facts = new WeakMap<OperationDefinitionNode, OperationFacts>();
+
+function factsOf(document: DocumentNode, operation: OperationDefinitionNode): OperationFacts {
+  let f = facts.get(operation);
+  if (!f) {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const costVariables = (operation.variableDefinitions ?? [])
+      .filter((v) => {
+        const t = v.type.kind === Kind.NON_NULL_TYPE ? v.type.type : v.type;
+        return t.kind === Kind.NAMED_TYPE && (t.name.value === 'Int' || t.name.value === 'Boolean');
+      })
+      .map((v) => v.variable.name.value);
+    f = { ...measureOperation(operation, fragments), costVariables, costs: new Map() };
+    facts.set(operation, f);
+  }
+  return f;
+}
+
 /**
  * Checks one validated operation against the limits; a breach throws a GraphQLError with a clear
  * code (and HTTP 400 when it travels over HTTP). HTTP runs it through the plugin below, WebSocket
- * subscriptions before they start.
+ * subscriptions before they start. The cost of an operation is counted once for each set of
+ * values of its Int and Boolean variables, the only ones that can change it.
  */
 export function checkOperationLimits(
   schema: GraphQLSchema,
@@ -118,38 +149,43 @@ export function checkOperationLimits(
   const tooComplex = (what: string) =>
     graphQLError(ErrorCode.QUERY_TOO_COMPLEX, `${what}; at most ${limits.maxComplexity} is allowed. Ask for smaller pages (first/last) or fewer nested lists.`, 400);
   const { document, operation } = op;
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const { depth, introspectionFields } = measureOperation(operation, fragments);
-  if (depth > limits.maxDepth) {
-    throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
+  const f = factsOf(document, operation);
+  if (f.depth > limits.maxDepth) {
+    throw graphQLError(ErrorCode.QUERY_TOO_DEEP, `The operation nests ${f.depth} levels deep; at most ${limits.maxDepth} are allowed. Split it into several operations.`, 400);
   }
-  if (introspectionFields > MAX_INTROSPECTION_FIELDS) {
+  if (f.introspectionFields > MAX_INTROSPECTION_FIELDS) {
     throw graphQLError(
       ErrorCode.QUERY_TOO_COMPLEX,
-      `The operation selects ${introspectionFields} introspection fields; at most ${MAX_INTROSPECTION_FIELDS} are allowed. Ask for the schema once, without aliases.`,
+      `The operation selects ${f.introspectionFields} introspection fields; at most ${MAX_INTROSPECTION_FIELDS} are allowed. Ask for the schema once, without aliases.`,
       400,
     );
   }
   // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT
   // before any resolver runs, so there is nothing to limit.
-  if (getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {}).errors) return;
-  let complexity: number;
-  try {
-    complexity = getComplexity({
-      schema,
-      query: withoutIntrospection(document),
-      operationName: op.operationName ?? undefined,
-      variables: op.variables ?? {},
-      estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-      // Every field costs at least 1, so a walk this long is over the limit; stopping it
-      // keeps fragments spread within fragments from making the count itself expensive.
-      maxQueryNodes: 2 * limits.maxComplexity,
-    });
-  } catch (e) {
-    // The variables fit and the document is valid, so the walk's only refusal is its length.
-    if (e instanceof GraphQLError) throw tooComplex('The operation has more selections than can be counted');
-    throw e;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
+  if (coerced.errors) return;
+  // The limit is part of the key: it decides where counting stops.
+  const key = JSON.stringify([limits.maxComplexity, ...f.costVariables.map((name) => coerced.coerced[name] ?? null)]);
+  let complexity = f.costs.get(key);
+  if (complexity === undefined) {
+    try {
+      complexity = getComplexity({
+        schema,
+        query: withoutIntrospection(document),
+        operationName: op.operationName ?? undefined,
+        variables: op.variables ?? {},
+        estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+        // Every field costs at least 1, so a walk this long is over the limit; stopping it
+        // keeps fragments spread within fragments from making the count itself expensive.
+        maxQueryNodes: 2 * limits.maxComplexity,
+      });
+    } catch (e) {
+      // The variables fit and the document is valid, so the walk's only refusal is its length.
+      if (e instanceof GraphQLError) throw tooComplex('The operation has more selections than can be counted');
+      throw e;
+    }
+    if (f.costs.size >= MAX_COSTS_PER_OPERATION) f.costs.clear();
+    f.costs.set(key, complexity);
   }
   if (complexity > limits.maxComplexity) throw tooComplex(`The operation's complexity is ${complexity}`);
 }

@@ -16,7 +16,7 @@ registerEnumType(ApiKeyRoleEnum, {
 });
 
 /** An admin credential for this API. Its secret is never readable: it is shown once, on create. */
-@ObjectType('ApiKey', {
+@ObjectType('ApiKey', { simpleResolvers: true,
   description: 'A credential for this API, sent as "Authorization: Bearer <secret>". Only its hash is stored: the secret is shown once, by `createApiKey`.',
 })
 export class ApiKeyType {

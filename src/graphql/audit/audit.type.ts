@@ -31,7 +31,7 @@ registerEnumType(AuditOutcomeEnum, {
   },
 });
 
-@ObjectType('AuditEvent', { description: 'One entry of the audit log: a change, written in the same transaction as the change itself, or a refused SCIM change.' })
+@ObjectType('AuditEvent', { simpleResolvers: true, description: 'One entry of the audit log: a change, written in the same transaction as the change itself, or a refused SCIM change.' })
 export class AuditEventType {
   @Field(() => ID, { description: 'Unique id of the event; ids are time-ordered.' }) id!: string;
   @Field(() => GraphQLDateTimeISO, { description: 'When it happened.' }) occurredAt!: Date;

@@ -58,7 +58,7 @@ registerEnumType(OnDeletePolicyEnum, {
   },
 });
 
-@ObjectType('ProvisioningPolicies', { description: 'How a connection provisions: how login names are derived from userName, which existing users a SCIM create may adopt, and what a SCIM delete does.' })
+@ObjectType('ProvisioningPolicies', { simpleResolvers: true, description: 'How a connection provisions: how login names are derived from userName, which existing users a SCIM create may adopt, and what a SCIM delete does.' })
 export class ProvisioningPoliciesType {
   @Field(() => LoginNamePolicyEnum, { description: POLICY.loginName }) loginName!: LoginNamePolicyEnum;
   @Field(() => LoginNameCollisionEnum, { description: POLICY.onLoginNameCollision }) onLoginNameCollision!: LoginNameCollisionEnum;
@@ -67,7 +67,7 @@ export class ProvisioningPoliciesType {
 }
 
 /** A SCIM connection. Its token is never readable: it is shown once, on create and rotate. */
-@ObjectType('ScimConnection', {
+@ObjectType('ScimConnection', { simpleResolvers: true,
   implements: NodeInterface,
   description: 'A source that provisions users and groups into a tenant over SCIM, such as one Entra ID enterprise application, with its own bearer token and policies.',
 })

@@ -12,7 +12,7 @@ export const EVENT = {
   position: 'Where the event stands in the tenant\'s feed. Positions compare as strings; once a reader has seen a position, no event at or before it appears later. Usable as a cursor.',
 } as const;
 
-@ObjectType('ChangeEvent', {
+@ObjectType('ChangeEvent', { simpleResolvers: true,
   description: 'A change in a tenant, written in the same transaction as the change: a committed change always has its events, a rolled-back one never does.',
 })
 export class ChangeEventType {

@@ -39,8 +39,8 @@ const memberOffset = (cursor: string, field: string): number => decodeCursor(cur
 @Resolver(() => GroupType)
 export class GroupResolver {
   @FieldResolver(() => ScimConnectionType, { nullable: true, description: RESOURCE.managedByConnection })
-  managedByConnection(@Root() group: Group, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
-    return group.managedBy ? c.loaders(group.tenantId).connection.load(group.managedBy) : null;
+  managedByConnection(@Root() group: Group, @Ctx() c: GraphQLContext): ScimConnection | null | Promise<ScimConnection | null> {
+    return group.managedBy ? c.loaders(group.tenantId).connection.get(group.managedBy) : null;
   }
 
   @FieldResolver(() => GroupMemberConnectionType, { description: 'Users and groups that are direct members, in the order they were added.' })
@@ -76,17 +76,17 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => Int, { description: 'How many direct members the group has.' })
-  memberCount(@Root() group: Group, @Ctx() c: GraphQLContext): Promise<number> {
-    return c.loaders(group.tenantId).memberCount.load(group.id);
+  memberCount(@Root() group: Group, @Ctx() c: GraphQLContext): number | Promise<number> {
+    return c.loaders(group.tenantId).memberCount.get(group.id);
   }
 
   @FieldResolver(() => [GroupType], { description: 'Groups this group is nested in: directly, or at any depth (cycle-safe).' })
   groups(
     @Root() group: Group,
     @Arg('transitive', () => Boolean, { defaultValue: false, description: 'false: only the groups it is directly in; true: also the groups those are in, and so on.' }) transitive: boolean,
-    @Ctx() c: GraphQLContext): Promise<Group[]> {
+    @Ctx() c: GraphQLContext): Group[] | Promise<Group[]> {
     const l = c.loaders(group.tenantId);
-    return (transitive ? l.groupsOfTransitive : l.groupsOf).load(group.id);
+    return (transitive ? l.groupsOfTransitive : l.groupsOf).get(group.id);
   }
 
   @Mutation(() => CreateGroupPayload, { description: 'Makes a group, with its first members if given, in one transaction.' })
@@ -128,16 +128,16 @@ export class GroupResolver {
 @Resolver(() => GroupMemberEdgeType)
 export class GroupMemberEdgeResolver {
   @FieldResolver(() => MemberUnion, { nullable: true, description: 'null only if the member was deleted while this page was read.' })
-  node(@Root() edge: MemberEdge, @Ctx() c: GraphQLContext): Promise<User | Group | null> {
+  node(@Root() edge: MemberEdge, @Ctx() c: GraphQLContext): User | Group | null | Promise<User | Group | null> {
     const l = c.loaders(edge.tenantId);
-    return edge.type === 'User' ? l.user.load(edge.id) : l.group.load(edge.id);
+    return edge.type === 'User' ? l.user.get(edge.id) : l.group.get(edge.id);
   }
 }
 
 @Resolver(() => GroupMemberConnectionType)
 export class GroupMemberConnectionResolver {
   @FieldResolver(() => Int, { description: 'How many direct members the group has, across all pages.' })
-  totalCount(@Root() conn: MemberConnection, @Ctx() c: GraphQLContext): Promise<number> {
-    return c.loaders(conn.group.tenantId).memberCount.load(conn.group.id);
+  totalCount(@Root() conn: MemberConnection, @Ctx() c: GraphQLContext): number | Promise<number> {
+    return c.loaders(conn.group.tenantId).memberCount.get(conn.group.id);
   }
 }

@@ -4,7 +4,7 @@ import { GROUP, RELAY, RESOURCE } from '../shared/docs.js';
 import { NodeInterface, PageInfoType, connectionTypes } from '../shared/relay.js';
 import { UserType } from '../user/user.type.js';
 
-@ObjectType('Group', { implements: NodeInterface, description: 'A group of users and other groups in a tenant (RFC 7643 §4.2). A group never contains itself, however deeply nested.' })
+@ObjectType('Group', { simpleResolvers: true, implements: NodeInterface, description: 'A group of users and other groups in a tenant (RFC 7643 §4.2). A group never contains itself, however deeply nested.' })
 export class GroupType extends NodeInterface {
   @Field(() => ID, { description: RESOURCE.tenantId }) tenantId!: string;
   @Field(() => String, { description: GROUP.displayName }) displayName!: string;
@@ -37,13 +37,13 @@ registerEnumType(MemberTypeEnum, {
 });
 
 /** A member edge; its node is loaded lazily (and in batches) from the member reference. */
-@ObjectType('GroupMemberEdge', { description: RELAY.edge('member of a group') })
+@ObjectType('GroupMemberEdge', { simpleResolvers: true, description: RELAY.edge('member of a group') })
 export class GroupMemberEdgeType {
   @Field(() => String, { description: RELAY.cursor }) cursor!: string;
   @Field(() => MemberTypeEnum, { description: 'Whether the member is a user or a group, known without loading it.' }) type!: MemberTypeEnum;
 }
 
-@ObjectType('GroupMemberConnection', { description: RELAY.connection('a group\'s direct members, in the order they were added') })
+@ObjectType('GroupMemberConnection', { simpleResolvers: true, description: RELAY.connection('a group\'s direct members, in the order they were added') })
 export class GroupMemberConnectionType {
   @Field(() => [GroupMemberEdgeType], { description: RELAY.edges }) edges!: GroupMemberEdgeType[];
   @Field(() => PageInfoType, { description: RELAY.pageInfo }) pageInfo!: PageInfoType;

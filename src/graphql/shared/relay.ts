@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { ArgsType, Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListResult, PageSpec } from '../../domain/ports.js';
@@ -29,7 +29,7 @@ export function nodeTypeName(value: object): 'User' | 'Group' | 'Tenant' | 'Scim
   return 'Tenant';
 }
 
-@ObjectType('PageInfo', { description: PAGE_INFO.type })
+@ObjectType('PageInfo', { simpleResolvers: true, description: PAGE_INFO.type })
 export class PageInfoType {
   @Field(() => Boolean, { description: PAGE_INFO.hasNextPage })
   hasNextPage!: boolean;
@@ -132,9 +132,39 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some((n) => walk(n.selectionSet));
 }
 
+/**
+ * The fields the given selection sets select, through inline fragments and fragment spreads, each
+ * fragment once. Directives are not evaluated: a field under @skip counts as selected. Enough to
+ * know what a resolver's result will be asked for.
+ */
+export function selectedFields(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | undefined)[]): FieldNode[] {
+  const out: FieldNode[] = [];
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): void => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) out.push(s);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        walk(info.fragments[s.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const set of sets) walk(set);
+  return out;
+}
+
+/** The fields selected on the nodes of the connection being resolved: `edges { node { … } }` and `nodes { … }`. */
+export function nodeFields(info: GraphQLResolveInfo): FieldNode[] {
+  const named = (fields: readonly FieldNode[], name: string) => fields.filter((f) => f.name.value === name).map((f) => f.selectionSet);
+  const top = selectedFields(info, info.fieldNodes.map((n) => n.selectionSet));
+  const edges = selectedFields(info, named(top, 'edges'));
+  return selectedFields(info, [...named(top, 'nodes'), ...named(edges, 'node')]);
+}
+
 /** `<Name>Edge` and `<Name>Connection` object types for a node type; `item`/`items` word it for callers. */
 export function connectionTypes(name: string, nodeType: () => ClassType, opts: { totalCount: boolean; item: string; items: string }) {
-  @ObjectType(`${name}Edge`, { description: RELAY.edge(opts.item) })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: RELAY.edge(opts.item) })
   class EdgeType {
     @Field(() => String, { description: RELAY.cursor })
     cursor!: string;
@@ -143,7 +173,7 @@ export function connectionTypes(name: string, nodeType: () => ClassType, opts: {
     node!: unknown;
   }
 
-  @ObjectType(`${name}Connection`, { description: RELAY.connection(opts.items) })
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: RELAY.connection(opts.items) })
   class ConnectionType {
     @Field(() => [EdgeType], { description: RELAY.edges })
     edges!: EdgeType[];

@@ -19,6 +19,7 @@ import { FILTER, MUTATION, NAME, ORDER } from '../shared/docs.js';
 import { deletedPayloadType, payloadType, refInputType } from '../shared/payload.js';
 import { ConnectionArgs, keysetPage, paging, selects, toConnection, type Connection } from '../shared/relay.js';
 import { USER_FILTER_SPEC, UserFilterInput, UserOrderInput } from '../user/user.input.js';
+import { prefetchForUsers } from '../user/user.prefetch.js';
 import { UserConnectionType, UserType } from '../user/user.type.js';
 import { TenantType } from './tenant.type.js';
 
@@ -88,6 +89,7 @@ export class TenantResolver {
       const r = await c.services.users.list(c.ctxFor(t.id), q);
       // Users on this page are known now: a manager among them needs no second read.
       for (const i of r.items) loaders.user.prime(i.node.id, i.node);
+      await prefetchForUsers(loaders, r.items.map((i) => i.node), info);
       return r;
     });
   }
@@ -110,13 +112,13 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: 'One user of the tenant by id; null when there is none.' })
-  user(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('user') }) id: string, @Ctx() c: GraphQLContext): Promise<User | null> {
-    return c.loaders(t.id).user.load(id);
+  user(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('user') }) id: string, @Ctx() c: GraphQLContext): User | null | Promise<User | null> {
+    return c.loaders(t.id).user.get(id);
   }
 
   @FieldResolver(() => GroupType, { nullable: true, description: 'One group of the tenant by id; null when there is none.' })
-  group(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('group') }) id: string, @Ctx() c: GraphQLContext): Promise<Group | null> {
-    return c.loaders(t.id).group.load(id);
+  group(@Root() t: Tenant, @Arg('id', () => ID, { description: MUTATION.idOf('group') }) id: string, @Ctx() c: GraphQLContext): Group | null | Promise<Group | null> {
+    return c.loaders(t.id).group.get(id);
   }
 
   @FieldResolver(() => AuditEventConnectionType, { description: 'The tenant\'s audit log, newest first: every change, and every refused SCIM change with its error code and detail. Pages forward (first/after, towards older events) and backward (last/before, towards newer ones).' })

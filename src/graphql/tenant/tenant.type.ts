@@ -3,7 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { NAME, RESOURCE } from '../shared/docs.js';
 import { NodeInterface } from '../shared/relay.js';
 
-@ObjectType('Tenant', { implements: NodeInterface, description: 'Everything in Roster belongs to exactly one tenant.' })
+@ObjectType('Tenant', { simpleResolvers: true, implements: NodeInterface, description: 'Everything in Roster belongs to exactly one tenant.' })
 export class TenantType extends NodeInterface {
   @Field(() => String, { description: NAME.tenant }) name!: string;
   @Field(() => GraphQLDateTimeISO, { description: RESOURCE.createdAt }) createdAt!: Date;

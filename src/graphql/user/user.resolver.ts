@@ -87,8 +87,8 @@ export class UserResolver {
   }
 
   @FieldResolver(() => ScimConnectionType, { nullable: true, description: RESOURCE.managedByConnection })
-  managedByConnection(@Root() user: User, @Ctx() c: GraphQLContext): Promise<ScimConnection | null> | null {
-    return user.managedBy ? c.loaders(user.tenantId).connection.load(user.managedBy) : null;
+  managedByConnection(@Root() user: User, @Ctx() c: GraphQLContext): ScimConnection | null | Promise<ScimConnection | null> {
+    return user.managedBy ? c.loaders(user.tenantId).connection.get(user.managedBy) : null;
   }
 
   @FieldResolver(() => [GroupType], { description: 'Groups the user belongs to: directly, or also through nested groups (cycle-safe).' })
@@ -96,9 +96,9 @@ export class UserResolver {
     @Root() user: User,
     @Arg('transitive', () => Boolean, { defaultValue: false, description: 'false: only the groups the user is directly in; true: also the groups those are in, and so on.' }) transitive: boolean,
     @Ctx() c: GraphQLContext,
-  ): Promise<Group[]> {
+  ): Group[] | Promise<Group[]> {
     const l = c.loaders(user.tenantId);
-    return (transitive ? l.groupsOfTransitive : l.groupsOf).load(user.id);
+    return (transitive ? l.groupsOfTransitive : l.groupsOf).get(user.id);
   }
 
   @Mutation(() => CreateUserPayload, { description: 'Makes a user, managed by admins. A taken userName answers CONFLICT.' })
@@ -147,9 +147,9 @@ export class UserResolver {
 @Resolver(() => EnterpriseUserType)
 export class EnterpriseUserResolver {
   @FieldResolver(() => UserType, { nullable: true, description: 'The manager, when `managerValue` is the id of a user of the tenant; null otherwise (not arrived yet, or an employee id or login name).' })
-  manager(@Root() e: Enterprise & { tenantId: string }, @Ctx() c: GraphQLContext): Promise<User | null> | null {
+  manager(@Root() e: Enterprise & { tenantId: string }, @Ctx() c: GraphQLContext): User | null | Promise<User | null> {
     // docs/entra.md#manager: the value is kept as sent; only an id can name a user.
-    return e.managerValue && isUuid(e.managerValue) ? c.loaders(e.tenantId).user.load(e.managerValue) : null;
+    return e.managerValue && isUuid(e.managerValue) ? c.loaders(e.tenantId).user.get(e.managerValue) : null;
   }
 }
 

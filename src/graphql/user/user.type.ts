@@ -8,7 +8,7 @@ import { NodeInterface, connectionTypes } from '../shared/relay.js';
  * resolvers return the domain's plain objects, whose field names these mirror.
  */
 
-@ObjectType('PersonName', { description: 'The components of a user\'s real name (RFC 7643 §4.1.1); each may be null.' })
+@ObjectType('PersonName', { simpleResolvers: true, description: 'The components of a user\'s real name (RFC 7643 §4.1.1); each may be null.' })
 export class PersonNameType {
   @Field(() => String, { nullable: true, description: PERSON_NAME.formatted }) formatted!: string | null;
   @Field(() => String, { nullable: true, description: PERSON_NAME.familyName }) familyName!: string | null;
@@ -18,7 +18,7 @@ export class PersonNameType {
   @Field(() => String, { nullable: true, description: PERSON_NAME.honorificSuffix }) honorificSuffix!: string | null;
 }
 
-@ObjectType('MultiValue', { description: 'One value of a multi-valued attribute such as emails or roles (RFC 7643 §2.4).' })
+@ObjectType('MultiValue', { simpleResolvers: true, description: 'One value of a multi-valued attribute such as emails or roles (RFC 7643 §2.4).' })
 export class MultiValueType {
   @Field(() => String, { description: MULTI_VALUE.value }) value!: string;
   @Field(() => String, { nullable: true, description: MULTI_VALUE.type }) type!: string | null;
@@ -26,7 +26,7 @@ export class MultiValueType {
   @Field(() => String, { nullable: true, description: MULTI_VALUE.display }) display!: string | null;
 }
 
-@ObjectType('Address', { description: 'A postal address of a user (RFC 7643 §4.1.2).' })
+@ObjectType('Address', { simpleResolvers: true, description: 'A postal address of a user (RFC 7643 §4.1.2).' })
 export class AddressType {
   @Field(() => String, { nullable: true, description: ADDRESS.type }) type!: string | null;
   @Field(() => Boolean, { nullable: true, description: ADDRESS.primary }) primary!: boolean | null;
@@ -38,7 +38,7 @@ export class AddressType {
   @Field(() => String, { nullable: true, description: ADDRESS.country }) country!: string | null;
 }
 
-@ObjectType('EnterpriseUser', { description: 'The enterprise extension of a user (RFC 7643 §4.3).' })
+@ObjectType('EnterpriseUser', { simpleResolvers: true, description: 'The enterprise extension of a user (RFC 7643 §4.3).' })
 export class EnterpriseUserType {
   @Field(() => String, { nullable: true, description: ENTERPRISE.employeeNumber }) employeeNumber!: string | null;
   @Field(() => String, { nullable: true, description: ENTERPRISE.costCenter }) costCenter!: string | null;
@@ -48,7 +48,7 @@ export class EnterpriseUserType {
   @Field(() => String, { nullable: true, description: ENTERPRISE.managerValue }) managerValue!: string | null;
 }
 
-@ObjectType('User', {
+@ObjectType('User', { simpleResolvers: true,
   implements: NodeInterface,
   description: 'A person in a tenant: the SCIM core User with the enterprise extension (RFC 7643 §4), whether an identity provider or an admin made it.',
 })

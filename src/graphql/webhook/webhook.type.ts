@@ -32,7 +32,7 @@ registerEnumType(DisabledReasonEnum, {
 });
 
 /** The secret is never a field: it is shown once, by create and rotate. */
-@ObjectType('WebhookEndpoint', { description: 'A URL that change events of a tenant are POSTed to, signed as the Standard Webhooks specification says.' })
+@ObjectType('WebhookEndpoint', { simpleResolvers: true, description: 'A URL that change events of a tenant are POSTed to, signed as the Standard Webhooks specification says.' })
 export class WebhookEndpointType {
   @Field(() => ID, { description: 'Unique id of the endpoint.' }) id!: string;
   @Field(() => ID, { description: RESOURCE.tenantId }) tenantId!: string;
@@ -51,7 +51,7 @@ export class WebhookEndpointType {
   previousSecretExpiresAt!: Date | null;
 }
 
-@ObjectType('WebhookDelivery', { description: 'One event on its way to one endpoint, and what its attempts gave.' })
+@ObjectType('WebhookDelivery', { simpleResolvers: true, description: 'One event on its way to one endpoint, and what its attempts gave.' })
 export class WebhookDeliveryType {
   @Field(() => ID, { description: 'Unique id of the delivery; pass it to `redeliverWebhook`.' }) id!: string;
   @Field(() => ID, { description: 'Id of the endpoint.' }) endpointId!: string;

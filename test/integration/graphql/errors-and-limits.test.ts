@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, formatError } from '../../../src/graphql/errors.js';
 import { startHarness, type Harness } from '../../support/harness.js';
@@ -72,6 +73,20 @@ describe('configured query limits', () => {
     expect(r.errors![0]!.message).toMatch(/at most 500 is allowed/);
   });
 
+  it('counts an operation again whenever its page sizes or @skip/@include switches change, however often it was allowed', async () => {
+    const q = `query($t: ID!, $n: Int!, $deep: Boolean!) { tenant(id: $t) { users(first: $n) { edges { node { id groups @include(if: $deep) { id } } } } } }`;
+    for (let i = 0; i < 3; i++) expect((await gql(small, q, { t, n: 40, deep: false })).errors).toBeUndefined();
+    const bigger = await gql(small, q, { t, n: 300, deep: false });
+    expect(bigger.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+    expect(bigger.errors![0]!.message).toMatch(/complexity is 902;/);
+    const deeper = await gql(small, q, { t, n: 40, deep: true });
+    expect(deeper.code).toBe(ErrorCode.QUERY_TOO_COMPLEX);
+    expect(deeper.errors![0]!.message).toMatch(/complexity is 562;/);
+    expect((await gql(small, q, { t, n: 40, deep: false })).errors).toBeUndefined();
+    // Another tenant id changes nothing about the cost; the same operation still fits.
+    expect((await gql(small, q, { t: randomUUID(), n: 40, deep: false })).code).toBe('NOT_FOUND');
+  });
+
   it('refuses an operation with more selections than can be counted, never letting it through', async () => {
     const aliases = Array.from({ length: 2_000 }, (_, i) => `a${i}: userName`).join(' ');
     const r = await gql(small, `query($t: ID!) { tenant(id: $t) { users(first: 1) { edges { node { ${aliases} } } } } }`, { t });
@@ -113,6 +128,15 @@ describe('request errors', () => {
       headers: { authorization: `Bearer ${h.adminKey}`, accept: 'application/json' },
     });
     expect(res.status).toBe(405);
+  });
+
+  it('tells caches not to keep any answer: each holds what one key may read', async () => {
+    const r = await gql(h, '{ viewer { platform } }');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const refused = await gql(h, '{ viewer { nope } }');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers a plain GET query', async () => {

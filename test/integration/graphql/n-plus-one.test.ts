@@ -58,6 +58,29 @@ describe('no N+1', () => {
     expect(small.count).toBe(big.count + 1);
   });
 
+  it('reads for a page only what it selects, through fragments and variables, and answers as a read of one user does', async () => {
+    const page = (sel: string, frags = '', vars = '') =>
+      `query($t: ID!${vars}) { tenant(id: $t) { users(first: 100, filter: { userName: { sw: "member" } }) { nodes { id ${sel} } } } } ${frags}`;
+    const bare = await statementsFor(page(''), { t: ctx.tenantId });
+    const full = await statementsFor(
+      page('...U', `fragment U on User { direct: groups { id } ... on User { all: groups(transitive: $all) { id } } enterprise { ...E } }
+        fragment E on EnterpriseUser { manager { userName } }`, ', $all: Boolean!'),
+      { t: ctx.tenantId, all: true },
+    );
+    // Direct groups, groups at any depth, and the managers (none of them on the page): one statement each.
+    expect(full.count).toBe(bare.count + 3);
+    const nodes = full.data.tenant.users.nodes as Json[];
+    expect(nodes).toHaveLength(100);
+    for (const node of nodes.filter((_, i) => i % 20 === 0)) {
+      const one = await gqlOk(h, `query($t: ID!, $id: ID!) { tenant(id: $t) { user(id: $id) { id direct: groups { id } all: groups(transitive: true) { id } enterprise { manager { userName } } } } }`, {
+        t: ctx.tenantId,
+        id: node.id,
+      });
+      expect(node).toEqual(one.tenant.user);
+      expect(node.direct.length).toBeGreaterThan(0);
+    }
+  });
+
   it('reads a page of 50 groups with their first 20 members in a constant number of statements', async () => {
     const big = await statementsFor(GROUPS, { t: ctx.tenantId, n: 50 });
     const groups = big.data.tenant.groups.edges.map((e: Json) => e.node);
