@@ -11,12 +11,17 @@ import {
 import type { CredentialCache } from './credentials.cache.js';
 import { createGroupRepository, createMembershipRepository } from './repositories/group.repository.js';
 import { createEventRepository } from './repositories/event.repository.js';
+import { flushAppends, newAppends, type Appends } from './repositories/appends.js';
 import { createUserRepository } from './repositories/user.repository.js';
 import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
 import { translateDbError, type Db } from './sql.js';
 
-export function createRepositories(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE): Repositories {
+/**
+ * The repositories of one unit of work. `kept` holds the unit's audit and change events until
+ * `flushAppends` writes them at its end; without it each is written when appended.
+ */
+export function createRepositories(db: Db, credentials: CredentialScope = NO_CREDENTIAL_CACHE, kept: Appends | null = null): Repositories {
   return {
     tenants: createTenantRepository(db, credentials),
     users: createUserRepository(db),
@@ -24,10 +29,10 @@ export function createRepositories(db: Db, credentials: CredentialScope = NO_CRE
     memberships: createMembershipRepository(db),
     connections: createConnectionRepository(db, credentials),
     apiKeys: createApiKeyRepository(db, credentials),
-    audit: createAuditRepository(db),
+    audit: createAuditRepository(db, kept),
     webhookEndpoints: createWebhookEndpointRepository(db),
     webhookDeliveries: createWebhookDeliveryRepository(db),
-    events: createEventRepository(db),
+    events: createEventRepository(db, kept),
   };
 }
 
@@ -49,6 +54,14 @@ function translating(o: StoreOptions) {
       throw translated;
     }
   };
+}
+
+/** Runs a write's callback in its transaction, then writes its audit and change events in one statement before the commit. */
+async function writeUnit<T>(em: EntityManager, credentials: CredentialScope, fn: (r: Repositories) => Promise<T>): Promise<T> {
+  const kept = newAppends();
+  const result = await fn(createRepositories(em, credentials, kept));
+  await flushAppends(em, kept);
+  return result;
 }
 
 /** How long a write that changed a credential waits to hear the change announced. */
@@ -80,7 +93,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
           },
         };
         try {
-          const result = await orm.em.fork().transactional((em) => fn(createRepositories(em, scope)));
+          const result = await orm.em.fork().transactional((em) => writeUnit(em, scope, fn));
           await announced;
           return result;
         } finally {
@@ -94,7 +107,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
 function storeIn(em: EntityManager, run: ReturnType<typeof translating>): Store {
   return {
     read: (fn) => run(() => fn(createRepositories(em))),
-    write: (fn) => run(() => em.transactional((inner) => fn(createRepositories(inner)))),
+    write: (fn) => run(() => em.transactional((inner) => writeUnit(inner, NO_CREDENTIAL_CACHE, fn))),
   };
 }
 

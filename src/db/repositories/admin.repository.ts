@@ -8,6 +8,7 @@ import { isUuid } from '../../domain/shared/id.js';
 import { InvalidValueError } from '../../domain/errors.js';
 import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
 import type { CredentialCache } from '../credentials.cache.js';
+import { writeAppends, type Appends } from './appends.js';
 
 /** The credential cache as one unit of work sees it (docs/architecture.md#credential-cache). */
 export interface CredentialScope {
@@ -211,17 +212,12 @@ const toEvent = (r: AuditRow): AuditEvent => ({
   userName: r.user_name,
 });
 
-export function createAuditRepository(db: Db): AuditRepository {
+/** `kept`: the unit of work's appends, written at its end; without it each event is written at once. */
+export function createAuditRepository(db: Db, kept: Appends | null = null): AuditRepository {
   return {
     async append(e) {
-      await exec(
-        db,
-        `insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome,
-           error_code, error_detail, user_name)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)`,
-        [e.id, e.tenantId, e.occurredAt, e.actorType, e.actorId, e.action, e.resourceType, e.resourceId, jsonParam(e.changes), e.requestId, e.outcome,
-          e.errorCode, e.errorDetail, e.userName],
-      );
+      if (kept) kept.audit.push(e);
+      else await writeAppends(db, { audit: [e], events: [] });
     },
     // Newest first; ids are time-ordered UUIDs, so the id is the keyset. Backward pages read towards newer ids.
     async list(tenantId, q, page) {

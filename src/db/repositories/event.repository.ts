@@ -4,6 +4,7 @@ import type { ChangeEvent, EventData, EventResourceType, EventType } from '../..
 import { isUuid } from '../../domain/shared/id.js';
 import type { EventRepository } from '../../domain/ports.js';
 import { exec, jsonParam, query, toDate, type Db } from '../sql.js';
+import { writeAppends, type Appends } from './appends.js';
 
 /**
  * The change events outbox (docs/architecture.md#change-events). An event's position is the
@@ -12,8 +13,7 @@ import { exec, jsonParam, query, toDate, type Db } from '../sql.js';
  * position a reader has passed.
  */
 
-/** Wakes subscribers in every Roster process when a transaction that wrote events commits. */
-export const EVENTS_CHANNEL = 'roster_events';
+export { EVENTS_CHANNEL } from './appends.js';
 
 /** Only events no running transaction can still precede (docs/architecture.md#change-events). */
 const SETTLED = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
@@ -61,19 +61,12 @@ const toEvent = (r: EventRow): ChangeEvent => ({
  */
 const COLUMNS = 'seq::text as seq, xid::text as xid, id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data';
 
-export function createEventRepository(db: Db): EventRepository {
+/** `kept`: the unit of work's appends, written at its end; without it each event is written at once. */
+export function createEventRepository(db: Db, kept: Appends | null = null): EventRepository {
   return {
     async append(e) {
-      // xid defaults to pg_current_xact_id(), the top-level transaction's id even inside a savepoint.
-      // pg_notify is delivered when the transaction commits, and not at all when it rolls back.
-      await query(
-        db,
-        `with ins as (
-           insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb) returning tenant_id)
-         select pg_notify('${EVENTS_CHANNEL}', tenant_id::text) from ins`,
-        [e.id, e.tenantId, e.type, e.occurredAt, e.resourceType, e.resourceId, e.actorType, e.actorId, e.requestId, jsonParam(e.changedAttributes), jsonParam(e.data)],
-      );
+      if (kept) kept.events.push(e);
+      else await writeAppends(db, { audit: [], events: [e] });
     },
 
     async list(tenantId, filter, page) {

@@ -69,29 +69,26 @@ function toUser(r: UserRow): User {
 }
 
 
-async function writeValues(db: Db, u: User, which: { values: boolean; addresses: boolean } = { values: true, addresses: true }): Promise<void> {
+/** The user's multi-valued rows, as the JSON arrays the statements below read. */
+function valueRows(u: User): { values: string; addresses: string } {
   const vals = VALUE_ATTRIBUTES.flatMap((attribute) =>
     u[attribute].map((v, position) => ({ attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display })),
   );
-  if (which.values && vals.length > 0) {
-    await exec(
-      db,
-      `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
-       select ?, ?, x.attribute, x.position, x.value, x.type, x."primary", x.display
-       from jsonb_to_recordset(?::jsonb) as x(attribute text, position smallint, value text, type text, "primary" boolean, display text)`,
-      [u.tenantId, u.id, jsonParam(vals)],
-    );
-  }
-  if (which.addresses && u.addresses.length > 0) {
-    await exec(
-      db,
-      `insert into user_addresses (tenant_id, user_id, position, type, "primary", formatted, street_address, locality, region, postal_code, country)
-       select ?, ?, x.position, x.type, x."primary", x.formatted, x."streetAddress", x.locality, x.region, x."postalCode", x.country
-       from jsonb_to_recordset(?::jsonb) as x(position smallint, type text, "primary" boolean, formatted text, "streetAddress" text,
-         locality text, region text, "postalCode" text, country text)`,
-      [u.tenantId, u.id, jsonParam(u.addresses.map((a, position) => ({ ...a, position })))],
-    );
-  }
+  return { values: jsonParam(vals), addresses: jsonParam(u.addresses.map((a, position) => ({ ...a, position }))) };
+}
+
+const INSERT_VALUES = `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
+  select ?::uuid, ?::uuid, x.attribute, x.position, x.value, x.type, x."primary", x.display
+  from jsonb_to_recordset(?::jsonb) as x(attribute text, position smallint, value text, type text, "primary" boolean, display text)`;
+const INSERT_ADDRESSES = `insert into user_addresses (tenant_id, user_id, position, type, "primary", formatted, street_address, locality, region, postal_code, country)
+  select ?::uuid, ?::uuid, x.position, x.type, x."primary", x.formatted, x."streetAddress", x.locality, x.region, x."postalCode", x.country
+  from jsonb_to_recordset(?::jsonb) as x(position smallint, type text, "primary" boolean, formatted text, "streetAddress" text,
+    locality text, region text, "postalCode" text, country text)`;
+
+async function writeValues(db: Db, u: User, which: { values: boolean; addresses: boolean }): Promise<void> {
+  const rows = valueRows(u);
+  if (which.values) await exec(db, INSERT_VALUES, [u.tenantId, u.id, rows.values]);
+  if (which.addresses) await exec(db, INSERT_ADDRESSES, [u.tenantId, u.id, rows.addresses]);
 }
 
 export function createUserRepository(db: Db): UserRepository {
@@ -149,9 +146,12 @@ export function createUserRepository(db: Db): UserRepository {
     },
 
     async insert(u) {
+      // The row and its multi-valued rows in one statement; the foreign keys are checked at its end.
       const { sql, params } = USERS.insert(u);
-      await exec(db, sql, params);
-      await writeValues(db, u);
+      const rows = valueRows(u);
+      await exec(db, `with u as (${sql}), v as (${INSERT_VALUES}), a as (${INSERT_ADDRESSES}) select 1`, [
+        ...params, u.tenantId, u.id, rows.values, u.tenantId, u.id, rows.addresses,
+      ]);
     },
 
     async update(u, previous) {
@@ -165,7 +165,7 @@ export function createUserRepository(db: Db): UserRepository {
       };
       if (which.values) await exec(db, 'delete from user_values where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
       if (which.addresses) await exec(db, 'delete from user_addresses where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
-      await writeValues(db, u, which);
+      await writeValues(db, u, { values: which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0), addresses: which.addresses && u.addresses.length > 0 });
     },
 
     async delete(tenantId, id) {

@@ -74,4 +74,28 @@ describe('statements per SCIM request', () => {
       addresses: [{ locality: 'Hollywood' }],
     });
   });
+
+  it('writes a created user with its multi-valued rows, then its audit and change events, in one statement each', async () => {
+    const { statements, reply } = await statementsOf(() =>
+      suite.c.post('/Users', {
+        schemas: [USER_SCHEMA],
+        userName: 'together@example.com',
+        emails: [{ value: 'together@example.com', primary: true }],
+        addresses: [{ locality: 'Hollywood' }],
+      }),
+    );
+    expect(reply.status).toBe(201);
+    const inserts = (table: string) => statements.filter((s) => new RegExp(`insert into ${table}\\b`).test(s));
+    expect(inserts('users')).toHaveLength(1);
+    expect(inserts('user_values')).toEqual(inserts('users'));
+    expect(inserts('user_addresses')).toEqual(inserts('users'));
+    expect(inserts('audit_events')).toHaveLength(1);
+    expect(inserts('change_events')).toEqual(inserts('audit_events'));
+    const read = await suite.c.get(`/Users/${reply.body.id}`);
+    expect(read.body).toMatchObject({ emails: [{ value: 'together@example.com', primary: true }], addresses: [{ locality: 'Hollywood' }] });
+
+    const title = await statementsOf(() => suite.c.patch(`/Users/${reply.body.id}`, patchBody({ op: 'replace', path: 'title', value: 'Guide' })));
+    expect(title.reply.status).toBe(200);
+    expect(title.statements.filter((s) => /insert into audit_events\b/.test(s) && /insert into change_events\b/.test(s))).toHaveLength(1);
+  });
 });

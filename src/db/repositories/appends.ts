@@ -1,0 +1,62 @@
+import type { AuditEvent } from '../../domain/audit/audit.js';
+import type { NewChangeEvent } from '../../domain/event/event.js';
+import { jsonParam, query, type Db } from '../sql.js';
+
+/** Wakes subscribers in every Roster process when a transaction that wrote events commits. */
+export const EVENTS_CHANNEL = 'roster_events';
+
+/**
+ * The audit and change events of one unit of work, kept until its end and then written by one
+ * statement (docs/architecture.md#statements-per-request): both tables are append-only and nothing
+ * in the unit reads them back, so they land in the same transaction as the change, just later.
+ */
+export interface Appends {
+  readonly audit: AuditEvent[];
+  readonly events: NewChangeEvent[];
+}
+
+export const newAppends = (): Appends => ({ audit: [], events: [] });
+
+/**
+ * Audit rows and event rows from two JSON arrays. An event's xid defaults to pg_current_xact_id(),
+ * the top-level transaction's id even inside a savepoint; events take their sequence numbers in
+ * the order given. pg_notify is delivered when the transaction commits, and not at all when it
+ * rolls back.
+ */
+const APPEND = `with audit as (
+    insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome,
+      error_code, error_detail, user_name)
+    select x.id, x.tenant_id, x.occurred_at, x.actor_type, x.actor_id, x.action, x.resource_type, x.resource_id, x.changes, x.request_id, x.outcome,
+      x.error_code, x.error_detail, x.user_name
+    from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, occurred_at timestamptz, actor_type text, actor_id uuid, action text,
+      resource_type text, resource_id uuid, changes jsonb, request_id text, outcome text, error_code text, error_detail text, user_name text)),
+  events as (
+    insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
+    select x.id, x.tenant_id, x.type, x.occurred_at, x.resource_type, x.resource_id, x.actor_type, x.actor_id, x.request_id, x.changed_attributes, x.data
+    from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, type text, occurred_at timestamptz, resource_type text, resource_id uuid,
+      actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb)
+    returning tenant_id)
+  select pg_notify('${EVENTS_CHANNEL}', tenant_id::text) from events`;
+
+const auditRow = (e: AuditEvent) => ({
+  id: e.id, tenant_id: e.tenantId, occurred_at: e.occurredAt, actor_type: e.actorType, actor_id: e.actorId, action: e.action,
+  resource_type: e.resourceType, resource_id: e.resourceId, changes: e.changes, request_id: e.requestId, outcome: e.outcome,
+  error_code: e.errorCode, error_detail: e.errorDetail, user_name: e.userName,
+});
+
+const eventRow = (e: NewChangeEvent) => ({
+  id: e.id, tenant_id: e.tenantId, type: e.type, occurred_at: e.occurredAt, resource_type: e.resourceType, resource_id: e.resourceId,
+  actor_type: e.actorType, actor_id: e.actorId, request_id: e.requestId, changed_attributes: e.changedAttributes, data: e.data,
+});
+
+/** Writes the rows in one statement, if there are any. */
+export async function writeAppends(db: Db, rows: { readonly audit: readonly AuditEvent[]; readonly events: readonly NewChangeEvent[] }): Promise<void> {
+  if (rows.audit.length === 0 && rows.events.length === 0) return;
+  await query(db, APPEND, [jsonParam(rows.audit.map(auditRow)), jsonParam(rows.events.map(eventRow))]);
+}
+
+/** Writes what a unit of work kept and forgets it; called at the end of the unit, inside its transaction. */
+export async function flushAppends(db: Db, kept: Appends): Promise<void> {
+  const rows = { audit: kept.audit.splice(0), events: kept.events.splice(0) };
+  await writeAppends(db, rows);
+}
