@@ -16,7 +16,8 @@ export interface BenchOptions {
   readonly rosterNodeArgs: readonly string[];
 }
 
-const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+/** A whole number above 0 from the environment (underscores and commas allowed), else `fallback`. */
+export const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const raw = env[name]?.replace(/[_,]/g, '');
   if (!raw) return fallback;
   const n = Number(raw);
@@ -32,6 +33,9 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     out: env.BENCH_OUT || 'bench-results.json',
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bigGroup: env.BENCH_BIG_GROUP !== '0',
-    rosterNodeArgs: (env.BENCH_ROSTER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    rosterNodeArgs: nodeArgs(env),
   };
 }
+
+/** Extra `node` flags for the Roster process, from BENCH_ROSTER_NODE_ARGS. */
+export const nodeArgs = (env: NodeJS.ProcessEnv): string[] => (env.BENCH_ROSTER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

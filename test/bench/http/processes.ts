@@ -116,6 +116,10 @@ export async function startRosterServer(url: string, adminToken: string, nodeArg
 export interface ProcessUsage {
   /** Peak resident set size in MiB; null when /proc cannot tell. */
   readonly peakRssMiB: number | null;
+  /** Resident set size at the end, in MiB; null when /proc cannot tell. */
+  readonly finalRssMiB: number | null;
+  /** Resident set size in MiB, one sample a second ([seconds since start, MiB]). */
+  readonly rssSeries: readonly (readonly [number, number])[];
   /** CPU time (user + system) spent meanwhile, in milliseconds; null when /proc cannot tell. */
   readonly cpuMs: number | null;
 }
@@ -132,12 +136,18 @@ const cpuTicks = async (pid: number): Promise<number | null> => {
 /** Samples a process while a scenario runs: its peak resident set size, and the CPU time it used. */
 export async function sampleProcess(pid: number, everyMs = 200): Promise<{ stop(): Promise<ProcessUsage> }> {
   let peakKiB = 0;
+  let lastKiB = 0;
   let known = true;
+  const started = Date.now();
+  const series: [number, number][] = [];
   const sample = async () => {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
     const kib = status && /^VmRSS:\s+(\d+) kB/m.exec(status);
-    if (kib) peakKiB = Math.max(peakKiB, Number(kib[1]));
-    else known = false;
+    if (!kib) return void (known = false);
+    lastKiB = Number(kib[1]);
+    peakKiB = Math.max(peakKiB, lastKiB);
+    const s = Math.floor((Date.now() - started) / 1000);
+    if (series.length === 0 || series[series.length - 1]![0] < s) series.push([s, Math.round(lastKiB / 1024)]);
   };
   const ticks = await cpuTicks(pid);
   void sample();
@@ -147,7 +157,12 @@ export async function sampleProcess(pid: number, everyMs = 200): Promise<{ stop(
       clearInterval(timer);
       await sample();
       const after = await cpuTicks(pid);
-      return { peakRssMiB: known ? peakKiB / 1024 : null, cpuMs: ticks === null || after === null ? null : (after - ticks) * TICK_MS };
+      return {
+        peakRssMiB: known ? peakKiB / 1024 : null,
+        finalRssMiB: known ? lastKiB / 1024 : null,
+        rssSeries: series,
+        cpuMs: ticks === null || after === null ? null : (after - ticks) * TICK_MS,
+      };
     },
   };
 }

@@ -213,17 +213,26 @@ function memberPatch(base: string, token: string, groupId: string, userIds: read
   };
 }
 
+/** What an Entra-style sync did: SCIM writes (creates and PATCHes) and every request's latency. */
+export interface SyncTally {
+  readonly writes: number;
+  readonly usersCreated: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly latencies: readonly number[];
+  readonly seconds: number;
+}
+
 /**
- * Entra's initial cycle, 16 at a time: for each user a lookup by userName, a create, and a PATCH
- * of its manager; for every SYNC_GROUP_SIZE users a group lookup, a group create and one PATCH
- * adding them. Its figure is SCIM writes (creates and PATCHes) per second.
+ * Entra's initial cycle, SYNC_WORKERS at a time: for each user a lookup by userName, a create, and
+ * a PATCH of its manager; for every SYNC_GROUP_SIZE users a group lookup, a group create and one
+ * PATCH adding them. Each worker starts another user while `another()` says so.
  */
-async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
-  const name = 'Entra initial sync, 16 workers';
-  const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, SYNC_WORKERS);
-  const run = Date.now().toString(36);
+export async function entraSync(o: { rosterUrl: string; token: string; firstManager: string; tag: string; another: () => boolean }): Promise<SyncTally> {
+  const scim = client(`${o.rosterUrl}/scim/v2`, o.token, SYNC_WORKERS);
   const latencies: number[] = [];
   let writes = 0;
+  let usersCreated = 0;
   let non2xx = 0;
   let errors = 0;
   const send = async (write: boolean, method: string, path: string, body?: unknown): Promise<Reply | null> => {
@@ -241,16 +250,16 @@ async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' |
     return null;
   };
   const started = Date.now();
-  const until = started + c.seconds * 1000;
   await Promise.all(
     Array.from({ length: SYNC_WORKERS }, async (_, w) => {
-      let manager: string = c.seeded.userIds[0]!;
+      let manager = o.firstManager;
       let pending: string[] = [];
-      for (let j = 0; Date.now() < until; j++) {
-        const un = `sync-${run}-${w}-${j}@example.com`;
+      for (let j = 0; o.another(); j++) {
+        const un = `sync-${o.tag}-${w}-${j}@example.com`;
         await send(false, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${un}"`)}`);
-        const created = await send(true, 'POST', '/Users', userBody(un, `sync-${run}-${w}-${j}`, null));
+        const created = await send(true, 'POST', '/Users', userBody(un, `sync-${o.tag}-${w}-${j}`, null));
         if (!created) continue;
+        usersCreated++;
         const id = created.body.id as string;
         await send(true, 'PATCH', `/Users/${id}`, {
           schemas: [PATCH_OP],
@@ -259,7 +268,7 @@ async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' |
         manager = id;
         pending.push(id);
         if (pending.length === SYNC_GROUP_SIZE) {
-          const displayName = `sync ${run} ${w} ${j}`;
+          const displayName = `sync ${o.tag} ${w} ${j}`;
           await send(false, 'GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`);
           const group = await send(true, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, externalId: displayName });
           if (group) {
@@ -273,16 +282,22 @@ async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' |
       }
     }),
   );
-  const seconds = (Date.now() - started) / 1000;
+  return { writes, usersCreated, non2xx, errors, latencies, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The initial sync for the context's fixed time; its figure is SCIM writes per second. */
+async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
+  const until = Date.now() + c.seconds * 1000;
+  const t = await entraSync({ rosterUrl: c.rosterUrl, token: c.seeded.token, firstManager: c.seeded.userIds[0]!, tag: Date.now().toString(36), another: () => Date.now() < until });
   return {
-    scenario: name,
-    perSecond: writes / seconds,
+    scenario: 'Entra initial sync, 16 workers',
+    perSecond: t.writes / t.seconds,
     unit: 'writes/s',
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    requests: latencies.length + errors,
-    non2xx,
-    errors,
+    p50Ms: percentile(t.latencies, 50),
+    p99Ms: percentile(t.latencies, 99),
+    requests: t.latencies.length + t.errors,
+    non2xx: t.non2xx,
+    errors: t.errors,
     connections: SYNC_WORKERS,
   };
 }

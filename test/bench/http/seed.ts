@@ -49,7 +49,7 @@ export interface Tenant {
 }
 
 /** A tenant and a SCIM connection for it, made with the command line as an operator would. */
-async function createTenant(databaseUrl: string, name: string): Promise<Tenant> {
+export async function createTenant(databaseUrl: string, name: string): Promise<Tenant> {
   const env = { DATABASE_URL: databaseUrl };
   const cli = async (args: string[]) => {
     const r = await runCliProcess(['--json', ...args], env);
@@ -70,7 +70,7 @@ export interface Seeded extends Tenant {
   readonly big: (Tenant & { readonly groupId: string; readonly spareUserIds: readonly string[] }) | null;
 }
 
-const expect2xx = (what: string, r: { status: number; body: unknown }) => {
+export const expect2xx = (what: string, r: { status: number; body: unknown }) => {
   if (r.status < 200 || r.status > 299) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
 };
 
