@@ -84,8 +84,14 @@ export async function listRows<Row extends { readonly id: string }, T>(
     offset = q.page.offset;
   }
   const dir = desc !== backward ? 'desc' : 'asc';
-  const sql = `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} order by ${key.expr} ${dir}, ${a}.id ${dir} limit ? offset ?`;
-  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, offset]);
+  const order = `order by ${key.expr} ${dir}, ${a}.id ${dir}`;
+  // Past an offset, the page's ids are found first and only its rows read whole: the select list's
+  // sub-selects would otherwise run for every row skipped (docs/architecture.md#performance-budgets).
+  const sql =
+    offset > 0
+      ? `select ${src.select}, ${key.expr} as "_sort" from ${from} join (select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?) page on page.id = ${a}.id where ${a}.tenant_id = ? ${order}`
+      : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ? offset ?`;
+  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, offset, ...(offset > 0 ? [tenantId] : [])]);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backward) page.reverse();

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../../src/domain/context.js';
 import type { ListQuery, SortSpec } from '../../../src/domain/ports.js';
+import { createUserRepository } from '../../../src/db/repositories/user.repository.js';
 import { query } from '../../../src/db/sql.js';
 import { profile } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
@@ -78,6 +79,19 @@ describe('keyset pagination', () => {
     expect(r.total).toBe(N);
     expect(r.items).toHaveLength(items);
     expect(h.db.statements.some((s) => /select count\(\*\)/.test(s))).toBe(counted);
+  });
+
+  it.each(['user_values', 'user_addresses'])('reads %s for the users of an offset page only, not for the users it skips', async (attributes) => {
+    // pg_stat_xact_user_tables counts the scans of this backend not yet reported: one per user whose attributes are read.
+    const scans = await h.db.orm.em.fork().transactional(async (tx) => {
+      const count = async () =>
+        Number((await query<{ n: string }>(tx, `select seq_scan + coalesce(idx_scan, 0) as n from pg_stat_xact_user_tables where relname = ?`, [attributes]))[0]?.n ?? 0);
+      const before = await count();
+      const page = await createUserRepository(tx).list(ctx.tenantId, { filter: null, sort: null, page: { mode: 'offset', offset: 20, limit: 2 }, withTotal: false });
+      expect(page.items).toHaveLength(2);
+      return (await count()) - before;
+    });
+    expect(scans).toBe(3); // the page's two users and the one that shows more follow
   });
 
   it('refuses a cursor it did not issue', async () => {
