@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config.js';
 import type { EventWakeups } from '../domain/ports.js';
 import type { Services } from '../domain/services.js';
+import { bearerToken } from '../domain/shared/bearer.js';
 import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
 import { ErrorCode, formatError, graphQLError, isUnexpected } from '../graphql/errors.js';
 import { checkOperationLimits, documentNesting, MAX_DOCUMENT_NESTING } from '../graphql/limits.js';
@@ -20,8 +21,9 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
 const KEEP_ALIVE_MS = 12_000;
 /**
  * How often each open socket's API key is checked again, so a revoked key (or a deleted tenant)
- * ends the subscriptions it opened. The check goes through the credential cache, which every
- * process empties when a credential changes (docs/architecture.md#subscriptions).
+ * ends the subscriptions it opened. The check is the key's verification alone, through the
+ * credential cache, which every process empties when a credential changes: a key that has not
+ * changed costs no statement (docs/architecture.md#subscriptions).
  */
 export const CREDENTIAL_RECHECK_MS = 5_000;
 
@@ -34,10 +36,12 @@ function authorizationOf(params: Readonly<Record<string, unknown>> | undefined):
   return undefined;
 }
 
+const UNAUTHORIZED = 'Unauthorized: send a valid API key in connection_init';
+
 /** The close code for a refused connection_init: 4401 for a missing or wrong key, 4403 for one that may not connect. */
 function refusal(e: unknown): { code: number; reason: string } {
   const code = e instanceof GraphQLError ? e.extensions?.code : undefined;
-  if (code === ErrorCode.UNAUTHENTICATED) return { code: CloseCode.Unauthorized, reason: 'Unauthorized: send a valid API key in connection_init' };
+  if (code === ErrorCode.UNAUTHENTICATED) return { code: CloseCode.Unauthorized, reason: UNAUTHORIZED };
   if (code === ErrorCode.FORBIDDEN) return { code: CloseCode.Forbidden, reason: 'Forbidden' };
   if (code === ErrorCode.UNAVAILABLE) return { code: 1013, reason: 'Try again later' };
   return { code: CloseCode.InternalServerError, reason: 'Internal server error' };
@@ -74,9 +78,10 @@ export function attachSubscriptions(
   };
   server.on('upgrade', onUpgrade);
 
-  // One GraphQL context per socket, made when its connection_init is accepted.
+  // One GraphQL context per socket, made when its connection_init is accepted, and the key it
+  // was made with, which is checked again every CREDENTIAL_RECHECK_MS.
   const contexts = new WeakMap<object, GraphQLContext>();
-  const authorizations = new WeakMap<object, string | undefined>();
+  const keys = new WeakMap<object, { readonly secret: string; readonly apiKeyId: string }>();
   const counts = new WeakMap<object, number>();
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => {
@@ -89,15 +94,10 @@ export function attachSubscriptions(
       schema,
       onConnect: async (ctx) => {
         try {
-          const c = await createGraphQLContext({
-            services,
-            limits: { maxPageSize: config.maxPageSize },
-            authorization: authorizationOf(ctx.connectionParams),
-            requestId: randomUUID(),
-            log,
-          });
+          const authorization = authorizationOf(ctx.connectionParams);
+          const c = await createGraphQLContext({ services, limits: { maxPageSize: config.maxPageSize }, authorization, requestId: randomUUID(), log });
           contexts.set(ctx.extra.socket, { ...c, wakeups });
-          authorizations.set(ctx.extra.socket, authorizationOf(ctx.connectionParams));
+          keys.set(ctx.extra.socket, { secret: bearerToken(authorization) ?? '', apiKeyId: c.apiKey.id });
           return true;
         } catch (e) {
           const { code, reason } = refusal(e);
@@ -150,23 +150,20 @@ export function attachSubscriptions(
   );
 
   // A key that no longer verifies closes its sockets with the code a connection_init with it
-  // would get now; a database that cannot answer leaves them open until the next round.
+  // would get now (4401); a database that cannot answer leaves them open until the next round.
   let rechecking = false;
   const recheck = async () => {
     if (rechecking) return;
     rechecking = true;
     try {
       for (const ws of wss.clients) {
-        if (!contexts.has(ws)) continue;
-        try {
-          await createGraphQLContext({ services, limits: { maxPageSize: config.maxPageSize }, authorization: authorizations.get(ws), requestId: randomUUID(), log });
-        } catch (e) {
-          const { code, reason } = refusal(e);
-          if (code === CloseCode.Unauthorized || code === CloseCode.Forbidden) {
-            contexts.delete(ws);
-            ws.close(code, reason);
-          }
-        }
+        const key = keys.get(ws);
+        if (!key) continue;
+        const valid = await services.apiKeys.stillValid(key.secret, key.apiKeyId).catch(() => true);
+        if (valid) continue;
+        keys.delete(ws);
+        contexts.delete(ws);
+        ws.close(CloseCode.Unauthorized, UNAUTHORIZED);
       }
     } finally {
       rechecking = false;

@@ -19,6 +19,19 @@ export function createApiKeyService(deps: ServiceDeps) {
   const { store } = deps;
   const stampUse = usageStamp(store, (r, id, at) => r.apiKeys.touch(id, at));
 
+  /**
+   * The key with this secret when it verifies (not revoked, not deleted, nor its tenant), read
+   * through the credential cache, with its use stamped; null when it does not.
+   */
+  async function verified(secret: string) {
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return null;
+    const hash = hashSecret(secret);
+    const found = await store.read((r) => r.apiKeys.findByHash(hash));
+    if (!found || found.revokedAt !== null || !sameHash(found.keyHash, hash)) return null;
+    await stampUse(found.id, found.lastUsedAt, deps.now());
+    return found;
+  }
+
   return {
     async list(actor: Actor, tenantId: string | null): Promise<ApiKey[]> {
       assertMayManage(actor, tenantId);
@@ -65,15 +78,20 @@ export function createApiKeyService(deps: ServiceDeps) {
 
     async authenticate(secret: string): Promise<{ apiKey: ApiKey; actor: Actor }> {
       if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) throw new UnauthenticatedError();
-      const hash = hashSecret(secret);
-      const found = await store.read((r) => r.apiKeys.findByHash(hash));
-      if (!found || found.revokedAt !== null || !sameHash(found.keyHash, hash)) {
-        throw new UnauthenticatedError('The API key is missing, wrong, or revoked');
-      }
-      await stampUse(found.id, found.lastUsedAt, deps.now());
+      const found = await verified(secret);
+      if (!found) throw new UnauthenticatedError('The API key is missing, wrong, or revoked');
       const { keyHash: _omit, ...apiKey } = found;
       void _omit;
       return { apiKey, actor: { type: 'apiKey', id: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role } };
+    },
+
+    /**
+     * Whether the key `apiKeyId`, which authenticated with this secret before, still does: the
+     * check a long-lived connection repeats. Served by the credential cache while the key is
+     * unchanged (no statement), and a use of the key like any other.
+     */
+    async stillValid(secret: string, apiKeyId: string): Promise<boolean> {
+      return (await verified(secret))?.id === apiKeyId;
     },
   };
 }

@@ -132,6 +132,33 @@ describe('subscription { events }', () => {
     other.stop();
   }, 30_000);
 
+  it('checks open sockets\' keys from the credential cache: a round sends no statement while no key changed', async () => {
+    // Only this socket is open, on a key looked up as it opened (cache entries live 30 s).
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const { createApiKey } = await gqlOk(h, 'mutation($t: ID) { createApiKey(input: { tenantId: $t, name: "watcher", role: READ_ONLY }) { secret } }', { t: t.id }, t.adminKey);
+    const s = subscribe<Ev>(client({ apiKey: createApiKey.secret }), EVENTS, {});
+    await settle();
+    h.db.statements.length = 0;
+    await new Promise((r) => setTimeout(r, CREDENTIAL_RECHECK_MS + 1_500));
+    expect(h.db.statements.filter((q) => q.includes('api_keys'))).toEqual([]);
+    // The socket passed its check and is still served.
+    await createUser('rechecked@example.com');
+    expect((await s.atLeast(1))[0]!.events.data.userName).toBe('rechecked@example.com');
+    s.stop();
+  }, 30_000);
+
+  it('ends the subscriptions of a deleted tenant\'s keys, closing their sockets with 4401', async () => {
+    const doomed = await tenantWithKeys(h, `subs-doomed-${Date.now()}`);
+    let closed: { code: number; reason: string } | null = null;
+    const s = subscribe<Ev>(client({ apiKey: doomed.readKey }, (code, reason) => (closed = { code, reason })), EVENTS, {});
+    await settle();
+    await gqlOk(h, 'mutation($id: ID!) { deleteTenant(input: { id: $id }) { deletedId } }', { id: doomed.id });
+    const deletedAt = Date.now();
+    await s.ended;
+    expect(closed).toMatchObject({ code: 4401 });
+    expect(Date.now() - deletedAt).toBeLessThan(CREDENTIAL_RECHECK_MS + 5_000);
+  }, 30_000);
+
   it('refuses bad arguments, queries over the socket and operations past the limits with coded errors', async () => {
     const c = client({ apiKey: t.readKey });
     const cases: [string, Record<string, unknown>, string][] = [
