@@ -1,7 +1,7 @@
 import { assertCanRead, isPlatformAdmin, type Actor, type Ctx } from '../context.js';
 import { ForbiddenError, InvalidValueError } from '../errors.js';
 import type { EventRepository, ListResult } from '../ports.js';
-import type { ServiceDeps } from '../shared/service-kit.js';
+import { pruneInBatches, type ServiceDeps } from '../shared/service-kit.js';
 import { isEventType, type ChangeEvent, type EventFilter } from './event.js';
 
 export type EventPage = Parameters<EventRepository['list']>[2];
@@ -27,13 +27,7 @@ export function createEventService(deps: ServiceDeps) {
 
     /** Deletes events older than the retention, `batch` at a time; returns how many went (docs/architecture.md#change-events). */
     async prune(retentionDays: number, batch = 1000): Promise<number> {
-      const before = new Date(deps.now().getTime() - retentionDays * 86_400_000);
-      let total = 0;
-      for (;;) {
-        const n = await deps.store.write((r) => r.events.prune(before, batch));
-        total += n;
-        if (n < batch) return total;
-      }
+      return pruneInBatches(deps, retentionDays, batch, (r, before, n) => r.events.prune(before, n));
     },
   };
 }

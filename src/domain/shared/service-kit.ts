@@ -122,3 +122,23 @@ export async function explainSourceConflict<T>(
     throw new ConflictError(`${e.field ?? 'the name'} is already taken in this tenant by a resource another source (SCIM connection) manages; this connection cannot see or change it`, e.field, e.rule);
   }
 }
+
+/**
+ * Deletes what `prune` finds older than `retentionDays`, `batch` rows at a time, each batch its own
+ * short transaction, until a batch comes back short; returns how many rows went
+ * (docs/operations.md#event-retention).
+ */
+export async function pruneInBatches(
+  deps: ServiceDeps,
+  retentionDays: number,
+  batch: number,
+  prune: (r: Repositories, before: Date, batch: number) => Promise<number>,
+): Promise<number> {
+  const before = new Date(deps.now().getTime() - retentionDays * 86_400_000);
+  let total = 0;
+  for (;;) {
+    const n = await deps.store.write((r) => prune(r, before, batch));
+    total += n;
+    if (n < batch) return total;
+  }
+}

@@ -2,7 +2,7 @@ import { assertCanRead, assertCanWrite, canReadTenant, type Actor, type Ctx } fr
 import { NotFoundError } from '../errors.js';
 import type { ListResult } from '../ports.js';
 import { canonicalId, isUuid } from '../shared/id.js';
-import { recordAudit, type ServiceDeps } from '../shared/service-kit.js';
+import { pruneInBatches, recordAudit, type ServiceDeps } from '../shared/service-kit.js';
 import { EVENT_TYPES } from '../event/event.js';
 import { checkTarget, resolveHost, type TargetPolicy } from './url-guard.js';
 import {
@@ -174,13 +174,7 @@ export function createWebhookService(deps: ServiceDeps) {
      * many went (docs/operations.md#event-retention).
      */
     async pruneDeliveries(retentionDays: number, batch = 1000): Promise<number> {
-      const before = new Date(deps.now().getTime() - retentionDays * 86_400_000);
-      let total = 0;
-      for (;;) {
-        const n = await store.write((r) => r.webhookDeliveries.prune(before, batch));
-        total += n;
-        if (n < batch) return total;
-      }
+      return pruneInBatches(deps, retentionDays, batch, (r, before, n) => r.webhookDeliveries.prune(before, n));
     },
 
     /** Drops the secrets rotations replaced once their overlap has ended; returns how many. */
