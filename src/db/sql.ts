@@ -85,10 +85,15 @@ export async function exec(db: Db, sql: string, params: readonly unknown[] = [])
 }
 
 /**
- * A list of ids as one bound parameter (a JSON array), so lists of any length stay one
- * placeholder and never become SQL text: `where id in ${ID_LIST}` with `jsonParam(ids)`.
+ * A list as one bound parameter, a PostgreSQL array, so lists of any length stay one placeholder
+ * and never become SQL text: `where id = any(${ID_ARRAY})`, `from unnest(${ID_ARRAY}) as t(id)`,
+ * with the ids as they are. Not a JSON array unpacked by `jsonb_array_elements_text`: the planner
+ * takes any such set for 100 rows, and would rather scan every membership of a tenant than probe
+ * an index for one user's groups. An array is estimated by its length, or as a few elements in a
+ * generic plan, so index probes win (docs/architecture.md#statements-per-request).
  */
-export const ID_LIST = '(select value::uuid from jsonb_array_elements_text(?::jsonb))';
+export const ID_ARRAY = '?::uuid[]';
+export const TEXT_ARRAY = '?::text[]';
 export const jsonParam = (v: unknown): string => JSON.stringify(v);
 
 /**
@@ -101,8 +106,8 @@ export async function idsByLowerName(db: Db, of: 'users.user_name' | 'groups.dis
   const [table, column] = of.split('.') as [string, string];
   const rows = await query<{ name: string; id: string }>(
     db,
-    `select q.name, t.id from jsonb_array_elements_text(?::jsonb) as q(name) join ${table} t on t.tenant_id = ? and lower(t.${column}) = lower(q.name)`,
-    [jsonParam(names), tenantId],
+    `select q.name, t.id from unnest(${TEXT_ARRAY}) as q(name) join ${table} t on t.tenant_id = ? and lower(t.${column}) = lower(q.name)`,
+    [names, tenantId],
   );
   return new Map(rows.map((r) => [r.name, r.id]));
 }

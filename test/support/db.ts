@@ -29,6 +29,11 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** The statement of one of MikroORM's query log lines, as sent: without colours, "[query] " and " [took 1 ms]". */
+const statementIn = (line: string): string =>
+  // eslint-disable-next-line no-control-regex
+  line.replace(/\u001b\[\d+m/g, '').replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/, '');
+
 export type PoolOptions = Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
 
 /**
@@ -43,7 +48,7 @@ export async function createTestDatabase(pool: PoolOptions = {}): Promise<TestDa
   u.pathname = `/${name}`;
   const url = u.toString();
   const statements: string[] = [];
-  const orm = await openOrm({ url, poolMax: 20, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, ...pool, onQuery: (sql) => statements.push(sql) });
+  const orm = await openOrm({ url, poolMax: 20, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, ...pool, onQuery: (line) => statements.push(statementIn(line)) });
   await migrate(orm);
   statements.length = 0;
   return {

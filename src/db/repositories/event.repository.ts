@@ -3,7 +3,7 @@ import { InvalidValueError } from '../../domain/errors.js';
 import type { ChangeEvent, EventData, EventResourceType, EventType } from '../../domain/event/event.js';
 import { isUuid } from '../../domain/shared/id.js';
 import type { EventRepository } from '../../domain/ports.js';
-import { exec, jsonParam, query, toDate, type Db } from '../sql.js';
+import { exec, query, TEXT_ARRAY, toDate, type Db } from '../sql.js';
 import { writeAppends, type Appends } from './appends.js';
 
 /**
@@ -73,8 +73,8 @@ export function createEventRepository(db: Db, kept: Appends | null = null): Even
       const where = ['tenant_id = ?', SETTLED];
       const params: unknown[] = [tenantId];
       if (filter.types?.length) {
-        where.push('type in (select jsonb_array_elements_text(?::jsonb))');
-        params.push(jsonParam(filter.types));
+        where.push(`type = any(${TEXT_ARRAY})`);
+        params.push(filter.types);
       }
       if (filter.resourceId != null) {
         if (!isUuid(filter.resourceId)) throw new InvalidValueError('"resourceId" must be an id', 'resourceId');

@@ -2,7 +2,7 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_ARRAY, idsByLowerName, query, type Db } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, memberRowsVisible, membersVisible, usersVisible } from './visibility.js';
@@ -49,7 +49,7 @@ export function createGroupRepository(db: Db): GroupRepository {
     async getMany(tenantId, ids) {
       ids = ids.filter(isUuid);
       if (ids.length === 0) return [];
-      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id in ${ID_LIST}`, [tenantId, jsonParam(ids)]);
+      const rows = await query<GroupRow>(db, `select g.* from groups g where g.tenant_id = ? and g.id = any(${ID_ARRAY})`, [tenantId, ids]);
       return rows.map(toGroup);
     },
     list(tenantId, q) {
@@ -115,10 +115,10 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       const vg = groupsVisible('g', visibleTo);
       return query<MemberRef>(
         db,
-        `select u.id, 'User' as type from users u where u.tenant_id = ? and u.id in ${ID_LIST} and ${vu.sql}
+        `select u.id, 'User' as type from users u where u.tenant_id = ? and u.id = any(${ID_ARRAY}) and ${vu.sql}
          union all
-         select g.id, 'Group' as type from groups g where g.tenant_id = ? and g.id in ${ID_LIST} and ${vg.sql}`,
-        [tenantId, jsonParam(users), ...vu.params, tenantId, jsonParam(groups), ...vg.params],
+         select g.id, 'Group' as type from groups g where g.tenant_id = ? and g.id = any(${ID_ARRAY}) and ${vg.sql}`,
+        [tenantId, users, ...vu.params, tenantId, groups, ...vg.params],
       );
     },
 
@@ -129,16 +129,16 @@ export function createMembershipRepository(db: Db): MembershipRepository {
         db,
         `with u as (
            insert into memberships (tenant_id, group_id, member_user_id, created_at)
-           select ?, ?, x, now() from ${ID_LIST} as t(x)
+           select ?, ?, x, now() from unnest(${ID_ARRAY}) as t(x)
            on conflict (tenant_id, group_id, member_user_id) do nothing
            returning member_user_id as id),
          g as (
            insert into memberships (tenant_id, group_id, member_group_id, created_at)
-           select ?, ?, x, now() from ${ID_LIST} as t(x)
+           select ?, ?, x, now() from unnest(${ID_ARRAY}) as t(x)
            on conflict (tenant_id, group_id, member_group_id) do nothing
            returning member_group_id as id)
          select id, 'User' as type from u union all select id, 'Group' as type from g`,
-        [tenantId, groupId, jsonParam(users), tenantId, groupId, jsonParam(groups)],
+        [tenantId, groupId, users, tenantId, groupId, groups],
       );
     },
 
@@ -150,10 +150,10 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       // would make the planner walk every row of the group.
       return query<MemberRef>(
         db,
-        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id in ${ID_LIST} and ${visible.sql} returning m.member_user_id as id),
-              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id in ${ID_LIST} and ${visible.sql} returning m.member_group_id as id)
+        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id = any(${ID_ARRAY}) and ${visible.sql} returning m.member_user_id as id),
+              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id = any(${ID_ARRAY}) and ${visible.sql} returning m.member_group_id as id)
          select id, 'User' as type from u union all select id, 'Group' as type from g`,
-        [tenantId, groupId, jsonParam(ids), ...visible.params, tenantId, groupId, jsonParam(ids), ...visible.params],
+        [tenantId, groupId, ids, ...visible.params, tenantId, groupId, ids, ...visible.params],
       );
     },
 
@@ -162,9 +162,9 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       return query<MemberRef>(
         db,
         `delete from memberships m where m.tenant_id = ? and m.group_id = ?
-           and ${MEMBER_ID('m')} not in ${ID_LIST} and ${visible.sql}
+           and ${MEMBER_ID('m')} <> all(${ID_ARRAY}) and ${visible.sql}
          returning ${MEMBER_ID('m')} as id, (case when m.member_user_id is not null then 'User' else 'Group' end) as type`,
-        [tenantId, groupId, jsonParam(keep.filter(isUuid)), ...visible.params],
+        [tenantId, groupId, keep.filter(isUuid), ...visible.params],
       );
     },
 
@@ -187,9 +187,9 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       // A lateral join reads only the first `limit` rows of each group, whatever its size.
       const rows = await query<MemberRow>(
         db,
-        `select x.* from ${ID_LIST} as gid(id)
+        `select x.* from unnest(${ID_ARRAY}) as gid(id)
          cross join lateral (select ${MEMBER_SELECT} where m.tenant_id = ? and m.group_id = gid.id and ${visible.sql} order by m.id limit ?) x`,
-        [jsonParam(ids), tenantId, ...visible.params, limit],
+        [ids, tenantId, ...visible.params, limit],
       );
       for (const r of rows) out.get(r.group_id)?.push(toMember(r));
       return out;
@@ -201,8 +201,8 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       if (ids.length === 0) return out;
       const rows = await query<{ group_id: string; n: string }>(
         db,
-        `select group_id, count(*) as n from memberships where tenant_id = ? and group_id in ${ID_LIST} group by group_id`,
-        [tenantId, jsonParam(ids)],
+        `select group_id, count(*) as n from memberships where tenant_id = ? and group_id = any(${ID_ARRAY}) group by group_id`,
+        [tenantId, ids],
       );
       for (const r of rows) out.set(r.group_id, Number(r.n));
       return out;
@@ -218,26 +218,26 @@ export function createMembershipRepository(db: Db): MembershipRepository {
           await query<GroupRow & { member_id: string }>(
             db,
             `with recursive up(member_id, group_id) as (
-               select m.member_user_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id in ${ID_LIST}
+               select m.member_user_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id = any(${ID_ARRAY})
                union
-               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id in ${ID_LIST}
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id = any(${ID_ARRAY})
                union
                select up.member_id, m.group_id from up join memberships m on m.tenant_id = ? and m.member_group_id = up.group_id
              )
              select up.member_id, g.* from up join groups g on g.id = up.group_id where ${visible.sql} order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), tenantId, ...visible.params],
+            [tenantId, ids, tenantId, ids, tenantId, ...visible.params],
           )
         : await query<GroupRow & { member_id: string }>(
             db,
             // Two index-driven halves: an OR across both member columns would scan every membership.
             `select x.member_id, g.* from (
-               select m.member_user_id as member_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id in ${ID_LIST}
+               select m.member_user_id as member_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id = any(${ID_ARRAY})
                union all
-               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id in ${ID_LIST}
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id = any(${ID_ARRAY})
              ) x join groups g on g.id = x.group_id
              where ${visible.sql}
              order by lower(g.display_name), g.id`,
-            [tenantId, jsonParam(ids), tenantId, jsonParam(ids), ...visible.params],
+            [tenantId, ids, tenantId, ids, ...visible.params],
           );
       for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
       return out;

@@ -87,11 +87,13 @@ export async function listRows<Row extends { readonly id: string }, T>(
   const order = `order by ${key.expr} ${dir}, ${a}.id ${dir}`;
   // Past an offset, the page's ids are found first and only its rows read whole: the select list's
   // sub-selects would otherwise run for every row skipped (docs/architecture.md#performance-budgets).
+  // From the first row there is no OFFSET at all: a bound offset makes the planner cost a generic
+  // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
   const sql =
     offset > 0
       ? `select ${src.select}, ${key.expr} as "_sort" from ${from} join (select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?) page on page.id = ${a}.id where ${a}.tenant_id = ? ${order}`
-      : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ? offset ?`;
-  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, offset, ...(offset > 0 ? [tenantId] : [])]);
+      : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ?`;
+  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, ...(offset > 0 ? [offset, tenantId] : [])]);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backward) page.reverse();

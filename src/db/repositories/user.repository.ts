@@ -3,7 +3,7 @@ import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_LIST, idsByLowerName, jsonParam, query, type Db } from '../sql.js';
+import { exec, ID_ARRAY, idsByLowerName, jsonParam, query, TEXT_ARRAY, type Db } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible } from './visibility.js';
@@ -107,7 +107,7 @@ export function createUserRepository(db: Db): UserRepository {
     async getMany(tenantId, ids) {
       ids = ids.filter(isUuid);
       if (ids.length === 0) return [];
-      const rows = await query<UserRow>(db, `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id in ${ID_LIST}`, [tenantId, jsonParam(ids)]);
+      const rows = await query<UserRow>(db, `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id = any(${ID_ARRAY})`, [tenantId, ids]);
       return rows.map(toUser);
     },
 
@@ -124,8 +124,8 @@ export function createUserRepository(db: Db): UserRepository {
       }
       if (by.emails && by.emails.length > 0) {
         conds.push(`exists (select 1 from user_values e where e.tenant_id = u.tenant_id and e.user_id = u.id and e.attribute = 'emails'
-          ${by.primaryOnly ? 'and e."primary"' : ''} and lower(e.value) in (select lower(value) from jsonb_array_elements_text(?::jsonb)))`);
-        params.push(jsonParam(by.emails));
+          ${by.primaryOnly ? 'and e."primary"' : ''} and lower(e.value) in (select lower(x) from unnest(${TEXT_ARRAY}) as x))`);
+        params.push(by.emails);
       }
       if (conds.length === 0) return [];
       const rows = await query<UserRow>(db, `select ${USER_SELECT} from users u where u.tenant_id = ? and (${conds.join(' or ')}) limit 10`, params);
@@ -139,8 +139,8 @@ export function createUserRepository(db: Db): UserRepository {
     async takenLoginNames(tenantId, loginNames) {
       const rows = await query<{ n: string }>(
         db,
-        `select lower(login_name) as n from users where tenant_id = ? and lower(login_name) in (select lower(value) from jsonb_array_elements_text(?::jsonb))`,
-        [tenantId, jsonParam(loginNames)],
+        `select lower(login_name) as n from users where tenant_id = ? and lower(login_name) in (select lower(x) from unnest(${TEXT_ARRAY}) as x)`,
+        [tenantId, loginNames],
       );
       return new Set(rows.map((r) => r.n));
     },

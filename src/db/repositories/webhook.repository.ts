@@ -2,7 +2,7 @@ import type { ClaimedDelivery, WebhookDeliveryRepository, WebhookEndpointReposit
 import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../../domain/webhook/webhook.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { isUuid } from '../../domain/shared/id.js';
-import { exec, ID_LIST, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
+import { exec, ID_ARRAY, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
 
 /** The transaction-scoped advisory lock one process holds while it fans events out. */
 const FAN_OUT_LOCK = 7_265_001;
@@ -33,7 +33,7 @@ const ENDPOINT_COLUMNS = `id, tenant_id, url, events, description, enabled, disa
 export function createWebhookEndpointRepository(db: Db): WebhookEndpointRepository {
   return {
     async enabledIn(tenantIds) {
-      const rows = await query<EndpointRow>(db, `select ${ENDPOINT_COLUMNS} from webhook_endpoints where tenant_id in ${ID_LIST} and enabled order by id`, [jsonParam(tenantIds)]);
+      const rows = await query<EndpointRow>(db, `select ${ENDPOINT_COLUMNS} from webhook_endpoints where tenant_id = any(${ID_ARRAY}) and enabled order by id`, [tenantIds]);
       return rows.map(toEndpoint);
     },
     async locate(id) {

@@ -60,13 +60,15 @@ export function createGroupService(deps: ServiceDeps) {
       const shown = missing.slice(0, 5).map((m) => m.id).join(', ');
       throw new InvalidValueError(`no user or group with id ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in this tenant`, 'members');
     }
-    for (const ref of found) {
+    // In the order asked for, which is the order members are listed in; the lookup's order is the database's.
+    const refs = unique.map((m) => byId.get(canonicalId(m.id))!);
+    for (const ref of refs) {
       if (ref.type !== 'Group') continue;
       if (ref.id === groupId || (await r.memberships.reaches(ctx.tenantId, ref.id, groupId))) {
         throw new InvalidValueError(`group ${ref.id} cannot be a member of ${groupId}: that would make a cycle`, 'members');
       }
     }
-    return found;
+    return refs;
   }
 
   /**

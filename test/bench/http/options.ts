@@ -14,6 +14,11 @@ export interface BenchOptions {
   readonly bigGroup: boolean;
   /** Extra `node` flags for the Roster process (BENCH_ROSTER_NODE_ARGS), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   readonly rosterNodeArgs: readonly string[];
+  /**
+   * A directory for one CPU profile per Roster scenario (BENCH_PROFILE_DIR): Roster is started
+   * afresh with `--cpu-prof` for each scenario, so a profile holds that load alone, not the seeding.
+   */
+  readonly profileDir: string | undefined;
 }
 
 /** A whole number above 0 from the environment (underscores and commas allowed), else `fallback`. */
@@ -34,6 +39,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bigGroup: env.BENCH_BIG_GROUP !== '0',
     rosterNodeArgs: nodeArgs(env),
+    profileDir: env.BENCH_PROFILE_DIR || undefined,
   };
 }
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const floorDb = await pg.freshDatabase(FLOOR_DB);
     stops.unshift(() => pg.dropDatabase(ROSTER_DB), () => pg.dropDatabase(FLOOR_DB));
     const adminToken = randomBytes(32).toString('hex');
-    const roster = await startRosterServer(rosterDb, adminToken, o.rosterNodeArgs);
+    let roster = await startRosterServer(rosterDb, adminToken, o.rosterNodeArgs);
     stops.unshift(() => roster.stop());
     log(`roster pid ${roster.pid} on ${roster.baseUrl} (${pg.label}), log in ${roster.logFile}`);
     const seeded = await seed({
@@ -41,13 +41,20 @@ async function main(): Promise<void> {
     const floor = await startFloor(floorDb);
     stops.unshift(() => floor.stop());
 
-    const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
     const measured: Measurement[] = [];
     for (const s of chosen) {
+      if (s.roster && o.profileDir) {
+        // A process of its own per profiled scenario; stopping it writes the profile.
+        await roster.stop();
+        const name = `${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
+        roster = await startRosterServer(rosterDb, adminToken, [...o.rosterNodeArgs, '--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${name}`]);
+      }
+      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
       log(`${s.name} (${o.seconds} s) ...`);
       const usage = await sampleProcess(s.roster ? roster.pid : floor.pid);
       const m = await s.run(c);
       const { peakRssMiB, cpuMs } = await usage.stop();
+      if (s.roster && o.profileDir) await roster.stop();
       measured.push({ ...m, peakRssMiB, cpuMsPerRequest: cpuMs === null || m.requests === 0 ? null : cpuMs / m.requests });
     }
     const rows = withRatios(measured, FLOOR_SCENARIO);

@@ -1,0 +1,114 @@
+import pg from 'pg';
+import type { Ctx } from '../../../src/domain/context.js';
+import type { Filter } from '../../../src/domain/shared/filter.js';
+import { createMembershipRepository, createGroupRepository } from '../../../src/db/repositories/group.repository.js';
+import { createUserRepository } from '../../../src/db/repositories/user.repository.js';
+import { exec } from '../../../src/db/sql.js';
+import { profile } from '../../support/fixtures.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+
+/**
+ * docs/architecture.md#statements-per-request: the statements of a SCIM lookup are planned once
+ * and probe indexes, however many rows the tenant holds. Each is checked with PostgreSQL's own
+ * EXPLAIN on a tenant of MEMBERS users, each in one group, with fresh statistics.
+ */
+const MEMBERS = 3000;
+let h: Harness;
+let ctx: Ctx;
+let client: pg.Client;
+let userId: string;
+let groupId: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  ctx = await h.tenant();
+  const em = h.db.orm.em.fork();
+  userId = (await h.services.users.create(ctx, profile('probe@example.com'))).user.id;
+  await exec(
+    em,
+    `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
+     select gen_random_uuid(), ?, 'bulk' || i || '@example.com', 'bulk' || i, true, '{}'::jsonb, 1, now(), now() from generate_series(1, ?) as i`,
+    [ctx.tenantId, MEMBERS],
+  );
+  groupId = (await h.services.groups.create(ctx, { displayName: 'everyone', externalId: null, extensions: {} })).id;
+  await exec(em, `insert into memberships (tenant_id, group_id, member_user_id, created_at) select tenant_id, ?, id, now() from users where tenant_id = ?`, [groupId, ctx.tenantId]);
+  client = new pg.Client({ connectionString: h.db.url });
+  await client.connect();
+  await client.query('analyze');
+});
+afterAll(async () => {
+  await client?.end();
+  await h.close();
+});
+
+/** The text of the one statement `fn` ran, as it was sent (`$n` placeholders). */
+async function statementOf(fn: () => Promise<unknown>, pattern: RegExp): Promise<string> {
+  h.db.statements.length = 0;
+  await fn();
+  const matching = h.db.statements.filter((s) => pattern.test(s));
+  expect(matching).toHaveLength(1);
+  return matching[0]!;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+const nodes = (p: PlanNode): PlanNode[] => [p, ...(p.Plans ?? []).flatMap(nodes)];
+const seqScans = (p: PlanNode) => nodes(p).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+
+/** Prepares `text` as an SQL-level prepared statement, so EXPLAIN EXECUTE and pg_prepared_statements can see it. */
+async function prepared(text: string, values: unknown[]) {
+  await client.query('deallocate all');
+  await client.query(`prepare s as ${text}`);
+  const args = values.map((v) => client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v))).join(', ');
+  const execute = `execute s(${args})`;
+  return {
+    async plan(mode: 'force_custom_plan' | 'force_generic_plan'): Promise<PlanNode> {
+      await client.query(`set plan_cache_mode = ${mode}`);
+      const r = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${execute}`);
+      await client.query('reset plan_cache_mode');
+      return r.rows[0]!['QUERY PLAN'][0].Plan;
+    },
+    /** Runs it as a pooled connection would, again and again, and says how PostgreSQL planned the runs. */
+    async runs(n: number): Promise<{ generic: number; custom: number }> {
+      for (let i = 0; i < n; i++) await client.query(execute);
+      const r = await client.query<{ generic_plans: string; custom_plans: string }>(`select generic_plans, custom_plans from pg_prepared_statements where name = 's'`);
+      return { generic: Number(r.rows[0]!.generic_plans), custom: Number(r.rows[0]!.custom_plans) };
+    },
+  };
+}
+
+describe('plans of the lookup statements', () => {
+  it("reads one user's groups by index probes, not a scan of the tenant's memberships", async () => {
+    const em = h.db.orm.em.fork();
+    const text = await statementOf(() => createMembershipRepository(em).groupsOf(ctx.tenantId, [userId], false, undefined), /from memberships m/);
+    const s = await prepared(text, [ctx.tenantId, [userId], ctx.tenantId, [userId]]);
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await s.plan(mode))).not.toContain('memberships');
+  });
+
+  it('plans a lookup by userName once, not on every run', async () => {
+    const em = h.db.orm.em.fork();
+    const filter: Filter = { op: 'eq', field: 'userName', value: 'probe@example.com' };
+    const list = () =>
+      createUserRepository(em).list(ctx.tenantId, { filter, sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true });
+    expect((await list()).items.map((i) => i.node.id)).toEqual([userId]);
+    const text = await statementOf(list, /from users u/);
+    const s = await prepared(text, [ctx.tenantId, 'probe@example.com', 101]);
+    expect(seqScans(await s.plan('force_generic_plan'))).not.toContain('users');
+    // PostgreSQL tries five custom plans, then keeps the generic one when it costs no more.
+    const runs = await s.runs(10);
+    expect(runs.generic).toBeGreaterThanOrEqual(5);
+  });
+
+  it('adds and removes a member of a large group by index probes', async () => {
+    const em = h.db.orm.em.fork();
+    const groups = createGroupRepository(em);
+    expect(await groups.get(ctx.tenantId, groupId)).not.toBeNull();
+    const memberships = createMembershipRepository(em);
+    const text = await statementOf(() => memberships.remove(ctx.tenantId, groupId, [userId], undefined), /delete from memberships/);
+    const s = await prepared(text, [ctx.tenantId, groupId, [userId], ctx.tenantId, groupId, [userId]]);
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await s.plan(mode))).toEqual([]);
+  });
+});
