@@ -93,6 +93,16 @@ export async function exec(db: Db, sql: string, params: readonly unknown[] = [])
  * generic plan, so index probes win (docs/architecture.md#statements-per-request).
  */
 export const ID_ARRAY = '?::uuid[]';
+
+/**
+ * `column` is one of `ids`, as SQL and its one parameter. One id is `= ?`: PostgreSQL estimates an
+ * array parameter in a generic plan at ten elements, so for a single id (every SCIM read of one
+ * user) the generic plan would look costlier than a custom one, and the statement would be
+ * planned on every run. Two texts, each planned once.
+ */
+export function oneOf(column: string, ids: readonly string[]): { sql: string; param: unknown } {
+  return ids.length === 1 ? { sql: `${column} = ?::uuid`, param: ids[0] } : { sql: `${column} = any(${ID_ARRAY})`, param: ids };
+}
 export const TEXT_ARRAY = '?::text[]';
 export const jsonParam = (v: unknown): string => JSON.stringify(v);
 

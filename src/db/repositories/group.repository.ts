@@ -2,7 +2,7 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_ARRAY, idsByLowerName, query, type Db } from '../sql.js';
+import { exec, ID_ARRAY, idsByLowerName, oneOf, query, type Db } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, memberRowsVisible, membersVisible, usersVisible } from './visibility.js';
@@ -113,12 +113,14 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       if (users.length + groups.length === 0) return [];
       const vu = usersVisible('u', visibleTo);
       const vg = groupsVisible('g', visibleTo);
+      const byUser = oneOf('u.id', users);
+      const byGroup = oneOf('g.id', groups);
       return query<MemberRef>(
         db,
-        `select u.id, 'User' as type from users u where u.tenant_id = ? and u.id = any(${ID_ARRAY}) and ${vu.sql}
+        `select u.id, 'User' as type from users u where u.tenant_id = ? and ${byUser.sql} and ${vu.sql}
          union all
-         select g.id, 'Group' as type from groups g where g.tenant_id = ? and g.id = any(${ID_ARRAY}) and ${vg.sql}`,
-        [tenantId, users, ...vu.params, tenantId, groups, ...vg.params],
+         select g.id, 'Group' as type from groups g where g.tenant_id = ? and ${byGroup.sql} and ${vg.sql}`,
+        [tenantId, byUser.param, ...vu.params, tenantId, byGroup.param, ...vg.params],
       );
     },
 
@@ -146,14 +148,16 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return [];
       const visible = memberRowsVisible('m', visibleTo);
+      const byUser = oneOf('m.member_user_id', ids);
+      const byGroup = oneOf('m.member_group_id', ids);
       // Two index probes per id, never a scan of the group: an OR across both member columns
       // would make the planner walk every row of the group.
       return query<MemberRef>(
         db,
-        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_user_id = any(${ID_ARRAY}) and ${visible.sql} returning m.member_user_id as id),
-              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and m.member_group_id = any(${ID_ARRAY}) and ${visible.sql} returning m.member_group_id as id)
+        `with u as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and ${byUser.sql} and ${visible.sql} returning m.member_user_id as id),
+              g as (delete from memberships m where m.tenant_id = ? and m.group_id = ? and ${byGroup.sql} and ${visible.sql} returning m.member_group_id as id)
          select id, 'User' as type from u union all select id, 'Group' as type from g`,
-        [tenantId, groupId, ids, ...visible.params, tenantId, groupId, ids, ...visible.params],
+        [tenantId, groupId, byUser.param, ...visible.params, tenantId, groupId, byGroup.param, ...visible.params],
       );
     },
 
@@ -213,31 +217,33 @@ export function createMembershipRepository(db: Db): MembershipRepository {
       const ids = memberIds.filter(isUuid);
       if (ids.length === 0) return out;
       const visible = groupsVisible('g', visibleTo);
+      const byUser = oneOf('m.member_user_id', ids);
+      const byGroup = oneOf('m.member_group_id', ids);
       const rows = transitive
         ? // UNION (not UNION ALL) drops repeated (member, group) pairs, so nesting cycles end.
           await query<GroupRow & { member_id: string }>(
             db,
             `with recursive up(member_id, group_id) as (
-               select m.member_user_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id = any(${ID_ARRAY})
+               select m.member_user_id, m.group_id from memberships m where m.tenant_id = ? and ${byUser.sql}
                union
-               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id = any(${ID_ARRAY})
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and ${byGroup.sql}
                union
                select up.member_id, m.group_id from up join memberships m on m.tenant_id = ? and m.member_group_id = up.group_id
              )
              select up.member_id, g.* from up join groups g on g.id = up.group_id where ${visible.sql} order by lower(g.display_name), g.id`,
-            [tenantId, ids, tenantId, ids, tenantId, ...visible.params],
+            [tenantId, byUser.param, tenantId, byGroup.param, tenantId, ...visible.params],
           )
         : await query<GroupRow & { member_id: string }>(
             db,
             // Two index-driven halves: an OR across both member columns would scan every membership.
             `select x.member_id, g.* from (
-               select m.member_user_id as member_id, m.group_id from memberships m where m.tenant_id = ? and m.member_user_id = any(${ID_ARRAY})
+               select m.member_user_id as member_id, m.group_id from memberships m where m.tenant_id = ? and ${byUser.sql}
                union all
-               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and m.member_group_id = any(${ID_ARRAY})
+               select m.member_group_id, m.group_id from memberships m where m.tenant_id = ? and ${byGroup.sql}
              ) x join groups g on g.id = x.group_id
              where ${visible.sql}
              order by lower(g.display_name), g.id`,
-            [tenantId, ids, tenantId, ids, ...visible.params],
+            [tenantId, byUser.param, tenantId, byGroup.param, ...visible.params],
           );
       for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
       return out;

@@ -143,16 +143,19 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'SCIM PATCH user (replace title)',
     roster: true,
-    run: (c) =>
-      drive('SCIM PATCH user (replace title)', c, {
+    run: (c) => {
+      // A title no earlier run set, so every request changes its user.
+      const run = Date.now().toString(36);
+      return drive('SCIM PATCH user (replace title)', c, {
         base: c.rosterUrl,
         token: c.seeded.token,
         method: 'PATCH',
         request: (i) => ({
           path: `/scim/v2/Users/${c.seeded.userIds[i % c.seeded.userIds.length]}`,
-          body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `Title ${i}` }] },
+          body: { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: `Title ${run} ${i}` }] },
         }),
-      }),
+      });
+    },
   },
   {
     name: 'SCIM PATCH group add member',
