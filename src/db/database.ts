@@ -4,6 +4,7 @@ import { openCredentialCache, type CredentialCache } from './credentials.cache.j
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
 import { migrationsList } from './migrations/index.js';
 import { migrate, openOrm, type OrmOptions } from './orm.js';
+import { announcerOf } from './event-announcer.js';
 
 export interface Database {
   readonly orm: MikroORM;
@@ -96,6 +97,8 @@ export async function openDatabase(o: {
     async close() {
       await readiness.close();
       await credentials.close();
+      // Announcements of the last commits go out before the pool closes.
+      await announcerOf(orm).settled();
       await orm.close(true);
       await embedded?.stop();
     },

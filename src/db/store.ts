@@ -16,6 +16,7 @@ import { createUserRepository } from './repositories/user.repository.js';
 import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
 import { translateDbError, type Db } from './sql.js';
+import { announcerOf } from './event-announcer.js';
 
 /**
  * The repositories of one unit of work. `kept` holds the unit's audit and change events until
@@ -56,10 +57,15 @@ function translating(o: StoreOptions) {
   };
 }
 
-/** Runs a write's callback in its transaction, then writes its audit and change events in one statement before the commit. */
-async function writeUnit<T>(em: EntityManager, credentials: CredentialScope, fn: (r: Repositories) => Promise<T>): Promise<T> {
+/**
+ * Runs a write's callback in its transaction, then writes its audit and change events in one
+ * statement before the commit. The tenants it wrote events for are added to `announce`, to be
+ * announced once the transaction committed.
+ */
+async function writeUnit<T>(em: EntityManager, credentials: CredentialScope, announce: Set<string>, fn: (r: Repositories) => Promise<T>): Promise<T> {
   const kept = newAppends();
   const result = await fn(createRepositories(em, credentials, kept));
+  for (const e of kept.events) announce.add(e.tenantId);
   await flushAppends(em, kept);
   return result;
 }
@@ -74,6 +80,7 @@ const ANNOUNCEMENT_WAIT_MS = 1000;
 export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   const run = translating(o);
   const cache = o.credentials ?? null;
+  const announcer = announcerOf(orm);
   const reading: CredentialScope = { cache, changed: () => undefined };
   return {
     read: (fn) => run(() => fn(createRepositories(orm.em.fork(), reading))),
@@ -93,7 +100,9 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
           },
         };
         try {
-          const result = await orm.em.fork().transactional((em) => writeUnit(em, scope, fn));
+          const written = new Set<string>();
+          const result = await orm.em.fork().transactional((em) => writeUnit(em, scope, written, fn));
+          announcer.announce(written);
           await announced;
           return result;
         } finally {
@@ -104,10 +113,10 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
 }
 
 /** A Store inside a transaction that is already open: its writes are savepoints of that transaction. */
-function storeIn(em: EntityManager, run: ReturnType<typeof translating>): Store {
+function storeIn(em: EntityManager, run: ReturnType<typeof translating>, written: Set<string>): Store {
   return {
     read: (fn) => run(() => fn(createRepositories(em))),
-    write: (fn) => run(() => em.transactional((inner) => writeUnit(inner, NO_CREDENTIAL_CACHE, fn))),
+    write: (fn) => run(() => em.transactional((inner) => writeUnit(inner, NO_CREDENTIAL_CACHE, written, fn))),
   };
 }
 
@@ -127,14 +136,16 @@ export interface Batch {
 export async function inBatch<T>(orm: MikroORM, opts: { rollback: boolean } & StoreOptions, fn: (batch: Batch) => Promise<T>): Promise<T> {
   const run = translating(opts);
   const em = orm.em.fork();
+  const written = new Set<string>();
   await run(() => em.begin());
   let result: T;
   try {
-    result = await fn({ store: storeIn(em, run), unit: (f) => run(() => em.transactional((inner) => f(storeIn(inner, run)))) });
+    result = await fn({ store: storeIn(em, run, written), unit: (f) => run(() => em.transactional((inner) => f(storeIn(inner, run, written)))) });
   } catch (e) {
     await em.rollback();
     throw e;
   }
   await run(() => (opts.rollback ? em.rollback() : em.commit()));
+  if (!opts.rollback) announcerOf(orm).announce(written);
   return result;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { announcerOf } from '../../src/db/event-announcer.js';
 import { migrate, openOrm, type OrmOptions } from '../../src/db/orm.js';
 
 export interface TestDatabase {
@@ -8,6 +9,8 @@ export interface TestDatabase {
   readonly orm: MikroORM;
   /** SQL statements run through the ORM since the last reset (for N+1 checks). */
   readonly statements: string[];
+  /** Resolves once the announcements of committed writes went out (they follow each commit by a statement). */
+  settled(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function createTestDatabase(pool: PoolOptions = {}): Promise<TestDa
     url,
     orm,
     statements,
+    settled: () => announcerOf(orm).settled(),
     async drop() {
       await orm.close(true);
       await admin((c) => c.query(`drop database if exists "${name}" with (force)`));

@@ -20,8 +20,8 @@ export const newAppends = (): Appends => ({ audit: [], events: [] });
 /**
  * Audit rows and event rows from two JSON arrays. An event's xid defaults to pg_current_xact_id(),
  * the top-level transaction's id even inside a savepoint; events take their sequence numbers in
- * the order given. pg_notify is delivered when the transaction commits, and not at all when it
- * rolls back.
+ * the order given. Other processes hear of the events once the transaction committed
+ * (src/db/event-announcer.ts), never from inside it.
  */
 const APPEND = `with audit as (
     insert into audit_events (id, tenant_id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, changes, request_id, outcome,
@@ -34,9 +34,8 @@ const APPEND = `with audit as (
     insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
     select x.id, x.tenant_id, x.type, x.occurred_at, x.resource_type, x.resource_id, x.actor_type, x.actor_id, x.request_id, x.changed_attributes, x.data
     from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, type text, occurred_at timestamptz, resource_type text, resource_id uuid,
-      actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb)
-    returning tenant_id)
-  select pg_notify('${EVENTS_CHANNEL}', tenant_id::text) from events`;
+      actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb))
+  select 1`;
 
 const auditRow = (e: AuditEvent) => ({
   id: e.id, tenant_id: e.tenantId, occurred_at: e.occurredAt, actor_type: e.actorType, actor_id: e.actorId, action: e.action,

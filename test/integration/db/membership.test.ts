@@ -25,8 +25,10 @@ async function bulkUsers(prefix: string, n: number): Promise<string[]> {
 
 /** The SQL statements one membership change runs, and the rows of the largest result. */
 async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  await h.db.settled();
   h.db.statements.length = 0;
   await fn();
+  await h.db.settled();
   return [...h.db.statements];
 }
 

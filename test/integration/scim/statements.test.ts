@@ -11,8 +11,10 @@ const suite = scimSuite();
 async function statementsOf<T>(fn: () => Promise<T>): Promise<{ statements: string[]; reply: T }> {
   const { h, c } = suite;
   await c.get('/ServiceProviderConfig');
+  await h.db.settled();
   h.db.statements.length = 0;
   const reply = await fn();
+  await h.db.settled();
   return { statements: [...h.db.statements], reply };
 }
 
