@@ -66,9 +66,16 @@ export function createTenantRepository(db: Db, credentials: CredentialScope = NO
     },
     async delete(id) {
       if (!isUuid(id)) return false;
-      // Its connections and keys go with it.
+      // Its connections, keys, users and groups go with it (and with those, their values and
+      // memberships). Its logs hold no key to it (docs/architecture.md#tenant-keys): they are
+      // deleted after the tenant, whose delete waited for every write that still held it.
       credentials.changed();
-      return (await exec(db, 'delete from tenants where id = ?::uuid', [id])) > 0;
+      const deleted = (await exec(db, 'delete from tenants where id = ?::uuid', [id])) > 0;
+      if (deleted) {
+        await exec(db, 'delete from audit_events where tenant_id = ?::uuid', [id]);
+        await exec(db, 'delete from change_events where tenant_id = ?::uuid', [id]);
+      }
+      return deleted;
     },
   };
 }

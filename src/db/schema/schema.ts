@@ -129,7 +129,7 @@ export const UserValueSchema = new EntitySchema<UserValueRow>({
   tableName: 'user_values',
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
-    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, index: false, createForeignKeyConstraint: false }, // docs/architecture.md#tenant-keys
     user: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', index: 'user_values_user_id_index' },
     attribute: { type: 'string', length: 32 },
     position: { type: 'smallint' },
@@ -155,7 +155,7 @@ export const UserAddressSchema = new EntitySchema<UserAddressRow>({
   tableName: 'user_addresses',
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
-    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, index: false, createForeignKeyConstraint: false }, // docs/architecture.md#tenant-keys
     user: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', index: 'user_addresses_user_id_index' },
     position: { type: 'smallint' },
     type: text,
@@ -201,7 +201,7 @@ export const MembershipSchema = new EntitySchema<MembershipRow>({
   tableName: 'memberships',
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
-    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, index: false, createForeignKeyConstraint: false }, // docs/architecture.md#tenant-keys
     group: { kind: 'm:1', entity: () => GroupSchema, deleteRule: 'cascade', index: false },
     memberUser: { kind: 'm:1', entity: () => UserSchema, deleteRule: 'cascade', nullable: true, index: false },
     memberGroup: { kind: 'm:1', entity: () => GroupSchema, deleteRule: 'cascade', nullable: true, index: false },
@@ -230,7 +230,7 @@ export const AuditEventSchema = new EntitySchema<AuditEventRow>({
   tableName: 'audit_events',
   properties: {
     id: { ...uuid, primary: true },
-    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, index: false, createForeignKeyConstraint: false }, // docs/architecture.md#tenant-keys
     occurredAt: tz,
     actorType: { type: 'string', length: 16 },
     actorId: { ...uuid, nullable: true },
@@ -342,7 +342,7 @@ export const ChangeEventSchema = new EntitySchema<ChangeEventRow>({
     seq: { type: 'bigint', primary: true, autoincrement: true },
     xid: { type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' },
     id: uuid,
-    tenant: { kind: 'm:1', entity: () => TenantSchema, deleteRule: 'cascade', index: false },
+    tenant: { kind: 'm:1', entity: () => TenantSchema, index: false, createForeignKeyConstraint: false }, // docs/architecture.md#tenant-keys
     type: { type: 'string', length: 64 },
     occurredAt: { ...tz, index: 'change_events_occurred_at_index' },
     resourceType: { type: 'string', length: 32 },

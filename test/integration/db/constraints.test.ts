@@ -4,6 +4,8 @@ import { query } from '../../../src/db/sql.js';
 import { email, profile } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
+const ADDRESS = { type: 'work', primary: true, formatted: null, streetAddress: '1 Main St', locality: 'Springfield', region: null, postalCode: null, country: 'US' };
+
 let h: Harness;
 let ctx: Ctx;
 beforeAll(async () => {
@@ -36,6 +38,24 @@ describe('constraints hold in the database', () => {
     const other = await h.tenant();
     await h.services.users.create(other, profile('alice@example.com'));
     expect(await count('users where lower(user_name) = ?', ['alice@example.com'])).toBe(2);
+  });
+
+  it('deletes a tenant with everything in it, logs included, and nothing of another tenant', async () => {
+    const tables = ['users', 'user_values', 'user_addresses', 'groups', 'memberships', 'audit_events', 'change_events'];
+    const counts = (tenantId: string) => Promise.all(tables.map((t) => count(`${t} where tenant_id = ?`, [tenantId])));
+    const fill = async (t: Ctx) => {
+      const { user } = await h.services.users.create(t, profile('doomed@example.com', { emails: [email('doomed@example.com', 'work', true)], addresses: [{ ...ADDRESS }] }));
+      await h.services.groups.create(t, { displayName: 'doomed', externalId: null, extensions: {} }, [{ id: user.id }]);
+    };
+    const doomed = await h.tenant();
+    const kept = await h.tenant();
+    await fill(doomed);
+    await fill(kept);
+    const before = await counts(kept.tenantId);
+    expect((await counts(doomed.tenantId)).every((n) => n > 0)).toBe(true);
+    await h.services.tenants.delete(systemActor, doomed.tenantId);
+    expect(await counts(doomed.tenantId)).toEqual(tables.map(() => 0));
+    expect(await counts(kept.tenantId)).toEqual(before);
   });
 
   it('rejects a duplicate group displayName case-insensitively', async () => {
