@@ -2,12 +2,23 @@ import { createHash } from 'node:crypto';
 import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
 
-/** The EntityManager of the current unit of work; statements run in its transaction, if any. */
-export type Db = EntityManager;
+/**
+ * Where a unit of work's statements run: an EntityManager (a connection from its pool for each
+ * statement, or its MikroORM transaction's), or a transaction of Roster's own (see `transaction`).
+ */
+export type Db = EntityManager | Transaction;
+
+/** A transaction on one pooled connection, opened and ended by `transaction` below. */
+export interface Transaction {
+  readonly em: EntityManager;
+  readonly connection: PgConnection;
+}
+const isTransaction = (db: Db): db is Transaction => 'connection' in db;
 
 /** The `pg` client of a pooled connection, as knex hands it out. */
 interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string): Promise<unknown>;
 }
 /** knex's client: the pool's, or a transaction's, whose "acquire" hands out the transaction's own connection. */
 interface ConnectionSource {
@@ -52,10 +63,21 @@ function prepare(sql: string): Prepared {
  * into the text, so PostgreSQL parses and plans each statement anew.
  */
 async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
-  const trx = db.getTransactionContext<{ client: ConnectionSource }>();
-  const source: ConnectionSource = trx ? trx.client : (db.getConnection().getKnex().client as ConnectionSource);
   const p = prepare(sql);
+  if (isTransaction(db)) return send(db.em, db.connection, p, params);
+  const trx = db.getTransactionContext<{ client: ConnectionSource }>();
+  const source = trx ? trx.client : poolOf(db);
   const connection = await source.acquireConnection();
+  try {
+    return await send(db, connection, p, params);
+  } finally {
+    await source.releaseConnection(connection);
+  }
+}
+
+const poolOf = (em: EntityManager): ConnectionSource => em.getConnection().getKnex().client as ConnectionSource;
+
+async function send(em: EntityManager, connection: PgConnection, p: Prepared, params: readonly unknown[]) {
   const started = Date.now();
   try {
     return await connection.query({ name: p.name, text: p.text, values: params as unknown[] });
@@ -64,14 +86,52 @@ async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ r
     if (e instanceof Error) e.message = `${p.text} - ${e.message}`;
     throw e;
   } finally {
-    await source.releaseConnection(connection);
-    logStatement(db, p.text, started);
+    logStatement(em, p.text, started);
   }
 }
 
-/** Hands the statement to MikroORM's query logger, which records statements for tests when enabled. */
-function logStatement(db: Db, text: string, started: number): void {
-  (db.getConnection() as unknown as { logQuery(query: string, context: { took: number }): void }).logQuery(text, { took: Date.now() - started });
+/** Hands the statement to MikroORM's query logger, which records statements for tests when enabled; off, it costs a check. */
+function logStatement(em: EntityManager, text: string, started: number): void {
+  if (!em.config.getLogger().isEnabled('query')) return;
+  (em.getConnection() as unknown as { logQuery(query: string, context: { took: number }): void }).logQuery(text, { took: Date.now() - started });
+}
+
+async function control(em: EntityManager, connection: PgConnection, command: 'begin' | 'commit' | 'rollback'): Promise<void> {
+  const started = Date.now();
+  try {
+    await connection.query(command);
+  } finally {
+    logStatement(em, command, started);
+  }
+}
+
+/**
+ * Runs `fn` in one transaction on one connection of `em`'s pool: BEGIN, its statements, COMMIT,
+ * or ROLLBACK when it throws (docs/architecture.md#transactions). Straight on `pg`, like every
+ * statement: a MikroORM transaction builds a unit of work and a knex transaction around it, which
+ * cost a write more CPU than its statements (docs/architecture.md#prepared-statements).
+ */
+export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>): Promise<T> {
+  const pool = poolOf(em);
+  const connection = await pool.acquireConnection();
+  try {
+    await control(em, connection, 'begin');
+    let result: T;
+    try {
+      result = await fn({ em, connection });
+    } catch (e) {
+      // A connection that broke cannot roll back; the pool drops it, and PostgreSQL ends the transaction.
+      await control(em, connection, 'rollback').catch(() => undefined);
+      throw e;
+    }
+    await control(em, connection, 'commit').catch(async (e: unknown) => {
+      await control(em, connection, 'rollback').catch(() => undefined);
+      throw e;
+    });
+    return result;
+  } finally {
+    await pool.releaseConnection(connection);
+  }
 }
 
 /** Runs one parameterised statement (`?` placeholders) and returns its rows. */

@@ -15,7 +15,7 @@ import { flushAppends, newAppends, type Appends } from './repositories/appends.j
 import { createUserRepository } from './repositories/user.repository.js';
 import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
-import { translateDbError, type Db } from './sql.js';
+import { transaction, translateDbError, type Db } from './sql.js';
 import { announcerOf } from './event-announcer.js';
 
 /**
@@ -62,11 +62,11 @@ function translating(o: StoreOptions) {
  * statement before the commit. The tenants it wrote events for are added to `announce`, to be
  * announced once the transaction committed.
  */
-async function writeUnit<T>(em: EntityManager, credentials: CredentialScope, announce: Set<string>, fn: (r: Repositories) => Promise<T>): Promise<T> {
+async function writeUnit<T>(db: Db, credentials: CredentialScope, announce: Set<string>, fn: (r: Repositories) => Promise<T>): Promise<T> {
   const kept = newAppends();
-  const result = await fn(createRepositories(em, credentials, kept));
+  const result = await fn(createRepositories(db, credentials, kept));
   for (const e of kept.events) announce.add(e.tenantId);
-  await flushAppends(em, kept);
+  await flushAppends(db, kept);
   return result;
 }
 
@@ -82,8 +82,11 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   const cache = o.credentials ?? null;
   const announcer = announcerOf(orm);
   const reading: CredentialScope = { cache, changed: () => undefined };
+  // Repositories reach the database through the EntityManager's pool alone and keep no entities in
+  // it, so every read and write shares one, not a fork each (a fork builds a unit of work).
+  const em = orm.em.fork();
   return {
-    read: (fn) => run(() => fn(createRepositories(orm.em.fork(), reading))),
+    read: (fn) => run(() => fn(createRepositories(em, reading))),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
     write: (fn) =>
       run(async () => {
@@ -101,7 +104,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
         };
         try {
           const written = new Set<string>();
-          const result = await orm.em.fork().transactional((em) => writeUnit(em, scope, written, fn));
+          const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn));
           announcer.announce(written);
           await announced;
           return result;
