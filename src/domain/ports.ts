@@ -34,6 +34,8 @@ export type VisibleTo = string | null;
 export interface ReadOptions {
   readonly forUpdate?: boolean;
   readonly visibleTo?: VisibleTo;
+  /** Users only: read each user's direct groups (those `visibleTo` sees) in the same statement. */
+  readonly withGroups?: boolean;
 }
 
 export interface ListQuery {
@@ -44,6 +46,8 @@ export interface ListQuery {
   readonly withTotal: boolean;
   /** Set by the service: lists, counts and pages only what this caller sees. */
   readonly visibleTo?: VisibleTo;
+  /** Users only: read each user's direct groups (those `visibleTo` sees) in the same statement. */
+  readonly withGroups?: boolean;
 }
 
 export interface ListResult<T> {

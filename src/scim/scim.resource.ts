@@ -15,8 +15,9 @@ import { invalidSyntax } from './scim.errors.js';
  */
 export interface ScimResource<T extends ResourceMeta = ResourceMeta> {
   readonly type: ResourceTypeSpec;
-  read(call: ScimCall, id: string): Promise<T>;
-  list(call: ScimCall, q: ListQuery): Promise<ListResult<T>>;
+  /** Reads one resource; `p` is what the answer will hold, so related data it needs may be read along. */
+  read(call: ScimCall, id: string, p?: Projection): Promise<T>;
+  list(call: ScimCall, q: ListQuery, p?: Projection): Promise<ListResult<T>>;
   /** The SCIM representations of `items`, projected; related resources are read in one batch. */
   render(call: ScimCall, items: readonly T[], p: Projection, hints?: RenderHints): Promise<Json[]>;
   create(call: ScimCall): Promise<ScimResponse>;
@@ -40,13 +41,15 @@ export async function respond<T extends ResourceMeta>(
   extra: Record<string, string> = {},
   hints: RenderHints = {},
 ): Promise<ScimResponse> {
-  const p = parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
+  const p = projectionOf(call, res);
   const [body] = await res.render(call, [r], p, hints);
   return json(status, body, { ETag: etagOf(r.version), ...extra });
 }
 
+const projectionOf = (call: ScimCall, res: ScimResource) => parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
+
 export async function getResource<T extends ResourceMeta>(call: ScimCall, res: ScimResource<T>, id: string): Promise<ScimResponse> {
-  const r = await res.read(call, id);
+  const r = await res.read(call, id, projectionOf(call, res));
   // RFC 7644 §3.14: If-None-Match with the current version answers 304 without a body.
   if (etagMatches(call.req.ifNoneMatch, r.version)) return { status: 304, headers: { ETag: etagOf(r.version) } };
   return respond(call, res, r);
@@ -105,7 +108,7 @@ export function searchBody(body: unknown): ListParams {
 
 /** One page of one type: its total, how many items it held, and their representations. */
 async function page<T extends ResourceMeta>(call: ScimCall, res: ScimResource<T>, q: ListQueryParts, offset: number, limit: number) {
-  const result = await res.list(call, { filter: q.filter, sort: q.sort, page: { mode: 'offset', offset, limit }, withTotal: true });
+  const result = await res.list(call, { filter: q.filter, sort: q.sort, page: { mode: 'offset', offset, limit }, withTotal: true }, q.projection);
   const resources = await res.render(call, result.items.map((i) => i.node), q.projection);
   return { total: result.total ?? resources.length, resources };
 }

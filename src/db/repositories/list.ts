@@ -13,6 +13,8 @@ export interface ListSource {
   readonly table: Pick<Table<unknown>, 'name' | 'alias' | 'catalog' | 'columnMap' | 'sortKeys'>;
   /** The select list (may hold sub-selects). */
   readonly select: string;
+  /** Parameters of the select list's sub-selects, bound before the rest. */
+  readonly selectParams?: readonly unknown[];
   /** Multi-valued attributes filters may name, each an EXISTS over its rows (of what the caller sees). */
   readonly multi: (visibleTo: VisibleTo | undefined) => TableMapping['multi'];
   /** The rows a connection sees (docs/architecture.md#provisioning-policies). */
@@ -93,7 +95,7 @@ export async function listRows<Row extends { readonly id: string }, T>(
     offset > 0
       ? `select ${src.select}, ${key.expr} as "_sort" from ${from} join (select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?) page on page.id = ${a}.id where ${a}.tenant_id = ? ${order}`
       : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ?`;
-  const rows = await query<Row & { _sort: unknown }>(db, sql, [...params, limit + 1, ...(offset > 0 ? [offset, tenantId] : [])]);
+  const rows = await query<Row & { _sort: unknown }>(db, sql, [...(src.selectParams ?? []), ...params, limit + 1, ...(offset > 0 ? [offset, tenantId] : [])]);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backward) page.reverse();

@@ -1,12 +1,12 @@
 import type { ListQuery, ListResult, UserRepository, VisibleTo } from '../../domain/ports.js';
 import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
-import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
+import { VALUE_ATTRIBUTES, type Address, type GroupRef, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_ARRAY, idsByLowerName, jsonParam, query, TEXT_ARRAY, type Db } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
-import { groupsVisible, usersVisible } from './visibility.js';
+import { groupsVisible, usersVisible, type Condition } from './visibility.js';
 
 /** A users row with its multi-valued attributes aggregated in (see USER_SELECT). */
 type UserRow = Readonly<Record<string, unknown>> & {
@@ -60,12 +60,30 @@ const USER_SELECT = `u.*,
             'country', ad.country) order by ad.position), '[]'::jsonb)
      from user_addresses ad where ad.user_id = u.id) as addrs`;
 
+/**
+ * The user's direct groups that `visible` lets the reader see, by name, in the order a group list
+ * takes (case-insensitive name, then id), as one more column: a SCIM read of a user needs no
+ * second statement for them.
+ */
+const groupsColumn = (visible: Condition) => `,
+  (select coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'displayName', g.display_name) order by lower(g.display_name), g.id), '[]'::jsonb)
+     from memberships m join groups g on g.id = m.group_id
+     where m.tenant_id = u.tenant_id and m.member_user_id = u.id and ${visible.sql}) as grps`;
+
+/** The select list of a read, and the parameters its groups column binds (they come first in the statement). */
+function userSelect(withGroups: boolean | undefined, visibleTo: VisibleTo | undefined): { select: string; params: readonly unknown[] } {
+  if (!withGroups) return { select: USER_SELECT, params: [] };
+  const visible = groupsVisible('g', visibleTo);
+  return { select: USER_SELECT + groupsColumn(visible), params: visible.params };
+}
+
 const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi, visible: usersVisible };
 
-function toUser(r: UserRow): User {
+function toUser(r: UserRow & { grps?: GroupRef[] }): User {
   const values = Object.fromEntries(VALUE_ATTRIBUTES.map((a) => [a, [] as MultiValue[]])) as Record<ValueAttribute, MultiValue[]>;
   for (const v of r.vals) values[v.a as ValueAttribute]?.push({ value: v.v, type: v.t, primary: v.p, display: v.d });
-  return { ...USERS.fromRow(r), ...values, addresses: r.addrs };
+  const user: User = { ...USERS.fromRow(r), ...values, addresses: r.addrs };
+  return r.grps ? { ...user, groups: r.grps } : user;
 }
 
 
@@ -96,10 +114,11 @@ export function createUserRepository(db: Db): UserRepository {
     async get(tenantId, id, opts = {}) {
       if (!isUuid(id)) return null;
       const visible = usersVisible('u', opts.visibleTo);
+      const { select, params } = userSelect(opts.withGroups, opts.visibleTo);
       const rows = await query<UserRow>(
         db,
-        `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for update of u' : ''}`,
-        [tenantId, canonicalId(id), ...visible.params],
+        `select ${select} from users u where u.tenant_id = ? and u.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for update of u' : ''}`,
+        [...params, tenantId, canonicalId(id), ...visible.params],
       );
       return rows[0] ? toUser(rows[0]) : null;
     },
@@ -112,7 +131,8 @@ export function createUserRepository(db: Db): UserRepository {
     },
 
     list(tenantId: string, q: ListQuery): Promise<ListResult<User>> {
-      return listRows(db, SOURCE, tenantId, q, toUser);
+      const { select, params } = userSelect(q.withGroups, q.visibleTo);
+      return listRows(db, { ...SOURCE, select, selectParams: params }, tenantId, q, toUser);
     },
 
     async findCandidates(tenantId, by) {

@@ -121,9 +121,14 @@ export function createUserService(deps: ServiceDeps) {
   }
 
   return {
-    async get(ctx: Ctx, id: string): Promise<User> {
+    /** The user; with `withGroups`, its direct groups too (`User.groups`), read in the same statement. */
+    async get(ctx: Ctx, id: string, opts: { withGroups?: boolean } = {}): Promise<User> {
       assertCanRead(ctx);
-      return store.read((r) => load(r, ctx, id));
+      return store.read(async (r) => {
+        const u = await r.users.get(ctx.tenantId, id, { visibleTo: actingConnection(ctx), withGroups: opts.withGroups === true });
+        if (!u) throw new NotFoundError('User', id);
+        return u;
+      });
     },
 
     /** Users by id, in no particular order; missing ids are left out. */

@@ -92,6 +92,17 @@ export interface User extends UserProfile, ResourceMeta {
    * A deprovisioned user is kept for admins and absent for that connection (docs/architecture.md#provisioning-policies).
    */
   readonly deprovisionedAt: Date | null;
+  /**
+   * The groups the user is a direct member of, as the reader sees them, by name; present only on a
+   * user read with `withGroups` (docs/architecture.md#statements-per-request), never written.
+   */
+  readonly groups?: readonly GroupRef[];
+}
+
+/** A group as a member's representation names it. */
+export interface GroupRef {
+  readonly id: string;
+  readonly displayName: string;
 }
 
 export const EMPTY_NAME: PersonName = {

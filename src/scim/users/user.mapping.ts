@@ -1,5 +1,4 @@
-import type { Group } from '../../domain/group/group.js';
-import { EMPTY_NAME, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
+import { EMPTY_NAME, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile, type GroupRef } from '../../domain/user/user.js';
 import { SCHEMA, USER_TYPE } from '../registry/attribute.registry.js';
 import { metaOf } from '../resource/resource.meta.js';
 import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.normalise.js';
@@ -18,7 +17,7 @@ const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type
 const addressOut = (a: Address): Json => compact({ ...a });
 
 /** The full SCIM representation; `groups` is included when given (it costs a query). */
-export function userToScim(u: User, baseUrl: string, groups?: readonly Group[]): Json {
+export function userToScim(u: User, baseUrl: string, groups?: readonly GroupRef[]): Json {
   const enterprise = compact({
     employeeNumber: u.enterprise.employeeNumber,
     costCenter: u.enterprise.costCenter,

@@ -9,15 +9,18 @@ import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js'
 export const usersResource: ScimResource<User> = {
   type: USER_TYPE,
 
-  read: (call, id) => call.services.users.get(call.ctx, id),
+  // A read whose answer holds `groups` reads them in the same statement as the users.
+  read: (call, id, p) => call.services.users.get(call.ctx, id, { withGroups: p !== undefined && includes(p, 'groups') }),
 
-  list: (call, q) => call.services.users.list(call.ctx, q),
+  list: (call, q, p) => call.services.users.list(call.ctx, { ...q, withGroups: p !== undefined && includes(p, 'groups') }),
 
   async render(call, users, p, hints = {}) {
-    // `groups` costs a query: read only when returned, for the whole page at once, and not for a user just created.
-    const groups = includes(p, 'groups') && users.length && !hints.created ? await call.services.groups.groupsOf(call.ctx, users.map((u) => u.id)) : null;
+    // `groups` costs a query when the users were read without them: read only when returned, for
+    // the whole page at once, and not for a user just created.
+    const wanted = includes(p, 'groups') && users.length > 0 && !hints.created;
+    const groups = wanted && users.some((u) => !u.groups) ? await call.services.groups.groupsOf(call.ctx, users.map((u) => u.id)) : null;
     return users.map((u) => {
-      const gs = groups?.get(u.id);
+      const gs = wanted ? (u.groups ?? groups?.get(u.id)) : undefined;
       return project(USER_TYPE, p, userToScim(u, call.baseUrl, gs?.length ? gs : undefined));
     });
   },

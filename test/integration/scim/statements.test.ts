@@ -52,7 +52,24 @@ describe('statements per SCIM request', () => {
     expect(reply.body.groups).toBeUndefined();
     expect(statements.some((s) => GROUPS_OF.test(s))).toBe(false);
     const read = await statementsOf(() => suite.c.get(`/Users/${reply.body.id}`));
-    expect(read.statements.some((s) => GROUPS_OF.test(s))).toBe(true);
+    expect(read.statements.some((s) => GROUPS_OF.test(s))).toBe(false);
+  });
+
+  it('reads a user and its groups in one statement, and only when the answer holds them', async () => {
+    const { c } = suite;
+    const made = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'member@example.com' });
+    const group = await c.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Members', members: [{ value: made.body.id }] });
+    expect(group.status).toBe(201);
+    const byId = await statementsOf(() => c.get(`/Users/${made.body.id}`));
+    expect(byId.reply.body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: 'Members', type: 'direct' })]);
+    expect(byId.statements).toHaveLength(1);
+    const lookup = await statementsOf(() => c.get(`/Users?filter=${encodeURIComponent('userName eq "member@example.com"')}`));
+    expect(lookup.reply.body.Resources[0].groups).toEqual(byId.reply.body.groups);
+    expect(lookup.statements).toHaveLength(1);
+    const without = await statementsOf(() => c.get(`/Users/${made.body.id}?excludedAttributes=groups`));
+    expect(without.reply.body.groups).toBeUndefined();
+    expect(without.statements).toHaveLength(1);
+    expect(without.statements[0]).not.toMatch(/from memberships/);
   });
 
   it('rewrites only the multi-valued attributes a PATCH changes', async () => {
