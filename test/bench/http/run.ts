@@ -42,11 +42,11 @@ async function main(): Promise<void> {
     stops.unshift(() => floor.stop());
 
     const measured: Measurement[] = [];
-    for (const s of chosen) {
+    for (const [index, s] of chosen.entries()) {
       if (s.roster && o.profileDir) {
         // A process of its own per profiled scenario; stopping it writes the profile.
         await roster.stop();
-        const name = `${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
+        const name = `${String(index).padStart(2, '0')}-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
         roster = await startRosterServer(rosterDb, adminToken, [...o.rosterNodeArgs, '--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${name}`]);
       }
       const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
