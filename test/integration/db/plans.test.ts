@@ -13,6 +13,8 @@ import { startHarness, type Harness } from '../../support/harness.js';
  * EXPLAIN on a tenant of MEMBERS users, each in one group, with fresh statistics.
  */
 const MEMBERS = 3000;
+/** A SCIM connection's id, as reads and writes through one are scoped by it. */
+const CONNECTION = '01900000-0000-7000-8000-000000000001';
 let h: Harness;
 let ctx: Ctx;
 let client: pg.Client;
@@ -107,6 +109,10 @@ describe('plans of the lookup statements', () => {
     ['a user read for update', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).get(ctx.tenantId, userId, { forUpdate: true }), pattern: /from users u/, values: [ctx.tenantId, userId] })],
     ['a member removed', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).remove(ctx.tenantId, groupId, [userId], undefined), pattern: /delete from memberships/, values: [ctx.tenantId, groupId, userId, ctx.tenantId, groupId, userId] })],
     ['a member added', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).add(ctx.tenantId, groupId, [{ id: userId, type: 'User' }]), pattern: /insert into memberships/, values: [ctx.tenantId, groupId, [userId], ctx.tenantId, groupId, []] })],
+    ['a group read by a connection', async () => ({ run: () => createGroupRepository(h.db.orm.em.fork()).get(ctx.tenantId, groupId, { visibleTo: CONNECTION }), pattern: /from groups g/, values: [ctx.tenantId, groupId, CONNECTION] })],
+    ['a member removed by a connection', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).remove(ctx.tenantId, groupId, [userId], CONNECTION), pattern: /delete from memberships/, values: [ctx.tenantId, groupId, userId, CONNECTION, CONNECTION, ctx.tenantId, groupId, userId, CONNECTION, CONNECTION] })],
+    ['a user read by a connection with its groups', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).get(ctx.tenantId, userId, { visibleTo: CONNECTION, withGroups: true }), pattern: /from users u/, values: [CONNECTION, ctx.tenantId, userId, CONNECTION] })],
+    ['a lookup by userName by a connection with groups', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).list(ctx.tenantId, { filter: { op: 'eq', field: 'userName', value: 'probe@example.com' }, sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true, visibleTo: CONNECTION, withGroups: true }), pattern: /from users u/, values: [CONNECTION, ctx.tenantId, CONNECTION, 'probe@example.com', 101] })],
     ['a member looked up', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).existing(ctx.tenantId, [{ id: userId, type: 'User' }, { id: userId, type: 'Group' }], undefined), pattern: /from users u/, values: [ctx.tenantId, userId, ctx.tenantId, userId] })],
     ['a new user\'s candidates', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com', emails: ['probe@example.com'], primaryOnly: true }), pattern: /from users u/, values: [ctx.tenantId, ctx.tenantId, 'probe@example.com', ctx.tenantId, ['probe@example.com']] })],
     ['taken login names', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).takenLoginNames(ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']), pattern: /login_name/, values: [ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']] })],
