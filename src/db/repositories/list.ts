@@ -88,7 +88,9 @@ export async function listRows<Row extends { readonly id: string }, T>(
   const dir = desc !== backward ? 'desc' : 'asc';
   const order = `order by ${key.expr} ${dir}, ${a}.id ${dir}`;
   // Past an offset, the page's ids are found first and only its rows read whole: the select list's
-  // sub-selects would otherwise run for every row skipped (docs/architecture.md#performance-budgets).
+  // sub-selects would otherwise run for every row skipped, and the ids come from an index that
+  // carries what a connection's view filters on, so skipped rows are not read at all
+  // (docs/architecture.md#offset-pages).
   // From the first row there is no OFFSET at all: a bound offset makes the planner cost a generic
   // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
   const sql =

@@ -112,7 +112,11 @@ export const UserSchema = new EntitySchema<UserRowT>({
     { name: 'users_tenant_login_name_unique', expression: 'create unique index "users_tenant_login_name_unique" on "users" ("tenant_id", lower("login_name"))' },
   ],
   indexes: [
-    { name: 'users_tenant_id_id_index', properties: ['tenant', 'id'] },
+    // With the columns a connection's view filters on: offset pages skip users by the index alone (docs/architecture.md#offset-pages).
+    {
+      name: 'users_tenant_id_id_index',
+      expression: 'create index "users_tenant_id_id_index" on "users" ("tenant_id", "id") include ("managed_by", "deprovisioned_at")',
+    },
     { name: 'users_tenant_external_id_index', properties: ['tenant', 'externalId'] },
     { name: 'users_tenant_manager_value_index', properties: ['tenant', 'managerValue'] },
     { name: 'users_managed_by_index', properties: ['managedBy'] },

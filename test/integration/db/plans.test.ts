@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Ctx } from '../../../src/domain/context.js';
 import type { Filter } from '../../../src/domain/shared/filter.js';
@@ -55,6 +56,10 @@ async function statementOf(fn: () => Promise<unknown>, pattern: RegExp): Promise
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
+  'Heap Fetches'?: number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 }
 const nodes = (p: PlanNode): PlanNode[] => [p, ...(p.Plans ?? []).flatMap(nodes)];
@@ -73,6 +78,11 @@ async function prepared(text: string, values: unknown[]) {
       await client.query('reset plan_cache_mode');
       return r.rows[0]!['QUERY PLAN'][0].Plan;
     },
+    /** Runs it once with its values and returns the plan with what each node did. */
+    async analyze(): Promise<PlanNode> {
+      const r = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${execute}`);
+      return r.rows[0]!['QUERY PLAN'][0].Plan;
+    },
     /** Runs it as a pooled connection would, again and again, and says how PostgreSQL planned the runs. */
     async runs(n: number): Promise<{ generic: number; custom: number }> {
       for (let i = 0; i < n; i++) await client.query(execute);
@@ -83,6 +93,30 @@ async function prepared(text: string, values: unknown[]) {
 }
 
 describe('plans of the lookup statements', () => {
+  it('finds a startIndex page by the index alone, reading whole only the users of the page', async () => {
+    const em = h.db.orm.em.fork();
+    // As a SCIM connection sees the tenant: the rows it manages and those no connection manages.
+    const visibleTo = randomUUID();
+    const offset = MEMBERS - 500;
+    const list = () => createUserRepository(em).list(ctx.tenantId, { filter: null, sort: null, page: { mode: 'offset', offset, limit: 100 }, visibleTo, withTotal: true });
+    const page = await list();
+    expect(page.items).toHaveLength(100);
+    expect(page.total).toBe(MEMBERS + 1);
+    const text = await statementOf(list, /join \(select u\.id from users u/);
+    // Fresh visibility map and statistics, as autovacuum keeps them.
+    await client.query('vacuum analyze users');
+    const plan = await (await prepared(text, [ctx.tenantId, visibleTo, 101, offset, ctx.tenantId])).analyze();
+    const limit = nodes(plan).find((n) => n['Node Type'] === 'Limit');
+    expect(limit).toBeDefined();
+    // The skipped users and the page's are counted off the index, their rows never read...
+    const scan = nodes(limit!).filter((n) => n['Relation Name'] === 'users');
+    expect(scan).toEqual([expect.objectContaining({ 'Node Type': 'Index Only Scan', 'Index Name': 'users_tenant_id_id_index', 'Heap Fetches': 0, 'Actual Rows': offset + 101 })]);
+    // ...and the e-mails and addresses are read for the page only.
+    const reads = nodes(plan).filter((n) => n['Relation Name'] === 'user_values' || n['Relation Name'] === 'user_addresses');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const n of reads) expect(n['Actual Loops']).toBe(101);
+  });
+
   it("reads one user's groups by index probes, not a scan of the tenant's memberships", async () => {
     const em = h.db.orm.em.fork();
     const text = await statementOf(() => createMembershipRepository(em).groupsOf(ctx.tenantId, [userId], false, undefined), /from memberships m/);
