@@ -16,6 +16,8 @@ import { pagedUserName, seedUsers } from './seed.js';
 const ROSTER_DB = `roster_bench_memory_${process.pid}`;
 const PHASES = ['scim', 'graphql', 'filter', 'sync'] as const;
 type Phase = (typeof PHASES)[number];
+/** How the Dockerfile and `npm start` run Roster (docs/operations.md#memory), unless BENCH_ROSTER_NODE_ARGS says otherwise. */
+const PRODUCTION_NODE_ARGS = ['--max-old-space-size=1024'];
 /** The target of docs/architecture.md#performance-budgets, 300 MB (286 MiB), in MiB like every figure printed. */
 const RSS_LIMIT_MIB = 300e6 / 2 ** 20;
 
@@ -48,7 +50,7 @@ function readOptions(env: NodeJS.ProcessEnv): Options {
     graphqlFirst: env.BENCH_MEMORY_GRAPHQL_FIRST ? whole(env, 'BENCH_MEMORY_GRAPHQL_FIRST', 1) : null,
     databaseUrl: env.BENCH_DATABASE_URL || undefined,
     out: env.BENCH_OUT || 'bench-memory.json',
-    rosterNodeArgs: nodeArgs(env),
+    rosterNodeArgs: env.BENCH_ROSTER_NODE_ARGS === undefined ? PRODUCTION_NODE_ARGS : nodeArgs(env),
   };
 }
 
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     const adminToken = randomBytes(32).toString('hex');
     const roster = await startRosterServer(rosterDb, adminToken, o.rosterNodeArgs);
     stops.unshift(() => roster.stop());
-    log(`roster pid ${roster.pid} on ${roster.baseUrl} (${pg.label}), log in ${roster.logFile}`);
+    log(`roster pid ${roster.pid} on ${roster.baseUrl} (${pg.label}, node ${o.rosterNodeArgs.join(' ') || 'without flags'}), log in ${roster.logFile}`);
     const users = paging ? o.users : 1;
     const tenant = await seedUsers({ rosterUrl: roster.baseUrl, rosterDb, users, log });
     const scim = client(`${roster.baseUrl}/scim/v2`, tenant.token, 1);
@@ -252,8 +254,8 @@ async function main(): Promise<void> {
         o.sync,
       );
     }
-    process.stdout.write(`\n${users} users paged, ${o.sync} synced, ${pg.label}, Node.js ${process.version}\n${formatTable(passes)}\n`);
-    await writeFile(o.out, `${JSON.stringify({ startedAt, users, sync: o.sync, database: pg.label, node: process.version, rssLimitMiB: RSS_LIMIT_MIB, passes }, null, 2)}\n`);
+    process.stdout.write(`\n${users} users paged, ${o.sync} synced, ${pg.label}, Node.js ${process.version} ${o.rosterNodeArgs.join(' ')}\n${formatTable(passes)}\n`);
+    await writeFile(o.out, `${JSON.stringify({ startedAt, users, sync: o.sync, database: pg.label, node: process.version, nodeArgs: o.rosterNodeArgs, rssLimitMiB: RSS_LIMIT_MIB, passes }, null, 2)}\n`);
     log(`written to ${o.out}`);
   } finally {
     for (const stop of stops) await stop().catch((e: unknown) => log(`cleanup: ${String(e)}`));
