@@ -136,22 +136,25 @@ export function createUserRepository(db: Db): UserRepository {
     },
 
     async findCandidates(tenantId, by) {
-      // Each way of matching probes its own index; the ids found are read whole. An OR of the two
-      // in one WHERE would read every user of the tenant.
-      const ids: string[] = [];
+      // One statement per way of matching, each driven by its own index whatever the statistics
+      // say (a tenant filled moments ago has none): an OR of the two in one WHERE would read every
+      // user of the tenant, and a join on the ids found may be planned as a scan of them all.
+      const branches: string[] = [];
       const params: unknown[] = [];
       if (by.userName !== undefined) {
-        ids.push('select c.id from users c where c.tenant_id = ? and lower(c.user_name) = lower(?)');
+        branches.push(`select ${USER_SELECT} from users u where u.tenant_id = ? and lower(u.user_name) = lower(?)`);
         params.push(tenantId, by.userName);
       }
       if (by.emails && by.emails.length > 0) {
-        ids.push(`select e.user_id from user_values e where e.tenant_id = ? and e.attribute = 'emails'
-          ${by.primaryOnly ? 'and e."primary"' : ''} and lower(e.value) = any(array(select lower(x) from unnest(${TEXT_ARRAY}) as x))`);
-        params.push(tenantId, by.emails);
+        branches.push(`select ${USER_SELECT} from users u where u.tenant_id = ? and u.id = any(array(
+          select e.user_id from user_values e where e.tenant_id = ? and e.attribute = 'emails'${by.primaryOnly ? ' and e."primary"' : ''}
+            and lower(e.value) = any(array(select lower(x) from unnest(${TEXT_ARRAY}) as x)) limit 10))`);
+        params.push(tenantId, tenantId, by.emails);
       }
-      if (ids.length === 0) return [];
-      const rows = await query<UserRow>(db, `select ${USER_SELECT} from users u where u.tenant_id = ? and u.id in (${ids.join(' union ')}) limit 10`, [tenantId, ...params]);
-      return rows.map(toUser);
+      if (branches.length === 0) return [];
+      const rows = await query<UserRow>(db, branches.map((b) => `(${b} limit 10)`).join(' union all '), params);
+      const seen = new Set<string>();
+      return rows.filter((r) => !seen.has(r.id) && seen.add(r.id)).slice(0, 10).map(toUser);
     },
 
     idsByUserName(tenantId, userNames) {

@@ -148,7 +148,7 @@ describe('plans of the lookup statements', () => {
     ['a user read by a connection with its groups', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).get(ctx.tenantId, userId, { visibleTo: CONNECTION, withGroups: true }), pattern: /from users u/, values: [CONNECTION, ctx.tenantId, userId, CONNECTION] })],
     ['a lookup by userName by a connection with groups', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).list(ctx.tenantId, { filter: { op: 'eq', field: 'userName', value: 'probe@example.com' }, sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true, visibleTo: CONNECTION, withGroups: true }), pattern: /from users u/, values: [CONNECTION, ctx.tenantId, CONNECTION, 'probe@example.com', 101] })],
     ['a member looked up', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).existing(ctx.tenantId, [{ id: userId, type: 'User' }, { id: userId, type: 'Group' }], undefined), pattern: /from users u/, values: [ctx.tenantId, userId, ctx.tenantId, userId] })],
-    ['a new user\'s candidates', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com', emails: ['probe@example.com'], primaryOnly: true }), pattern: /from users u/, values: [ctx.tenantId, ctx.tenantId, 'probe@example.com', ctx.tenantId, ['probe@example.com']] })],
+    ['a new user\'s candidates', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com', emails: ['probe@example.com'], primaryOnly: true }), pattern: /from users u/, values: [ctx.tenantId, 'probe@example.com', ctx.tenantId, ctx.tenantId, ['probe@example.com']] })],
     ['taken login names', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).takenLoginNames(ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']), pattern: /login_name/, values: [ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']] })],
   ])('plans %s once, not on every run', async (_, setup) => {
     const { run, pattern, values } = await setup();
@@ -159,6 +159,21 @@ describe('plans of the lookup statements', () => {
     const scanned = seqScans(await s.plan('force_generic_plan'));
     expect(scanned).not.toContain('users');
     expect(scanned).not.toContain('memberships');
+  });
+
+  it("finds a new user's candidates by index probes even where the tables have no statistics (a tenant filled moments ago)", async () => {
+    await client.query(`delete from pg_statistic where starelid in ('users'::regclass, 'user_values'::regclass)`);
+    try {
+      const by = { userName: 'probe@example.com', emails: ['probe@example.com'], primaryOnly: true };
+      const text = await statementOf(() => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, by), /from users u/);
+      const s = await prepared(text, [ctx.tenantId, 'probe@example.com', ctx.tenantId, ctx.tenantId, ['probe@example.com']]);
+      for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await s.plan(mode))).not.toContain('users');
+      const byName = await statementOf(() => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com' }), /from users u/);
+      const n = await prepared(byName, [ctx.tenantId, 'probe@example.com']);
+      for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await n.plan(mode))).not.toContain('users');
+    } finally {
+      await client.query('analyze users, user_values');
+    }
   });
 
   it('adds and removes a member of a large group by index probes', async () => {
