@@ -28,8 +28,12 @@ export interface Receiver {
 /**
  * A webhook receiver on loopback. It checks each signature with the `standardwebhooks` package's
  * verifier, so the test does not check Roster's signing with Roster's own code.
+ *
+ * It answers only its own path, unique to it: a port is reused once an earlier receiver closed it,
+ * and a dispatcher still retrying that receiver's endpoint (signed with that endpoint's secret)
+ * must not be taken for a delivery to this one. Anything else gets 404 and is not recorded.
  */
-export async function startReceiver(path = '/hook'): Promise<Receiver> {
+export async function startReceiver(path = `/hook/${uuidv7()}`): Promise<Receiver> {
   const received: Received[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const hanging = new Set<ServerResponse>();
@@ -54,6 +58,11 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
     },
   };
   const server: Server = createServer((req, res) => {
+    if (req.url !== path) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
