@@ -23,6 +23,8 @@ const NOTIFY = `select pg_notify('${EVENTS_CHANNEL}', t) from unnest(${TEXT_ARRA
 
 export function createEventAnnouncer(orm: MikroORM): EventAnnouncer {
   const pending = new Set<string>();
+  // Statements need an EntityManager only to reach the pool: one serves every announcement.
+  const em = orm.em.fork();
   let sending: Promise<void> | null = null;
 
   const send = async (): Promise<void> => {
@@ -30,7 +32,7 @@ export function createEventAnnouncer(orm: MikroORM): EventAnnouncer {
       const tenants = [...pending];
       pending.clear();
       try {
-        await query(orm.em.fork(), NOTIFY, [tenants]);
+        await query(em, NOTIFY, [tenants]);
       } catch {
         // Made up for by the readers' poll; an unreachable database is reported by the requests that need it.
       }

@@ -32,6 +32,9 @@ export interface RenderHints {
   readonly created?: boolean;
 }
 
+/** The projection the request asks for (`attributes`, `excludedAttributes`). */
+const projectionOf = (call: ScimCall, res: ScimResource) => parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
+
 /** One resource in the representation the request asks for (`attributes`, `excludedAttributes`). */
 export async function respond<T extends ResourceMeta>(
   call: ScimCall,
@@ -40,19 +43,18 @@ export async function respond<T extends ResourceMeta>(
   status = 200,
   extra: Record<string, string> = {},
   hints: RenderHints = {},
+  p: Projection = projectionOf(call, res),
 ): Promise<ScimResponse> {
-  const p = projectionOf(call, res);
   const [body] = await res.render(call, [r], p, hints);
   return json(status, body, { ETag: etagOf(r.version), ...extra });
 }
 
-const projectionOf = (call: ScimCall, res: ScimResource) => parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
-
 export async function getResource<T extends ResourceMeta>(call: ScimCall, res: ScimResource<T>, id: string): Promise<ScimResponse> {
-  const r = await res.read(call, id, projectionOf(call, res));
+  const p = projectionOf(call, res);
+  const r = await res.read(call, id, p);
   // RFC 7644 §3.14: If-None-Match with the current version answers 304 without a body.
   if (etagMatches(call.req.ifNoneMatch, r.version)) return { status: 304, headers: { ETag: etagOf(r.version) } };
-  return respond(call, res, r);
+  return respond(call, res, r, 200, {}, {}, p);
 }
 
 // ---- audited writes: the audit trail of a failure names what the request touched ---------------

@@ -32,8 +32,8 @@ export function createUserService(deps: ServiceDeps) {
   const { store } = deps;
 
   /** The user as the caller sees it: a connection gets NOT_FOUND for what it may not see (docs/architecture.md#provisioning-policies). */
-  async function load(r: Repositories, ctx: Ctx, id: string, forUpdate = false): Promise<User> {
-    const u = await r.users.get(ctx.tenantId, id, { forUpdate, visibleTo: actingConnection(ctx) });
+  async function load(r: Repositories, ctx: Ctx, id: string, opts: { forUpdate?: boolean; withGroups?: boolean } = {}): Promise<User> {
+    const u = await r.users.get(ctx.tenantId, id, { ...opts, visibleTo: actingConnection(ctx) });
     if (!u) throw new NotFoundError('User', id);
     return u;
   }
@@ -124,11 +124,7 @@ export function createUserService(deps: ServiceDeps) {
     /** The user; with `withGroups`, its direct groups too (`User.groups`), read in the same statement. */
     async get(ctx: Ctx, id: string, opts: { withGroups?: boolean } = {}): Promise<User> {
       assertCanRead(ctx);
-      return store.read(async (r) => {
-        const u = await r.users.get(ctx.tenantId, id, { visibleTo: actingConnection(ctx), withGroups: opts.withGroups === true });
-        if (!u) throw new NotFoundError('User', id);
-        return u;
-      });
+      return store.read((r) => load(r, ctx, id, { withGroups: opts.withGroups === true }));
     },
 
     /** Users by id, in no particular order; missing ids are left out. */
@@ -210,7 +206,7 @@ export function createUserService(deps: ServiceDeps) {
       assertCanWrite(ctx);
       let userName = '';
       return explainConflict(ctx, () => userName, () => store.write(async (r) => {
-        const current = await load(r, ctx, id, true);
+        const current = await load(r, ctx, id, { forUpdate: true });
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         const next = change(current);
@@ -238,7 +234,7 @@ export function createUserService(deps: ServiceDeps) {
     async delete(ctx: Ctx, id: string, opts: WriteOptions = {}): Promise<void> {
       assertCanWrite(ctx);
       await store.write(async (r) => {
-        const current = await load(r, ctx, id, true);
+        const current = await load(r, ctx, id, { forUpdate: true });
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         await r.users.delete(ctx.tenantId, id);
@@ -257,7 +253,7 @@ export function createUserService(deps: ServiceDeps) {
       const mine = actingConnection(ctx);
       if (mine === null) throw new ForbiddenError('Only a SCIM connection deprovisions users; admins deactivate or delete them');
       await store.write(async (r) => {
-        const current = await load(r, ctx, id, true);
+        const current = await load(r, ctx, id, { forUpdate: true });
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         // The connection takes what it deletes: an unowned user it deprovisions becomes its own, so it is gone for it.
@@ -274,7 +270,7 @@ export function createUserService(deps: ServiceDeps) {
       assertCanWrite(ctx);
       if (ctx.actor.type === 'connection') throw new ForbiddenError('A SCIM connection cannot release users');
       return store.write(async (r) => {
-        const current = await load(r, ctx, id, true);
+        const current = await load(r, ctx, id, { forUpdate: true });
         if (current.managedBy === null) return current;
         // A released user is the admins' own: no longer deprovisioned by a connection that gave it up.
         const updated: User = { ...current, managedBy: null, deprovisionedAt: null, version: current.version + 1, updatedAt: deps.now() };

@@ -1,18 +1,21 @@
 import type { User } from '../../domain/user/user.js';
 import { applyPatch } from '../patch/patch.apply.js';
 import { USER_TYPE } from '../registry/attribute.registry.js';
-import { includes, project } from '../resource/resource.project.js';
+import { includes, project, type Projection } from '../resource/resource.project.js';
 import { respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
 import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js';
 
 /** /Users (RFC 7644 §3, RFC 7643 §4.1): SCIM users onto the domain's user service. */
+/** Whether an answer projected by `p` holds `groups`, so the users are read with them. */
+const withGroups = (p: Projection | undefined): boolean => p !== undefined && includes(p, 'groups');
+
 export const usersResource: ScimResource<User> = {
   type: USER_TYPE,
 
   // A read whose answer holds `groups` reads them in the same statement as the users.
-  read: (call, id, p) => call.services.users.get(call.ctx, id, { withGroups: p !== undefined && includes(p, 'groups') }),
+  read: (call, id, p) => call.services.users.get(call.ctx, id, { withGroups: withGroups(p) }),
 
-  list: (call, q, p) => call.services.users.list(call.ctx, { ...q, withGroups: p !== undefined && includes(p, 'groups') }),
+  list: (call, q, p) => call.services.users.list(call.ctx, { ...q, withGroups: withGroups(p) }),
 
   async render(call, users, p, hints = {}) {
     // `groups` costs a query when the users were read without them: read only when returned, for
