@@ -51,13 +51,18 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
   },
 });
 
-/** A user row with its multi-valued attributes aggregated in, so one statement reads whole users. */
+/**
+ * A user row with its multi-valued attributes aggregated in, so one statement reads whole users.
+ * The aggregates are `json`, not `jsonb`: json is written as text while it is built, where jsonb
+ * is built as a tree and then printed, which made a page of 100 users cost PostgreSQL a third
+ * more (docs/architecture.md#statements-per-request).
+ */
 const USER_SELECT = `u.*,
-  (select coalesce(jsonb_agg(jsonb_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::jsonb)
+  (select coalesce(json_agg(json_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::json)
      from user_values v where v.user_id = u.id) as vals,
-  (select coalesce(jsonb_agg(jsonb_build_object('type', ad.type, 'primary', ad."primary", 'formatted', ad.formatted,
+  (select coalesce(json_agg(json_build_object('type', ad.type, 'primary', ad."primary", 'formatted', ad.formatted,
             'streetAddress', ad.street_address, 'locality', ad.locality, 'region', ad.region, 'postalCode', ad.postal_code,
-            'country', ad.country) order by ad.position), '[]'::jsonb)
+            'country', ad.country) order by ad.position), '[]'::json)
      from user_addresses ad where ad.user_id = u.id) as addrs`;
 
 /**
@@ -66,7 +71,7 @@ const USER_SELECT = `u.*,
  * second statement for them.
  */
 const groupsColumn = (visible: Condition) => `,
-  (select coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'displayName', g.display_name) order by lower(g.display_name), g.id), '[]'::jsonb)
+  (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by lower(g.display_name), g.id), '[]'::json)
      from memberships m join groups g on g.id = m.group_id
      where m.tenant_id = u.tenant_id and m.member_user_id = u.id and ${visible.sql}) as grps`;
 

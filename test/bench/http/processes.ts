@@ -1,6 +1,6 @@
 /** The processes the HTTP benchmark drives: PostgreSQL, the calibration floor, and Roster itself. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { open, readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -163,6 +163,40 @@ export async function sampleProcess(pid: number, everyMs = 200): Promise<{ stop(
         rssSeries: series,
         cpuMs: ticks === null || after === null ? null : (after - ticks) * TICK_MS,
       };
+    },
+  };
+}
+
+/** CPU ticks of every PostgreSQL backend serving `database` now, by pid (a backend's title names its database). */
+async function backendTicks(database: string): Promise<Map<number, number>> {
+  const ticks = new Map<number, number>();
+  const pids = (await readdir('/proc').catch(() => [])).filter((d) => /^\d+$/.test(d)).map(Number);
+  await Promise.all(
+    pids.map(async (pid) => {
+      const title = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      // "postgres: <user> <database> <host>(<port>) <state>", or with the cluster's name after "postgres:".
+      if (!title.startsWith('postgres: ') || !title.replace(/\0/g, ' ').split(' ').includes(database)) return;
+      const t = await cpuTicks(pid);
+      if (t !== null) ticks.set(pid, t);
+    }),
+  );
+  return ticks;
+}
+
+/**
+ * The CPU time PostgreSQL's backends spent serving `database` while a scenario ran, in
+ * milliseconds; null when the server is not on this machine (no backend of it in /proc). A backend
+ * that started meanwhile counts from 0; one that ended meanwhile is not counted.
+ */
+export async function sampleDatabase(database: string): Promise<{ stop(): Promise<number | null> }> {
+  const before = await backendTicks(database);
+  return {
+    async stop() {
+      const after = await backendTicks(database);
+      if (after.size === 0) return null;
+      let ticks = 0;
+      for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+      return ticks * TICK_MS;
     },
   };
 }

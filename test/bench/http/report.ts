@@ -17,6 +17,8 @@ export interface Measurement {
   readonly peakRssMiB: number | null;
   /** CPU time that process spent per request (every request of the initial sync counts), in milliseconds; null when unknown. */
   readonly cpuMsPerRequest: number | null;
+  /** CPU time PostgreSQL's backends spent for the scenario's database per request, in milliseconds; null when the server is not on this machine. */
+  readonly dbCpuMsPerRequest: number | null;
 }
 
 export interface Row extends Measurement {
@@ -42,7 +44,7 @@ const fixed = (x: number, digits: number) => x.toLocaleString('en-US', { minimum
 
 /** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio, non-2xx, CPU per request, peak RSS. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'CPU ms/req', 'peak RSS MiB'];
+  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req', 'peak RSS MiB'];
   const cells = rows.map((r) => [
     r.scenario,
     String(r.connections),
@@ -52,6 +54,7 @@ export function formatTable(rows: readonly Row[]): string {
     r.ratio === null ? '—' : fixed(r.ratio, 2),
     r.errors > 0 ? `${r.non2xx} (+${r.errors} errors)` : String(r.non2xx),
     r.cpuMsPerRequest === null ? '—' : fixed(r.cpuMsPerRequest, 2),
+    r.dbCpuMsPerRequest === null ? '—' : fixed(r.dbCpuMsPerRequest, 2),
     r.peakRssMiB === null ? '—' : fixed(r.peakRssMiB, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -83,6 +86,7 @@ export function toJson(report: Report): string {
         ratio: r.ratio === null ? null : round(r.ratio, 3),
         peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
         cpuMsPerRequest: r.cpuMsPerRequest === null ? null : round(r.cpuMsPerRequest, 3),
+        dbCpuMsPerRequest: r.dbCpuMsPerRequest === null ? null : round(r.dbCpuMsPerRequest, 3),
       })),
     },
     null,

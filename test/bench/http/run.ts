@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { readOptions } from './options.js';
-import { sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
+import { sampleDatabase, sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
 import { FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
 import { seed } from './seed.js';
@@ -52,10 +52,13 @@ async function main(): Promise<void> {
       const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
       log(`${s.name} (${o.seconds} s) ...`);
       const usage = await sampleProcess(s.roster ? roster.pid : floor.pid);
+      const dbUsage = await sampleDatabase(s.roster ? ROSTER_DB : FLOOR_DB);
       const m = await s.run(c);
       const { peakRssMiB, cpuMs } = await usage.stop();
+      const dbCpuMs = await dbUsage.stop();
       if (s.roster && o.profileDir) await roster.stop();
-      measured.push({ ...m, peakRssMiB, cpuMsPerRequest: cpuMs === null || m.requests === 0 ? null : cpuMs / m.requests });
+      const perRequest = (ms: number | null) => (ms === null || m.requests === 0 ? null : ms / m.requests);
+      measured.push({ ...m, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });
     }
     const rows = withRatios(measured, FLOOR_SCENARIO);
     process.stdout.write(`\n${o.users} users, ${o.seconds} s per scenario, ${pg.label}, Node.js ${process.version}\n${formatTable(rows)}\n`);

@@ -29,7 +29,7 @@ export interface Scenario {
   readonly roster: boolean;
   /** Whether it needs the 100,000-member group of seed.ts. */
   readonly bigGroup?: boolean;
-  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>>;
+  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>>;
 }
 
 interface Load {
@@ -43,7 +43,7 @@ interface Load {
 }
 
 /** Drives one load with autocannon for the context's fixed time. */
-async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
+async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
   let i = 0;
   const connections = load.connections ?? CONNECTIONS;
   const r = await autocannon({
@@ -302,7 +302,7 @@ export async function entraSync(o: { rosterUrl: string; token: string; firstMana
 }
 
 /** The initial sync for the context's fixed time; its figure is SCIM writes per second. */
-async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest'>> {
+async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
   const until = Date.now() + c.seconds * 1000;
   const t = await entraSync({ rosterUrl: c.rosterUrl, token: c.seeded.token, firstManager: c.seeded.userIds[0]!, tag: Date.now().toString(36), another: () => Date.now() < until });
   return {
