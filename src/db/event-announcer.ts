@@ -7,8 +7,10 @@ import { query, TEXT_ARRAY } from './sql.js';
  * wrote them committed (docs/architecture.md#announcing-commits). A NOTIFY inside a writing
  * transaction makes PostgreSQL serialize the commits of all such transactions, each one waiting
  * for the one before it to reach the disk; sent afterwards from a transaction that writes nothing,
- * it holds that lock only for an instant. Announcements made while one is on its way are sent
- * together by the next, one notification per tenant.
+ * it holds that lock only for an instant. Announcements made while one is on its way, or in the
+ * few milliseconds after it (ANNOUNCE_GAP_MS), are sent together by the next, one notification
+ * per tenant: under a stream of writes a process announces a few dozen times a second, not once
+ * per commit, and every listener wakes as often.
  *
  * A notification only wakes readers: one that never comes (the process stopped just after a
  * commit, the database was briefly unreachable) is made up for by the readers' poll.
@@ -20,6 +22,9 @@ export interface EventAnnouncer {
 }
 
 const NOTIFY = `select pg_notify('${EVENTS_CHANNEL}', t) from unnest(${TEXT_ARRAY}) as t`;
+
+/** The least time between two announcements of one process; the first after a quiet spell goes at once. */
+export const ANNOUNCE_GAP_MS = 20;
 
 export function createEventAnnouncer(orm: MikroORM): EventAnnouncer {
   const pending = new Set<string>();
@@ -36,6 +41,7 @@ export function createEventAnnouncer(orm: MikroORM): EventAnnouncer {
       } catch {
         // Made up for by the readers' poll; an unreachable database is reported by the requests that need it.
       }
+      await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_GAP_MS));
     }
     sending = null;
   };

@@ -8,10 +8,24 @@ import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type
  */
 export type Db = EntityManager | Transaction;
 
-/** A transaction on one pooled connection, opened and ended by `transaction` below. */
+/**
+ * A transaction on one pooled connection, opened and ended by `transaction` below. It begins at
+ * its first statement that is not a plain read, and its last writes wait in `later` to be sent as
+ * one statement (see `transaction`).
+ */
 export interface Transaction {
   readonly em: EntityManager;
   readonly connection: PgConnection;
+  /** Whether BEGIN was sent. */
+  begun: boolean;
+  /** Writes not sent yet, in order (see `later`). */
+  readonly later: Statement[];
+}
+
+/** One parameterised statement (`?` placeholders). */
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
 }
 const isTransaction = (db: Db): db is Transaction => 'connection' in db;
 
@@ -30,7 +44,13 @@ interface ConnectionSource {
 interface Prepared {
   readonly text: string;
   readonly name: string | undefined;
+  /** A select that neither locks rows nor calls a function that changes state: it may run before BEGIN. */
+  readonly plainRead: boolean;
 }
+
+const SELECT = /^\s*\(?\s*select\b/i;
+const LOCKING = /\bfor\s+(?:update|no\s+key\s+update|share|key\s+share)\b/i;
+const STATEFUL_CALL = /\b(?:pg_\w*advisory\w*|pg_notify|nextval|setval|set_config|pg_current_xact_id)\s*\(/i;
 
 /**
  * How many distinct statements are prepared by name; more are sent unnamed. Filters shape
@@ -49,7 +69,7 @@ function prepare(sql: string): Prepared {
   // Statement texts come from code and never hold a literal `?`: each one is a parameter.
   const text = tagged.replace(/\?/g, () => `$${++n}`);
   const fp = TAG.exec(tagged)![1]!;
-  p = { text, name: named < MAX_PREPARED ? `roster_${fp}` : undefined };
+  p = { text, name: named < MAX_PREPARED ? `roster_${fp}` : undefined, plainRead: SELECT.test(sql) && !LOCKING.test(sql) && !STATEFUL_CALL.test(sql) };
   if (p.name) named++;
   if (compiled.size >= 5000) compiled.clear();
   compiled.set(sql, p);
@@ -64,7 +84,12 @@ function prepare(sql: string): Prepared {
  */
 async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
   const p = prepare(sql);
-  if (isTransaction(db)) return send(db.em, db.connection, p, params);
+  if (isTransaction(db)) {
+    // What waits is sent first, so every statement sees the unit's writes before it.
+    if (db.later.length > 0 || !p.plainRead) await sendLater(db, false);
+    if (!p.plainRead) await begin(db);
+    return send(db.em, db.connection, p, params);
+  }
   const trx = db.getTransactionContext<{ client: ConnectionSource }>();
   const source = trx ? trx.client : poolOf(db);
   const connection = await source.acquireConnection();
@@ -105,29 +130,92 @@ async function control(em: EntityManager, connection: PgConnection, command: 'be
   }
 }
 
+async function begin(tx: Transaction): Promise<void> {
+  if (tx.begun) return;
+  tx.begun = true;
+  await control(tx.em, tx.connection, 'begin');
+}
+
 /**
- * Runs `fn` in one transaction on one connection of `em`'s pool: BEGIN, its statements, COMMIT,
- * or ROLLBACK when it throws (docs/architecture.md#transactions). Straight on `pg`, like every
+ * Sends the writes waiting in `tx.later` as one statement: each one a data-modifying CTE of it.
+ * `last` says nothing follows in the unit: a unit that has not begun then needs no BEGIN, as one
+ * statement is a transaction of its own.
+ */
+async function sendLater(tx: Transaction, last: boolean): Promise<void> {
+  if (tx.later.length === 0) return;
+  const { sql, params } = combined(tx.later.splice(0));
+  if (!last) await begin(tx);
+  await send(tx.em, tx.connection, prepare(sql), params);
+}
+
+/** Statements as one: alone as they are, several as the CTEs of `with ... select 1`. */
+function combined(statements: readonly Statement[]): Statement {
+  if (statements.length === 1) return statements[0]!;
+  return {
+    sql: `with ${statements.map((st, i) => `w${i} as (${st.sql})`).join(', ')} select 1`,
+    params: statements.flatMap((st) => st.params),
+  };
+}
+
+/** The table an insert, update or delete writes; null for any other statement. */
+const TARGET = /^\s*(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/i;
+
+/**
+ * A write whose result nobody reads: in a transaction it waits, to be sent with the unit's other
+ * waiting writes as one statement just before the unit's next statement or at its end
+ * (docs/architecture.md#transactions); elsewhere it runs now. Only a plain insert, update or delete
+ * waits, and only while no waiting write changes the same table, as the CTEs of one statement see
+ * the same snapshot and run in no set order: an update after an update of the same row would be lost.
+ */
+export async function later(db: Db, statements: readonly Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  if (!isTransaction(db)) {
+    const one = combined(statements);
+    await exec(db, one.sql, one.params);
+    return;
+  }
+  for (const st of statements) {
+    const table = TARGET.exec(st.sql)?.[1]?.toLowerCase();
+    if (!table) {
+      await exec(db, st.sql, st.params);
+      continue;
+    }
+    if (db.later.some((w) => TARGET.exec(w.sql)?.[1]?.toLowerCase() === table)) await sendLater(db, false);
+    db.later.push(st);
+  }
+}
+
+/**
+ * Runs `fn` as one transaction on one connection of `em`'s pool, or rolls it back when `fn` throws
+ * (docs/architecture.md#transactions). BEGIN goes out with the first statement that is not a
+ * plain read: under READ COMMITTED every statement reads its own snapshot, inside a transaction
+ * or not, so reads before it see what they would see after it. The writes that wait (`later`)
+ * go out as one statement at the end, followed by COMMIT; when nothing else wrote, that statement
+ * is the whole transaction, and neither BEGIN nor COMMIT is sent. Straight on `pg`, like every
  * statement: a MikroORM transaction builds a unit of work and a knex transaction around it, which
  * cost a write more CPU than its statements (docs/architecture.md#prepared-statements).
  */
 export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>): Promise<T> {
   const pool = poolOf(em);
   const connection = await pool.acquireConnection();
+  const tx: Transaction = { em, connection, begun: false, later: [] };
   try {
-    await control(em, connection, 'begin');
     let result: T;
     try {
-      result = await fn({ em, connection });
+      result = await fn(tx);
+      await sendLater(tx, true);
     } catch (e) {
+      tx.later.length = 0;
       // A connection that broke cannot roll back; the pool drops it, and PostgreSQL ends the transaction.
-      await control(em, connection, 'rollback').catch(() => undefined);
+      if (tx.begun) await control(em, connection, 'rollback').catch(() => undefined);
       throw e;
     }
-    await control(em, connection, 'commit').catch(async (e: unknown) => {
-      await control(em, connection, 'rollback').catch(() => undefined);
-      throw e;
-    });
+    if (tx.begun) {
+      await control(em, connection, 'commit').catch(async (e: unknown) => {
+        await control(em, connection, 'rollback').catch(() => undefined);
+        throw e;
+      });
+    }
     return result;
   } finally {
     await pool.releaseConnection(connection);

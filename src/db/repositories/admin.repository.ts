@@ -23,6 +23,11 @@ export const NO_CREDENTIAL_CACHE: CredentialScope = { cache: null, changed: () =
 async function cachedCredential<T>(scope: CredentialScope, key: string, load: () => Promise<T | null>): Promise<T | null> {
   const { cache } = scope;
   if (!cache) return load();
+  // A change announced while this request was read may be waiting on the listening connection's
+  // socket, ready in the same turn of the event loop: its callback runs before the next turn's
+  // immediates, so the cache is emptied before it is asked (a busy process would otherwise answer
+  // once more from an entry already revoked).
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const hit = cache.get<T>(key);
   if (hit !== undefined) return hit;
   const epoch = cache.epoch();

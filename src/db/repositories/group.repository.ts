@@ -2,7 +2,7 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_ARRAY, idsByLowerName, oneOf, query, type Db } from '../sql.js';
+import { type Db, exec, ID_ARRAY, idsByLowerName, later, oneOf, query } from '../sql.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, memberRowsVisible, membersVisible, usersVisible } from './visibility.js';
@@ -59,12 +59,10 @@ export function createGroupRepository(db: Db): GroupRepository {
       return idsByLowerName(db, 'groups.display_name', tenantId, displayNames);
     },
     async insert(g) {
-      const { sql, params } = GROUPS.insert(g);
-      await exec(db, sql, params);
+      await later(db, [GROUPS.insert(g)]);
     },
     async update(g) {
-      const { sql, params } = GROUPS.update(g);
-      await exec(db, sql, params);
+      await later(db, [GROUPS.update(g)]);
     },
     async bumpVersion(tenantId, id, expect, at) {
       const rows = await query<GroupRow>(

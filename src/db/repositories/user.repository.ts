@@ -3,7 +3,7 @@ import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type Address, type GroupRef, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_ARRAY, idsByLowerName, jsonParam, query, TEXT_ARRAY, type Db } from '../sql.js';
+import { exec, ID_ARRAY, idsByLowerName, jsonParam, later, query, TEXT_ARRAY, type Db, type Statement } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible, type Condition } from './visibility.js';
@@ -113,10 +113,13 @@ const INSERT_ADDRESSES = `insert into user_addresses (tenant_id, user_id, positi
   from jsonb_to_recordset(?::jsonb) as x(position smallint, type text, "primary" boolean, formatted text, "streetAddress" text,
     locality text, region text, "postalCode" text, country text)`;
 
-async function writeValues(db: Db, u: User, which: { values: boolean; addresses: boolean }): Promise<void> {
+/** The inserts of the user's multi-valued rows, for those of `which` that hold any. */
+function valueInserts(u: User, which: { values: boolean; addresses: boolean }): Statement[] {
   const rows = valueRows(u);
-  if (which.values) await exec(db, INSERT_VALUES, [u.tenantId, u.id, rows.values]);
-  if (which.addresses) await exec(db, INSERT_ADDRESSES, [u.tenantId, u.id, rows.addresses]);
+  const out: Statement[] = [];
+  if (which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0)) out.push({ sql: INSERT_VALUES, params: [u.tenantId, u.id, rows.values] });
+  if (which.addresses && u.addresses.length > 0) out.push({ sql: INSERT_ADDRESSES, params: [u.tenantId, u.id, rows.addresses] });
+  return out;
 }
 
 export function createUserRepository(db: Db): UserRepository {
@@ -182,26 +185,22 @@ export function createUserRepository(db: Db): UserRepository {
     },
 
     async insert(u) {
-      // The row and its multi-valued rows in one statement; the foreign keys are checked at its end.
-      const { sql, params } = USERS.insert(u);
-      const rows = valueRows(u);
-      await exec(db, `with u as (${sql}), v as (${INSERT_VALUES}), a as (${INSERT_ADDRESSES}) select 1`, [
-        ...params, u.tenantId, u.id, rows.values, u.tenantId, u.id, rows.addresses,
-      ]);
+      // The row and its multi-valued rows go out as one statement, with the unit's audit and change
+      // events (`later`); the foreign keys are checked at its end.
+      await later(db, [USERS.insert(u), ...valueInserts(u, { values: true, addresses: true })]);
     },
 
     async update(u, previous) {
-      const { sql, params } = USERS.update(u);
-      await exec(db, sql, params);
       // A user is small: a multi-valued attribute that changed is rewritten whole (docs/architecture.md#patch-as-commands);
       // one that did not is left alone (docs/architecture.md#statements-per-request).
       const which = {
         values: !previous || VALUE_ATTRIBUTES.some((a) => !sameData(previous[a], u[a])),
         addresses: !previous || !sameData(previous.addresses, u.addresses),
       };
-      if (which.values) await exec(db, 'delete from user_values where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
-      if (which.addresses) await exec(db, 'delete from user_addresses where tenant_id = ? and user_id = ?', [u.tenantId, u.id]);
-      await writeValues(db, u, { values: which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0), addresses: which.addresses && u.addresses.length > 0 });
+      const deletes: Statement[] = [];
+      if (which.values) deletes.push({ sql: 'delete from user_values where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
+      if (which.addresses) deletes.push({ sql: 'delete from user_addresses where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
+      await later(db, [USERS.update(u), ...deletes, ...valueInserts(u, which)]);
     },
 
     async delete(tenantId, id) {

@@ -38,7 +38,14 @@ export interface DispatcherLog {
  * Moves new change events into the delivery queue: how many it moved, and whether there may be
  * more (a whole batch was moved), so the dispatcher goes on until it has caught up.
  */
-export type FanOut = () => Promise<{ readonly moved: number; readonly more: boolean }>;
+export type FanOut = () => Promise<{ readonly moved: number; readonly queued: number; readonly more: boolean }>;
+
+/**
+ * The least time between two fan-outs that follow announcements. Under a stream of writes every
+ * commit is announced; fanning out after each would cost a transaction per write in every process,
+ * while one fan-out every few milliseconds moves all that committed meanwhile.
+ */
+export const FAN_OUT_GAP_MS = 25;
 
 export interface Dispatcher {
   start(): void;
@@ -139,18 +146,33 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
 
   /** Whether the next round moves events first (new events were announced, or the poll came round). */
   let fanOutDue = true;
+  /**
+   * Whether the next round claims: the poll came round, an attempt ended, someone woke the
+   * dispatcher, or the fan-out queued deliveries. A round that only follows an announcement and
+   * queued nothing has nothing new to claim.
+   */
+  let claimDue = true;
+  /** When the last fan-out that caught up (moved less than a whole batch) started. */
+  let caughtUpAt = 0;
 
   async function round(): Promise<void> {
     // Events first, so a change committed just now can be claimed in the same round. A round that
     // only follows a finished attempt claims without looking at the outbox.
     while (fanOutDue && running) {
+      // Announcements that arrive meanwhile are folded into this fan-out.
+      const gap = caughtUpAt + FAN_OUT_GAP_MS - Date.now();
+      if (gap > 0) await pause(gap);
       fanOutDue = false;
-      const { moved, more } = await deps.fanOut();
+      const startedAt = Date.now();
+      const { moved, queued, more } = await deps.fanOut();
       if (moved > 0) settleMs = null;
+      if (queued > 0) claimDue = true;
       if (more) fanOutDue = true;
+      else caughtUpAt = startedAt;
     }
     const free = settings.concurrency - inFlight.size;
-    if (free <= 0 || !running) return;
+    if (free <= 0 || !running || !claimDue) return;
+    claimDue = false;
     const claimed = await store.write((r) => r.webhookDeliveries.claim(free, leaseMs));
     for (const d of claimed) {
       const p: Promise<void> = work(d).finally(() => {
@@ -161,10 +183,30 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     }
   }
 
-  function wake(): void {
+  /** Starts the next round now (or when the one running ends). */
+  function rouse(): void {
     woken = true;
     wakeUp?.();
   }
+
+  function wake(): void {
+    claimDue = true;
+    rouse();
+  }
+
+  /** Waits `ms`, or less when the dispatcher stops. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        stopWaiting = null;
+        resolve();
+      }, ms);
+      stopWaiting = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  let stopWaiting: (() => void) | null = null;
 
   async function run(): Promise<void> {
     while (running) {
@@ -183,10 +225,13 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
         sleepMs = Math.min(settleMs, settings.pollIntervalMs);
         settleMs = settleMs * 2 >= settings.pollIntervalMs ? null : settleMs * 2;
       }
+      // The poll also claims: retries fall due with time, and another process may have queued deliveries.
+      const poll = sleepMs === settings.pollIntervalMs;
       await new Promise<void>((resolve) => {
         wakeUp = resolve;
         timer = setTimeout(() => {
           fanOutDue = true;
+          if (poll) claimDue = true;
           resolve();
         }, sleepMs);
       });
@@ -206,10 +251,11 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     eventsCommitted() {
       settleMs = 10;
       fanOutDue = true;
-      wake();
+      rouse();
     },
     async stop() {
       running = false;
+      stopWaiting?.();
       wake();
       await loop;
       await Promise.allSettled([...inFlight]);

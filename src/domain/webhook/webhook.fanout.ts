@@ -13,14 +13,14 @@ export function webhookPayload(e: ChangeEvent): { type: string; timestamp: strin
  * delivery queue: one delivery per event and enabled endpoint of its tenant subscribed to its
  * type and registered by the time it happened. One transaction: the deliveries and the new
  * position land together, so a crash repeats a batch whole or not at all. Answers how many events
- * it moved, and whether a whole batch was (there may be more).
+ * it moved, how many deliveries it queued, and whether a whole batch was moved (there may be more).
  */
-export async function fanOut(deps: { store: Store; newId: () => string }, batch: number): Promise<{ moved: number; more: boolean }> {
+export async function fanOut(deps: { store: Store; newId: () => string }, batch: number): Promise<{ moved: number; queued: number; more: boolean }> {
   return deps.store.write(async (r) => {
     const begun = await r.webhookDeliveries.beginFanOut();
-    if (!begun) return { moved: 0, more: false };
+    if (!begun) return { moved: 0, queued: 0, more: false };
     const events = await r.events.listAfter(begun.position, batch);
-    if (events.length === 0) return { moved: 0, more: false };
+    if (events.length === 0) return { moved: 0, queued: 0, more: false };
     const endpoints = await r.webhookEndpoints.enabledIn([...new Set(events.map((e) => e.tenantId))]);
     const byTenant = new Map<string, WebhookEndpoint[]>();
     for (const ep of endpoints) byTenant.set(ep.tenantId, [...(byTenant.get(ep.tenantId) ?? []), ep]);
@@ -33,6 +33,6 @@ export async function fanOut(deps: { store: Store; newId: () => string }, batch:
     }
     if (deliveries.length > 0) await r.webhookDeliveries.enqueue(deliveries);
     await r.webhookDeliveries.endFanOut(events[events.length - 1]!.position);
-    return { moved: events.length, more: events.length === batch };
+    return { moved: events.length, queued: deliveries.length, more: events.length === batch };
   });
 }

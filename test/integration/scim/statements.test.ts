@@ -110,6 +110,10 @@ describe('statements per SCIM request', () => {
     expect(inserts('user_addresses')).toEqual(inserts('users'));
     expect(inserts('audit_events')).toHaveLength(1);
     expect(inserts('change_events')).toEqual(inserts('audit_events'));
+    // The user, its rows and its events are the whole transaction: no BEGIN, no COMMIT, and nothing written apart.
+    expect(inserts('users')).toEqual(inserts('audit_events'));
+    expect(statements.filter((s) => /^(begin|commit)\b/i.test(s))).toEqual([]);
+    expect(statements.filter((s) => /\b(insert into|update|delete from) [a-z_]+/.test(s) && !/pg_notify/.test(s))).toEqual(inserts('users'));
     const read = await suite.c.get(`/Users/${reply.body.id}`);
     expect(read.body).toMatchObject({ emails: [{ value: 'together@example.com', primary: true }], addresses: [{ locality: 'Hollywood' }] });
 

@@ -1,0 +1,106 @@
+import { createStore } from '../../../src/db/store.js';
+import { emptyProfile, type User } from '../../../src/domain/user/user.js';
+import { profile, email } from '../../support/fixtures.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+
+/**
+ * docs/architecture.md#transactions: a write unit begins its transaction at its first statement
+ * that is not a plain read, and sends its last writes, audit and change events as one statement;
+ * a unit whose only write is that statement sends neither BEGIN nor COMMIT. Whatever it sends, it
+ * lands whole or not at all, and each of its statements sees the writes before it.
+ */
+let h: Harness;
+beforeAll(async () => (h = await startHarness()));
+afterAll(() => h.close());
+
+/** The statements `fn` ran, as sent. */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  await h.db.settled();
+  h.db.statements.length = 0;
+  await fn();
+  const sent = [...h.db.statements];
+  await h.db.settled();
+  // The announcement after the commit is not part of the unit.
+  return sent.filter((s) => !/pg_notify/.test(s));
+}
+
+const isControl = (s: string) => /^(begin|commit|rollback)\b/i.test(s);
+const writes = (s: string) => [...s.matchAll(/\b(?:insert into|update|delete from) ([a-z_]+)/g)].map((m) => m[1]);
+
+describe('a write unit', () => {
+  it('creates a user in one statement after its reads, with no BEGIN or COMMIT', async () => {
+    const ctx = await h.tenant();
+    const statements = await statementsOf(() => h.services.users.create(ctx, profile('one@example.com', { emails: [email('one@example.com')] })));
+    expect(statements.some(isControl)).toBe(false);
+    const writing = statements.filter((s) => writes(s).length > 0);
+    expect(writing).toHaveLength(1);
+    expect(writes(writing[0]!)).toEqual(['users', 'user_values', 'audit_events', 'change_events']);
+    expect(statements[statements.length - 1]).toBe(writing[0]);
+    const { user } = await h.services.users.create(ctx, profile('two@example.com'));
+    expect((await h.services.users.get(ctx, user.id)).userName).toBe('two@example.com');
+  });
+
+  it('begins at a locking read and ends with one statement of its last writes, then COMMIT', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('locked@example.com'));
+    const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Guide' })));
+    expect(statements[0]).toMatch(/^begin/i);
+    expect(statements[1]).toMatch(/for update of u/);
+    expect(writes(statements[2]!)).toEqual(['users', 'audit_events', 'change_events']);
+    expect(statements[3]).toMatch(/^commit/i);
+    expect(statements).toHaveLength(4);
+    expect((await h.services.users.get(ctx, user.id)).title).toBe('Guide');
+  });
+
+  it('sends a waiting write before the next statement, so a read in the unit sees it', async () => {
+    const ctx = await h.tenant();
+    const store = createStore(h.db.orm);
+    const now = new Date();
+    const user: User = { ...emptyProfile('seen@example.com'), loginName: 'seen@example.com', id: '0190d7a0-0000-7000-8000-0000000000a1', tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+    let seen: User | null = null;
+    const statements = await statementsOf(() =>
+      store.write(async (r) => {
+        await r.users.insert(user);
+        seen = await r.users.get(ctx.tenantId, user.id);
+      }),
+    );
+    expect(seen).toMatchObject({ id: user.id, userName: 'seen@example.com' });
+    expect(statements.map((s) => (isControl(s) ? s.toLowerCase() : writes(s).join(',') || 'read'))).toEqual(['begin', 'users', 'read', 'commit']);
+  });
+
+  it('sends two changes of one table as two statements, so the second sees the first', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('twice@example.com'));
+    const store = createStore(h.db.orm);
+    const statements = await statementsOf(() =>
+      store.write(async (r) => {
+        const u = (await r.users.get(ctx.tenantId, user.id, { forUpdate: true }))!;
+        await r.users.update({ ...u, title: 'First', version: u.version + 1 }, u);
+        await r.users.update({ ...u, title: 'Second', displayName: 'Twice', version: u.version + 2 }, u);
+      }),
+    );
+    expect(statements.filter((s) => writes(s).includes('users'))).toHaveLength(2);
+    expect(await h.services.users.get(ctx, user.id)).toMatchObject({ title: 'Second', displayName: 'Twice', version: user.version + 2 });
+  });
+
+  it('leaves nothing behind when its one statement fails, and nothing when it throws before sending it', async () => {
+    const ctx = await h.tenant();
+    await h.services.users.create(ctx, profile('taken@example.com'));
+    const audit = async () => (await h.db.orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from audit_events where tenant_id = ?', [ctx.tenantId]))[0]!.n;
+    const before = await audit();
+    await expect(h.services.users.create(ctx, profile('TAKEN@example.com'))).rejects.toThrow(/taken/);
+    const store = createStore(h.db.orm);
+    const now = new Date();
+    const statements = await statementsOf(() =>
+      expect(
+        store.write(async (r) => {
+          await r.users.insert({ ...emptyProfile('never@example.com'), loginName: 'never@example.com', id: '0190d7a0-0000-7000-8000-0000000000a2', tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now });
+          throw new Error('changed its mind');
+        }),
+      ).rejects.toThrow('changed its mind'),
+    );
+    expect(statements).toEqual([]);
+    expect(await audit()).toBe(before);
+    expect((await h.services.users.list(ctx, { filter: null, sort: null, page: { mode: 'offset', offset: 0, limit: 10 }, withTotal: true })).total).toBe(1);
+  });
+});
