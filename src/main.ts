@@ -6,6 +6,7 @@ import { openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
+import { startStatisticsUpkeep } from './db/statistics.js';
 import { createRosterLogger } from './composition/logger.js';
 import { answerRefusedRequests } from './http/client-errors.js';
 import { asyncStdout } from './http/logger.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const port = addr && typeof addr === 'object' ? addr.port : config.port;
   logger.info({ port, host: config.host, url: `http://localhost:${port}` }, 'listening');
   const pruning = startEventPruning(services, { retentionDays: config.eventRetentionDays, deliveryRetentionDays: config.webhooks.deliveryRetentionDays, logger });
+  const statistics = startStatisticsUpkeep(db.orm, { intervalMs: config.dbAnalyzeIntervalMs, log: logger });
 
   // Webhooks go out from every process that has them switched on (docs/architecture.md#webhooks).
   const webhooks = config.webhooks.enabled
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     clearTimeout(timer);
     await webhooksStopped;
     await pruning.stop();
+    await statistics.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -40,6 +40,8 @@ export interface Config {
   readonly tenantMaxInFlight: number;
   /** How long change events are kept before they are pruned (docs/operations.md#event-retention). */
   readonly eventRetentionDays: number;
+  /** How often a process checks for tables whose planner statistics lag and analyzes them; 0: never (docs/operations.md#planner-statistics). */
+  readonly dbAnalyzeIntervalMs: number;
   /** Delivery of change events to webhook endpoints (docs/architecture.md#webhooks). */
   readonly webhooks: WebhookConfig;
   /** Bounds on what one write may store and on filters (docs/architecture.md#limits). */
@@ -173,6 +175,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
     eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
+    dbAnalyzeIntervalMs: int('DB_ANALYZE_INTERVAL_MS', 10_000, 0, 3_600_000),
     webhooks: Object.freeze({
       enabled: bool('WEBHOOK_DISPATCH', true),
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
