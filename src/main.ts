@@ -6,7 +6,7 @@ import { openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
-import { startStatisticsUpkeep } from './db/statistics.js';
+import { startStatisticsUpkeep } from './composition/statistics-upkeep.js';
 import { createRosterLogger } from './composition/logger.js';
 import { answerRefusedRequests } from './http/client-errors.js';
 import { asyncStdout } from './http/logger.js';

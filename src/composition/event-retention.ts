@@ -1,5 +1,6 @@
 import type { Services } from '../domain/services.js';
 import type { Logger } from '../http/logger.js';
+import { every } from './periodic.js';
 
 /** How often a process prunes; every process does, and deleting what another process deleted is a no-op. */
 export const PRUNE_INTERVAL_MS = 3_600_000;
@@ -15,11 +16,9 @@ export function startEventPruning(
   services: Services,
   o: { retentionDays: number; deliveryRetentionDays: number; logger: Logger; intervalMs?: number },
 ): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const run = () => {
-    running = running.then(async () => {
-      if (stopped) return;
+  return every(
+    o.intervalMs ?? PRUNE_INTERVAL_MS,
+    async () => {
       try {
         const pruned = await services.events.prune(o.retentionDays, PRUNE_BATCH);
         if (pruned > 0) o.logger.info({ pruned, retentionDays: o.retentionDays }, 'change events pruned');
@@ -34,18 +33,7 @@ export function startEventPruning(
       } catch (err) {
         o.logger.warn({ err }, 'pruning webhook deliveries failed; retrying at the next interval');
       }
-    });
-  };
-  const first = setTimeout(run, 0);
-  const timer = setInterval(run, o.intervalMs ?? PRUNE_INTERVAL_MS);
-  first.unref();
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
     },
-  };
+    { atStart: true },
+  );
 }

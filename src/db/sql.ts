@@ -18,8 +18,8 @@ export interface Transaction {
   readonly connection: PgConnection;
   /** Whether BEGIN was sent. */
   begun: boolean;
-  /** Writes not sent yet, in order (see `later`). */
-  readonly later: Statement[];
+  /** Writes not sent yet, in order, each with the table it writes (see `later`). */
+  readonly later: (Statement & { readonly table: string })[];
 }
 
 /** One parameterised statement (`?` placeholders). */
@@ -86,7 +86,7 @@ async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ r
   const p = prepare(sql);
   if (isTransaction(db)) {
     // What waits is sent first, so every statement sees the unit's writes before it.
-    if (db.later.length > 0 || !p.plainRead) await sendLater(db, false);
+    await sendLater(db, false);
     if (!p.plainRead) await begin(db);
     return send(db.em, db.connection, p, params);
   }
@@ -180,8 +180,8 @@ export async function later(db: Db, statements: readonly Statement[]): Promise<v
       await exec(db, st.sql, st.params);
       continue;
     }
-    if (db.later.some((w) => TARGET.exec(w.sql)?.[1]?.toLowerCase() === table)) await sendLater(db, false);
-    db.later.push(st);
+    if (db.later.some((w) => w.table === table)) await sendLater(db, false);
+    db.later.push({ ...st, table });
   }
 }
 

@@ -26,6 +26,15 @@ afterAll(async () => {
   await h.close();
 });
 
+/** `USERS` users in the tenant, written straight into the table as an import might, named `<prefix><n>@example.com`. */
+const bulkUsers = (tenantId: string, prefix: string) =>
+  exec(
+    h.db.orm.em.fork(),
+    `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
+     select gen_random_uuid(), ?, ? || i || '@example.com', ? || i, true, '{}'::jsonb, 1, now(), now() from generate_series(1, ?) as i`,
+    [tenantId, prefix, prefix, USERS],
+  );
+
 /** The index the generic plan of a lookup by userName reads, and whether it filters rows it read. */
 async function lookupPlan(tenantId: string): Promise<{ index: string; filtered: boolean }> {
   await client.query('deallocate all');
@@ -54,12 +63,7 @@ describe('planner statistics', () => {
     const ctx = await h.tenant();
     await h.services.users.create(ctx, profile('first@example.com'));
     await client.query('analyze users');
-    await exec(
-      h.db.orm.em.fork(),
-      `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
-       select gen_random_uuid(), ?, 'bulk' || i || '@example.com', 'bulk' || i, true, '{}'::jsonb, 1, now(), now() from generate_series(1, ?) as i`,
-      [ctx.tenantId, USERS],
-    );
+    await bulkUsers(ctx.tenantId, 'bulk');
     // Statistics from one user: the tenant's every user is read to find one name.
     expect(await lookupPlan(ctx.tenantId)).toEqual({ index: 'users_tenant_id_id_index', filtered: true });
     expect(await untilAnalyzed()).toContain('users');
@@ -70,12 +74,7 @@ describe('planner statistics', () => {
 
   it('leaves the work to the process that holds the lock', async () => {
     const ctx = await h.tenant();
-    await exec(
-      h.db.orm.em.fork(),
-      `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
-       select gen_random_uuid(), ?, 'held' || i || '@example.com', 'held' || i, true, '{}'::jsonb, 1, now(), now() from generate_series(1, ?) as i`,
-      [ctx.tenantId, USERS],
-    );
+    await bulkUsers(ctx.tenantId, 'held');
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(7265002)');
     expect(await analyzeStale(h.db.orm)).toEqual([]);
