@@ -31,12 +31,17 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Runs the operation and returns how many SQL statements it caused. */
+/**
+ * Runs the operation and returns how many SQL statements it caused. The statements on the caller's
+ * key (its lookup, its last-used stamp) are not counted: whether the credential cache serves the
+ * lookup depends on the cache's listening connection (a missed health check on a loaded machine
+ * empties it), not on the page, and the cache has tests of its own.
+ */
 async function statementsFor(query: string, variables: Json): Promise<{ count: number; data: Json }> {
   await gqlOk(h, '{ viewer { platform } }'); // lets the key's last-used stamp settle first
   h.db.statements.length = 0;
   const data = await gqlOk(h, query, variables);
-  return { count: h.db.statements.length, data };
+  return { count: h.db.statements.filter((s) => !/\bapi_keys\b/.test(s)).length, data };
 }
 
 const USERS = `query($t: ID!, $n: Int!) { tenant(id: $t) { users(first: $n, filter: { userName: { sw: "member" } }) { totalCount edges { node {
@@ -51,9 +56,9 @@ describe('no N+1', () => {
     expect(edges).toHaveLength(100);
     expect(edges.every((e: Json) => e.node.groups.length > 0 && e.node.enterprise.manager.userName.startsWith('boss'))).toBe(true);
     const small = await statementsFor(USERS, { t: ctx.tenantId, n: 5 });
-    // key, tenant, page, count, groups of all users, managers of all users
+    // tenant, page, count, groups of all users, managers of all users
     expect(big.count).toBeGreaterThanOrEqual(3);
-    expect(big.count).toBeLessThanOrEqual(6);
+    expect(big.count).toBeLessThanOrEqual(5);
     // The page of 100 holds every match, so its total needs no count; the page of 5 does not.
     expect(small.count).toBe(big.count + 1);
   });
@@ -87,9 +92,9 @@ describe('no N+1', () => {
     expect(groups).toHaveLength(50);
     expect(groups.every((g: Json) => g.memberCount === 20 && g.members.totalCount === 20 && g.members.edges.length === 20 && g.members.edges.every((m: Json) => m.node.userName))).toBe(true);
     const small = await statementsFor(GROUPS, { t: ctx.tenantId, n: 3 });
-    // key, tenant, page, member counts, first members of all groups, member users
-    expect(big.count).toBeGreaterThanOrEqual(4);
-    expect(big.count).toBeLessThanOrEqual(6);
+    // tenant, page, member counts, first members of all groups, member users
+    expect(big.count).toBeGreaterThanOrEqual(3);
+    expect(big.count).toBeLessThanOrEqual(5);
     expect(big.count).toBe(small.count);
   });
 });
