@@ -91,7 +91,7 @@ function remove(from: Json, e: Entry): void {
   if (k.urn && Object.keys(holder).length === 0) delete from[k.urn];
 }
 
-/** Applies the projection to a full representation (which it may modify). */
+/** Applies the projection to a full representation; with nothing asked for or excluded, that is the representation itself. */
 export function project(rt: ResourceTypeSpec, p: Projection, full: Json): Json {
   let out: Json;
   if (p.attributes) {
@@ -102,6 +102,8 @@ export function project(rt: ResourceTypeSpec, p: Projection, full: Json): Json {
       if (isObject(src) && src[attr.name] !== undefined) out[attr.name] = src[attr.name];
     }
     for (const e of p.attributes) copy(full, out, e);
+  } else if (p.excluded.length === 0) {
+    return full;
   } else {
     out = structuredClone(full);
   }

@@ -10,7 +10,11 @@ import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
-const compact = (o: Record<string, unknown>): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+const compact = (o: Record<string, unknown>): Json => {
+  const out: Json = {};
+  for (const k in o) if (o[k] !== null && o[k] !== undefined) out[k] = o[k];
+  return out;
+};
 
 // RFC 7643 §2.4: "primary": false is returned as false, and a primary never sent stays absent.
 const valueOut = (v: MultiValue): Json => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary });

@@ -12,7 +12,7 @@ export interface BenchOptions {
   readonly only: readonly string[];
   /** Seeds a second tenant with a 100,000-member group directly in SQL when BENCH_USERS is smaller (BENCH_BIG_GROUP, default 1). */
   readonly bigGroup: boolean;
-  /** Extra `node` flags for the Roster process (BENCH_ROSTER_NODE_ARGS), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  /** The Roster process's `node` flags (BENCH_ROSTER_NODE_ARGS); by default those `npm start` uses (PRODUCTION_NODE_ARGS). */
   readonly rosterNodeArgs: readonly string[];
   /**
    * A directory for one CPU profile per Roster scenario (BENCH_PROFILE_DIR): Roster is started
@@ -38,10 +38,17 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     out: env.BENCH_OUT || 'bench-results.json',
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bigGroup: env.BENCH_BIG_GROUP !== '0',
-    rosterNodeArgs: nodeArgs(env),
+    rosterNodeArgs: rosterNodeArgs(env),
     profileDir: env.BENCH_PROFILE_DIR || undefined,
   };
 }
 
-/** Extra `node` flags for the Roster process, from BENCH_ROSTER_NODE_ARGS. */
-export const nodeArgs = (env: NodeJS.ProcessEnv): string[] => (env.BENCH_ROSTER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/**
+ * The `node` flags `npm start` and the Dockerfile run Roster with (docs/operations.md#memory); a
+ * test holds the three to the same list.
+ */
+export const PRODUCTION_NODE_ARGS: readonly string[] = ['--max-old-space-size=1024', '--max-semi-space-size=32'];
+
+/** The Roster process's `node` flags: BENCH_ROSTER_NODE_ARGS when set (an empty value runs it without flags), else PRODUCTION_NODE_ARGS. */
+export const rosterNodeArgs = (env: NodeJS.ProcessEnv): readonly string[] =>
+  env.BENCH_ROSTER_NODE_ARGS === undefined ? PRODUCTION_NODE_ARGS : env.BENCH_ROSTER_NODE_ARGS.split(/\s+/).filter(Boolean);

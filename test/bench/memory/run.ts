@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { client, type Call } from '../http/client.js';
-import { nodeArgs, whole } from '../http/options.js';
+import { rosterNodeArgs, whole } from '../http/options.js';
 import { sampleProcess, startPostgres, startRosterServer, type ProcessUsage } from '../http/processes.js';
 import { percentile } from '../http/report.js';
 import { entraSync } from '../http/scenarios.js';
@@ -16,8 +16,6 @@ import { pagedUserName, seedUsers } from './seed.js';
 const ROSTER_DB = `roster_bench_memory_${process.pid}`;
 const PHASES = ['scim', 'graphql', 'filter', 'sync'] as const;
 type Phase = (typeof PHASES)[number];
-/** How the Dockerfile and `npm start` run Roster (docs/operations.md#memory), unless BENCH_ROSTER_NODE_ARGS says otherwise. */
-const PRODUCTION_NODE_ARGS = ['--max-old-space-size=1024'];
 /** The target of docs/architecture.md#performance-budgets, 300 MB (286 MiB), in MiB like every figure printed. */
 const RSS_LIMIT_MIB = 300e6 / 2 ** 20;
 
@@ -50,7 +48,7 @@ function readOptions(env: NodeJS.ProcessEnv): Options {
     graphqlFirst: env.BENCH_MEMORY_GRAPHQL_FIRST ? whole(env, 'BENCH_MEMORY_GRAPHQL_FIRST', 1) : null,
     databaseUrl: env.BENCH_DATABASE_URL || undefined,
     out: env.BENCH_OUT || 'bench-memory.json',
-    rosterNodeArgs: env.BENCH_ROSTER_NODE_ARGS === undefined ? PRODUCTION_NODE_ARGS : nodeArgs(env),
+    rosterNodeArgs: rosterNodeArgs(env),
   };
 }
 

@@ -1,5 +1,5 @@
 import { formatTable, percentile, toJson, withRatios, type Measurement } from '../../bench/http/report.js';
-import { readOptions } from '../../bench/http/options.js';
+import { PRODUCTION_NODE_ARGS, readOptions } from '../../bench/http/options.js';
 
 const m = (scenario: string, perSecond: number, extra: Partial<Measurement> = {}): Measurement => ({
   scenario,
@@ -49,7 +49,7 @@ describe('HTTP benchmark report', () => {
   });
 
   it('reads its options with defaults, and refuses a count that is not one', () => {
-    expect(readOptions({})).toEqual({ users: 10_000, seconds: 10, databaseUrl: undefined, out: 'bench-results.json', only: [], bigGroup: true, rosterNodeArgs: [] });
+    expect(readOptions({})).toEqual({ users: 10_000, seconds: 10, databaseUrl: undefined, out: 'bench-results.json', only: [], bigGroup: true, rosterNodeArgs: PRODUCTION_NODE_ARGS });
     expect(readOptions({ BENCH_USERS: '1_000_000', BENCH_ONLY: 'floor, POST', BENCH_BIG_GROUP: '0' })).toMatchObject({ users: 1_000_000, only: ['floor', 'POST'], bigGroup: false });
     expect(() => readOptions({ BENCH_SECONDS: 'ten' })).toThrow('BENCH_SECONDS');
   });
