@@ -71,11 +71,20 @@ export async function openOrm(o: OrmOptions): Promise<MikroORM> {
  * user, so the requests' statement_timeout does not apply to it.
  */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const done = await orm.em.fork().transactional(async (em) => {
-    await em.execute('set local statement_timeout = 0');
-    return orm.getMigrator().up({ transaction: em.getTransactionContext() });
-  });
-  return done.map((m) => m.name);
+  // Begun and ended on the connection, not with em.transactional: the EntityManager's transaction
+  // and flush switch on AsyncLocalStorage, whose hooks would then tax every promise the process
+  // makes for the rest of its life (docs/architecture.md#async-context).
+  const connection = orm.em.getConnection();
+  const trx = await connection.begin();
+  try {
+    await connection.execute('set local statement_timeout = 0', [], 'run', trx);
+    const done = await orm.getMigrator().up({ transaction: trx });
+    await connection.commit(trx);
+    return done.map((m) => m.name);
+  } catch (e) {
+    await connection.rollback(trx);
+    throw e;
+  }
 }
 
 /** Names of migrations not yet applied. */

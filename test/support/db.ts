@@ -39,6 +39,15 @@ const statementIn = (line: string): string =>
 
 export type PoolOptions = Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
 
+/** A new database with no tables at all, for a server process that migrates it itself. */
+export async function createEmptyTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `roster_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`create database "${name}"`));
+  const u = serverUrl();
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin((c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined) };
+}
+
 /**
  * A new, migrated database of its own for one test file, so files run in parallel. The pool is
  * larger and more patient than in production unless a test asks otherwise: test files share a

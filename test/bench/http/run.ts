@@ -10,6 +10,7 @@ import { sampleDatabase, sampleProcess, startFloor, startPostgres, startRosterSe
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
 import { FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
 import { seed } from './seed.js';
+import { openInProcessScim } from './in-process.js';
 
 const ROSTER_DB = 'roster_bench_http';
 const FLOOR_DB = 'roster_bench_floor';
@@ -40,23 +41,25 @@ async function main(): Promise<void> {
     });
     const floor = await startFloor(floorDb);
     stops.unshift(() => floor.stop());
+    const inProcess = chosen.some((s) => s.inProcess) ? await openInProcessScim(rosterDb) : null;
+    if (inProcess) stops.unshift(() => inProcess.close());
 
     const measured: Measurement[] = [];
     for (const [index, s] of chosen.entries()) {
-      if (s.roster && o.profileDir) {
+      if (s.roster && !s.inProcess && o.profileDir) {
         // A process of its own per profiled scenario; stopping it writes the profile.
         await roster.stop();
         const name = `${String(index).padStart(2, '0')}-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
         roster = await startRosterServer(rosterDb, adminToken, [...o.rosterNodeArgs, '--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${name}`]);
       }
-      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded };
+      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, inProcess };
       log(`${s.name} (${o.seconds} s) ...`);
-      const usage = await sampleProcess(s.roster ? roster.pid : floor.pid);
+      const usage = await sampleProcess(s.inProcess ? process.pid : s.roster ? roster.pid : floor.pid);
       const dbUsage = await sampleDatabase(s.roster ? ROSTER_DB : FLOOR_DB);
       const m = await s.run(c);
       const { peakRssMiB, cpuMs } = await usage.stop();
       const dbCpuMs = await dbUsage.stop();
-      if (s.roster && o.profileDir) await roster.stop();
+      if (s.roster && !s.inProcess && o.profileDir) await roster.stop();
       const perRequest = (ms: number | null) => (ms === null || m.requests === 0 ? null : ms / m.requests);
       measured.push({ ...m, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });
     }

@@ -4,6 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { client, type Reply } from './client.js';
+import type { InProcessScim } from './in-process.js';
 import { percentile, type Measurement } from './report.js';
 import { expect2xx, userBody, userName, type Seeded } from './seed.js';
 
@@ -21,6 +22,8 @@ export interface Context {
   readonly adminToken: string;
   readonly seconds: number;
   readonly seeded: Seeded;
+  /** Roster's SCIM facade in this process, for the in-process scenarios; null when none of them runs. */
+  readonly inProcess: InProcessScim | null;
 }
 
 export interface Scenario {
@@ -29,6 +32,8 @@ export interface Scenario {
   readonly roster: boolean;
   /** Whether it needs the 100,000-member group of seed.ts. */
   readonly bigGroup?: boolean;
+  /** Whether it calls Roster's SCIM facade in the benchmark's own process (which is then the one sampled), not over HTTP. */
+  readonly inProcess?: boolean;
   run(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>>;
 }
 
@@ -78,6 +83,52 @@ async function drive(name: string, c: Context, load: Load): Promise<Omit<Measure
   };
 }
 
+/**
+ * Runs one load against the SCIM facade in this process, for the context's fixed time, over as
+ * many concurrent loops as drive() opens connections. The body is parsed from its JSON text and the
+ * answer's body serialised, as the server does; sockets, Koa, the request log and metrics are left out.
+ */
+async function driveInProcess(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
+  const scim = c.inProcess;
+  if (!scim || !load.token) throw new Error(`${name}: no in-process SCIM facade or token`);
+  const token = load.token;
+  const connections = load.connections ?? CONNECTIONS;
+  const latencies: number[] = [];
+  let i = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  const stopAt = started + c.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < stopAt) {
+        const { path, body } = load.request(i++);
+        const t = performance.now();
+        try {
+          const res = await scim.call(load.method, path, token, body === undefined ? undefined : JSON.parse(JSON.stringify(body)));
+          if (res.body !== undefined) JSON.stringify(res.body);
+          if (res.status < 200 || res.status > 299) non2xx++;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    scenario: name,
+    perSecond: latencies.length / seconds,
+    unit: 'req/s',
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requests: latencies.length,
+    non2xx,
+    errors,
+    connections,
+  };
+}
+
 const filterPath = (prefix: string, attribute: string, value: string) => `${prefix}/Users?filter=${encodeURIComponent(`${attribute} eq "${value}"`)}`;
 
 /** Spreads the i-th request over all seeded users, so consecutive requests touch different rows. */
@@ -98,13 +149,7 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'SCIM lookup by userName',
     roster: true,
-    run: (c) =>
-      drive('SCIM lookup by userName', c, {
-        base: c.rosterUrl,
-        token: c.seeded.token,
-        method: 'GET',
-        request: (i) => ({ path: filterPath('/scim/v2', 'userName', userName(spread(i, c.seeded.userIds.length))) }),
-      }),
+    run: (c) => drive('SCIM lookup by userName', c, lookupByUserName(c)),
   },
   {
     name: 'SCIM lookup by externalId',
@@ -131,15 +176,7 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'SCIM POST /Users',
     roster: true,
-    run: (c) => {
-      const run = Date.now().toString(36);
-      return drive('SCIM POST /Users', c, {
-        base: c.rosterUrl,
-        token: c.seeded.token,
-        method: 'POST',
-        request: (i) => ({ path: '/scim/v2/Users', body: userBody(`new-${run}-${i}@example.com`, `new-${run}-${i}`, c.seeded.userIds[0]!) }),
-      });
-    },
+    run: (c) => drive('SCIM POST /Users', c, createUsers(c)),
   },
   {
     name: 'SCIM PATCH user (replace title)',
@@ -213,7 +250,30 @@ export const scenarios: readonly Scenario[] = [
       },
     }),
   ),
+  // Last, so the users they create do not change what the others read.
+  { name: 'in-process SCIM lookup by userName, no HTTP', roster: true, inProcess: true, run: (c) => driveInProcess('in-process SCIM lookup by userName, no HTTP', c, lookupByUserName(c)) },
+  { name: 'in-process SCIM POST /Users, no HTTP', roster: true, inProcess: true, run: (c) => driveInProcess('in-process SCIM POST /Users, no HTTP', c, createUsers(c)) },
 ];
+
+function lookupByUserName(c: Context): Load {
+  return {
+    base: c.rosterUrl,
+    token: c.seeded.token,
+    method: 'GET',
+    request: (i) => ({ path: filterPath('/scim/v2', 'userName', userName(spread(i, c.seeded.userIds.length))) }),
+  };
+}
+
+/** New users, named after the time the load starts so that no earlier run created them. */
+function createUsers(c: Context): Load {
+  const run = Date.now().toString(36);
+  return {
+    base: c.rosterUrl,
+    token: c.seeded.token,
+    method: 'POST',
+    request: (i) => ({ path: '/scim/v2/Users', body: userBody(`new-${run}-${i}@example.com`, `new-${run}-${i}`, c.seeded.userIds[0]!) }),
+  };
+}
 
 /** Entra's member PATCH: a different user each time; removal in its filtered-path form (docs/entra.md#two-patch-dialects). */
 function memberPatch(base: string, token: string, groupId: string, userIds: readonly string[], op: 'add' | 'remove'): Load {
