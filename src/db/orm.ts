@@ -82,7 +82,8 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
     await connection.commit(trx);
     return done.map((m) => m.name);
   } catch (e) {
-    await connection.rollback(trx);
+    // The migration's own error is the one to report, even when the rollback fails too.
+    await connection.rollback(trx).catch(() => undefined);
     throw e;
   }
 }
