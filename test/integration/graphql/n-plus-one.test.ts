@@ -32,19 +32,20 @@ afterAll(async () => {
 });
 
 /**
- * Runs the operation and returns the SQL statements it caused (their number, and their texts for a
- * failure to show). It first waits for the announcements of earlier writes, which follow their
- * commits a few milliseconds later on the same pool (docs/architecture.md#announcing-commits), so
- * none lands among the page's statements. The statements on the caller's key (its lookup, its
- * last-used stamp) are not counted: whether the credential cache serves the lookup depends on the
- * cache's listening connection, not on the page, and the cache has tests of its own.
+ * Runs the operation and returns the reads it caused (their number, and their texts for a failure to
+ * show). It first waits for the announcements of earlier writes, which follow their commits a few
+ * milliseconds later on the same pool (docs/architecture.md#announcing-commits). Only the reads of
+ * the page are counted: not a notification, nor BEGIN or COMMIT, which a page never sends, nor the
+ * statements on the caller's key (its lookup, its last-used stamp), whose lookup the credential
+ * cache serves or not depending on its listening connection, not on the page (the cache has tests
+ * of its own).
  */
 async function statementsFor(query: string, variables: Json): Promise<{ count: number; statements: string[]; data: Json }> {
   await gqlOk(h, '{ viewer { platform } }'); // lets the key's last-used stamp settle first
   await h.db.settled();
   h.db.statements.length = 0;
   const data = await gqlOk(h, query, variables);
-  const statements = h.db.statements.filter((s) => !/\bapi_keys\b/.test(s));
+  const statements = h.db.statements.filter((s) => !/^(?:begin|commit|rollback)$/i.test(s) && !/\bapi_keys\b|\bpg_notify\(/.test(s));
   return { count: statements.length, statements, data };
 }
 
