@@ -54,11 +54,8 @@ export async function createEmptyTestDatabase(): Promise<{ url: string; drop(): 
  * busy machine.
  */
 export async function createTestDatabase(pool: PoolOptions = {}): Promise<TestDatabase> {
-  const name = `roster_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`create database "${name}"`));
-  const u = serverUrl();
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const empty = await createEmptyTestDatabase();
+  const { url } = empty;
   const statements: string[] = [];
   const orm = await openOrm({ url, poolMax: 20, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, ...pool, onQuery: (line) => statements.push(statementIn(line)) });
   await migrate(orm);
@@ -70,7 +67,7 @@ export async function createTestDatabase(pool: PoolOptions = {}): Promise<TestDa
     settled: () => announcerOf(orm).settled(),
     async drop() {
       await orm.close(true);
-      await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
+      await empty.drop();
     },
   };
 }

@@ -98,12 +98,9 @@ function toUser(r: UserRow & { grps?: GroupRef[] }): User {
 
 
 /** The user's multi-valued rows, as the JSON arrays the statements below read. */
-function valueRows(u: User): { values: string; addresses: string } {
-  const vals = VALUE_ATTRIBUTES.flatMap((attribute) =>
-    u[attribute].map((v, position) => ({ attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display })),
-  );
-  return { values: jsonParam(vals), addresses: jsonParam(u.addresses.map((a, position) => ({ ...a, position }))) };
-}
+const valueRows = (u: User): string =>
+  jsonParam(VALUE_ATTRIBUTES.flatMap((attribute) => u[attribute].map((v, position) => ({ attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display }))));
+const addressRows = (u: User): string => jsonParam(u.addresses.map((a, position) => ({ ...a, position })));
 
 const INSERT_VALUES = `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
   select ?::uuid, ?::uuid, x.attribute, x.position, x.value, x.type, x."primary", x.display
@@ -115,10 +112,9 @@ const INSERT_ADDRESSES = `insert into user_addresses (tenant_id, user_id, positi
 
 /** The inserts of the user's multi-valued rows, for those of `which` that hold any. */
 function valueInserts(u: User, which: { values: boolean; addresses: boolean }): Statement[] {
-  const rows = valueRows(u);
   const out: Statement[] = [];
-  if (which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0)) out.push({ sql: INSERT_VALUES, params: [u.tenantId, u.id, rows.values] });
-  if (which.addresses && u.addresses.length > 0) out.push({ sql: INSERT_ADDRESSES, params: [u.tenantId, u.id, rows.addresses] });
+  if (which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0)) out.push({ sql: INSERT_VALUES, params: [u.tenantId, u.id, valueRows(u)] });
+  if (which.addresses && u.addresses.length > 0) out.push({ sql: INSERT_ADDRESSES, params: [u.tenantId, u.id, addressRows(u)] });
   return out;
 }
 
