@@ -85,8 +85,10 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   // Repositories reach the database through the EntityManager's pool alone and keep no entities in
   // it, so every read and write shares one, not a fork each (a fork builds a unit of work).
   const em = orm.em.fork();
+  // Repositories keep no state of a unit of work outside a transaction: every read shares one set.
+  const readers = createRepositories(em, reading);
   return {
-    read: (fn) => run(() => fn(createRepositories(em, reading))),
+    read: (fn) => run(() => fn(readers)),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
     write: (fn) =>
       run(async () => {

@@ -8,9 +8,10 @@ import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible, type Condition } from './visibility.js';
 
-/** A users row with its multi-valued attributes aggregated in (see USER_SELECT). */
-type UserRow = Readonly<Record<string, unknown>> & {
+/** A users row as one JSON document, with its multi-valued attributes aggregated in (see USER_SELECT). */
+type UserRow = {
   readonly id: string;
+  readonly doc: Readonly<Record<string, unknown>>;
   readonly vals: { a: string; v: string; t: string | null; p: boolean; d: string | null }[];
   readonly addrs: Address[];
 };
@@ -23,8 +24,8 @@ const valueMapping = (attribute: ValueAttribute) => ({
   columns: (a: string) => ({ value: `${a}.value`, type: `${a}.type`, primary: `${a}."primary"`, display: `${a}.display` }),
 });
 
-/** The multi-valued attributes filters may name (docs/architecture.md#filter-language), `groups` of those the caller sees. */
-const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
+/** The multi-valued attributes filters may name that every caller sees alike. */
+const OWN_MULTI: TableMapping['multi'] = {
   ...Object.fromEntries(VALUE_ATTRIBUTES.map((attr) => [attr, valueMapping(attr)])),
   addresses: {
     exists: (a) => ({ sql: `exists (select 1 from user_addresses ${a} where ${a}.user_id = u.id and (%s))`, params: [] }),
@@ -39,6 +40,11 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
       country: `${a}.country`,
     }),
   },
+};
+
+/** The multi-valued attributes filters may name (docs/architecture.md#filter-language), `groups` of those the caller sees. */
+const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
+  ...OWN_MULTI,
   groups: {
     exists: (a) => {
       const visible = groupsVisible(`${a}g`, visibleTo);
@@ -53,11 +59,14 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
 
 /**
  * A user row with its multi-valued attributes aggregated in, so one statement reads whole users.
+ * The row comes as one JSON document (`doc`), not as its 32 columns: `pg` describes, and builds a
+ * parser for, every column of every result it reads, which cost a lookup more Node.js time than
+ * the rest of its reading, and PostgreSQL a little more too (docs/architecture.md#row-documents).
  * The aggregates are `json`, not `jsonb`: json is written as text while it is built, where jsonb
  * is built as a tree and then printed, which made a page of 100 users cost PostgreSQL a third
  * more (docs/architecture.md#statements-per-request).
  */
-const USER_SELECT = `u.*,
+const USER_SELECT = `u.id, to_json(u) as doc,
   (select coalesce(json_agg(json_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::json)
      from user_values v where v.user_id = u.id) as vals,
   (select coalesce(json_agg(json_build_object('type', ad.type, 'primary', ad."primary", 'formatted', ad.formatted,
@@ -88,7 +97,7 @@ const IS_VALUE_ATTRIBUTE = new Set<string>(VALUE_ATTRIBUTES);
 
 /** A user from its row. Runs for every row read: the object fromRow made is completed in place, not copied. */
 function toUser(r: UserRow & { grps?: GroupRef[] }): User {
-  const u = USERS.fromRow(r) as unknown as Record<string, unknown>;
+  const u = USERS.fromRow(r.doc) as unknown as Record<string, unknown>;
   for (const a of VALUE_ATTRIBUTES) u[a] = [];
   for (const v of r.vals) if (IS_VALUE_ATTRIBUTE.has(v.a)) (u[v.a] as MultiValue[]).push({ value: v.v, type: v.t, primary: v.p, display: v.d });
   u.addresses = r.addrs;
