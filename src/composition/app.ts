@@ -1,28 +1,37 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type Koa from 'koa';
 import type { Config } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import { createAdmission } from '../http/admission.js';
-import { createApp, jsonBodyParser, type Readiness } from '../http/app.js';
+import { createApp, type Readiness } from '../http/app.js';
 import { graphqlMount } from '../http/graphql.mount.js';
 import type { Logger } from '../http/logger.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
-import { scimMount } from '../http/scim.mount.js';
+import { scimListener } from '../http/scim.mount.js';
 import { createScimRouter } from '../scim/scim.router.js';
 import { createEventWakeups } from '../db/event-wakeups.js';
 import { buildRosterSchema } from '../graphql/schema.js';
 import { attachSubscriptions } from '../http/subscriptions.js';
 
-/** Roster's HTTP application: health, then the front doors over one set of domain services. */
-export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness; metrics?: Metrics }): Koa {
+/** Roster's HTTP application, as the request listener of a node:http server. */
+export interface RosterApp {
+  callback(): RequestListener;
+}
+
+/**
+ * Roster's HTTP application: SCIM served straight from node:http (docs/architecture.md#scim-without-koa),
+ * then Koa for health, metrics and GraphQL, over one set of domain services.
+ */
+export function createRosterApp(deps: { services: Services; config: Config; logger: Logger; ready: Readiness; metrics?: Metrics }): RosterApp {
   const { config, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
   // One tenant's requests in progress are capped across both front doors (docs/architecture.md#robustness).
   const admission = createAdmission({ maxInFlight: config.tenantMaxInFlight, maxWaitMs: config.dbAcquireTimeoutMs, onReject: () => metrics.rejected('tenant_limit') });
-  const parseBody = jsonBodyParser(config.bodyLimitBytes);
-  const scim = scimMount({
-    parseBody,
+  const scim = scimListener({
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    logger,
+    metrics,
     handle: createScimRouter({
       services: deps.services,
       maxResults: config.maxPageSize,
@@ -34,7 +43,15 @@ export function createRosterApp(deps: { services: Services; config: Config; logg
     }),
   });
   const graphql = graphqlMount({ services: deps.services, config, logger, admission });
-  return createApp({ config, logger, ready: deps.ready, metrics, mounts: [scim, graphql] });
+  const koa = createApp({ config, logger, ready: deps.ready, metrics, mounts: [graphql] });
+  return {
+    callback() {
+      const rest = koa.callback();
+      return (req, res) => {
+        if (!scim(req, res)) void rest(req, res);
+      };
+    },
+  };
 }
 
 /** How often subscriptions read the outbox without a notification: the safety net, not the path. */

@@ -15,14 +15,19 @@ export interface Metrics {
   readonly registry: Registry;
   /** Counts and times every request by front door, method and status (never by path: ids are personal). */
   readonly middleware: Middleware;
+  /** The same for a request a front door answers outside Koa: call it when the request arrives, and what it returns once answered. */
+  track(door: Door): (method: string, status: number) => void;
   /** Counts one piece of work refused with 503, by why (docs/operations.md#metrics). */
   rejected(cause: UnavailableReason): void;
   /** Reports the database pool's state, read at each scrape. */
   observePool(read: () => PoolStats): void;
 }
 
-/** Which front door a path belongs to; a fixed, small set of label values. */
-function doorOf(path: string): string {
+/** The front doors, the label values of `door`: a fixed, small set. */
+export type Door = 'graphql' | 'scim' | 'ops' | 'other';
+
+/** Which front door a path belongs to. */
+function doorOf(path: string): Door {
   if (path === '/graphql' || path.startsWith('/graphql/')) return 'graphql';
   if (path === '/scim/v2' || path.startsWith('/scim/v2/')) return 'scim';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return 'ops';
@@ -66,18 +71,23 @@ export function createMetrics(): Metrics {
     gauge('roster_db_pool_in_use', 'Database connections of the request pool in use', (s) => s.inUse);
     gauge('roster_db_pool_waiting', 'Units of work waiting for a database connection', (s) => s.waiting);
   };
-  const middleware: Middleware = async (ctx: Context, next: Next) => {
-    const door = doorOf(ctx.path);
+  const track = (door: Door) => {
     const end = duration.startTimer();
     inFlight.inc({ door });
+    return (method: string, status: number) => {
+      inFlight.dec({ door });
+      const labels = { door, method, status: String(status) };
+      requests.inc(labels);
+      end(labels);
+    };
+  };
+  const middleware: Middleware = async (ctx: Context, next: Next) => {
+    const done = track(doorOf(ctx.path));
     try {
       await next();
     } finally {
-      inFlight.dec({ door });
-      const labels = { door, method: ctx.method, status: String(ctx.status) };
-      requests.inc(labels);
-      end(labels);
+      done(ctx.method, ctx.status);
     }
   };
-  return { registry, middleware, rejected: (cause) => rejections.inc({ cause }), observePool };
+  return { registry, middleware, track, rejected: (cause) => rejections.inc({ cause }), observePool };
 }

@@ -34,6 +34,17 @@ export function loggedPath(path: string): string {
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A request's id: the caller's X-Request-Id when it is sane, else a new one. */
+export const requestIdOf = (incoming: string | string[] | undefined): string =>
+  typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+
+/** The one line logged per request (docs/operations.md#logs); `started` is `process.hrtime.bigint()` when it arrived. */
+export function logRequest(log: Logger, line: { method: string; path: string; status: number; started: bigint; principal?: Principal; requestId?: string }): void {
+  const ms = Number(process.hrtime.bigint() - line.started) / 1e6;
+  const ids = line.requestId === undefined ? {} : { requestId: line.requestId };
+  log.info({ ...ids, method: line.method, path: loggedPath(line.path), status: line.status, ms: Math.round(ms * 10) / 10, ...line.principal }, 'request');
+}
+
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane, else a new one), echoes
  * it, puts it on every log line, and logs one line per request: method, path without its query
@@ -41,8 +52,7 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestScope(logger: Logger): Middleware {
   return async (ctx: Context, next: Next) => {
-    const incoming = ctx.get('x-request-id');
-    const requestId = VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(ctx.get('x-request-id'));
     ctx.state.requestId = requestId;
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
@@ -50,9 +60,7 @@ export function requestScope(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const who = ctx.state.principal;
-      ctx.state.log.info({ method: ctx.method, path: loggedPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10, ...who }, 'request');
+      logRequest(ctx.state.log, { method: ctx.method, path: ctx.path, status: ctx.status, started, principal: ctx.state.principal });
     }
   };
 }
