@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, InvalidValueError, NotFoundError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
+import { ConflictError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
 
 /**
  * Where a unit of work's statements run: an EntityManager (a connection from its pool for each
@@ -26,6 +26,11 @@ export interface Transaction {
 export interface Statement {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /**
+   * A guarded write (`... returning 1`): when it changes no row, the statement it is sent in
+   * fails with StaleWriteError and none of its writes land (docs/architecture.md#optimistic-writes).
+   */
+  readonly expectRow?: boolean;
 }
 const isTransaction = (db: Db): db is Transaction => 'connection' in db;
 
@@ -148,11 +153,16 @@ async function sendLater(tx: Transaction, last: boolean): Promise<void> {
   await send(tx.em, tx.connection, prepare(sql), params);
 }
 
-/** Statements as one: alone as they are, several as the CTEs of `with ... select 1`. */
+/**
+ * Statements as one: alone as they are, several as the CTEs of `with ... select 1`. A guarded
+ * write makes the statement end in `roster_expect_row` on whether it found its row, which fails
+ * the whole statement, every CTE of it, when it did not.
+ */
 function combined(statements: readonly Statement[]): Statement {
-  if (statements.length === 1) return statements[0]!;
+  const guards = statements.flatMap((st, i) => (st.expectRow ? [`exists (select 1 from w${i})`] : []));
+  if (statements.length === 1 && guards.length === 0) return statements[0]!;
   return {
-    sql: `with ${statements.map((st, i) => `w${i} as (${st.sql})`).join(', ')} select 1`,
+    sql: `with ${statements.map((st, i) => `w${i} as (${st.sql})`).join(', ')} select ${guards.length ? `roster_expect_row(${guards.join(' and ')})` : '1'}`,
     params: statements.flatMap((st) => st.params),
   };
 }
@@ -321,11 +331,16 @@ function unavailableFault(err: DriverLike): { reason: UnavailableReason; message
   return null;
 }
 
+/** The SQLSTATE `roster_expect_row` raises (src/db/migrations/Migration20261206090000_expect_row.ts). */
+const STALE_ROW = 'RS001';
+
 /** Translates driver errors into domain errors; anything else passes through untouched. */
 export function translateDbError(e: unknown): unknown {
   if (!e || typeof e !== 'object') return e;
   const err = e as DriverLike;
   switch (err.code) {
+    case STALE_ROW:
+      return new StaleWriteError(e);
     case '23505': {
       const known = typeof err.constraint === 'string' ? UNIQUE_CONSTRAINTS[err.constraint] : undefined;
       return new ConflictError(known?.message ?? 'this value is already taken', known?.field, known?.rule);
@@ -383,6 +398,7 @@ const CONDITIONS: Record<string, string> = {
   '57P01': 'admin_shutdown',
   '42883': 'undefined_function',
   P0001: 'raise_exception',
+  [STALE_ROW]: 'stale_row',
 };
 
 /** What a log line may say about a database error: codes and names, never SQL text or values. */

@@ -111,4 +111,16 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/**
+ * A write computed from a state that changed before the write landed (another write got there
+ * first): nothing of it was written, and the service runs it again from a fresh read
+ * (docs/architecture.md#optimistic-writes). Never shown to a caller.
+ */
+export class StaleWriteError extends Error {
+  constructor(override readonly cause?: unknown) {
+    super('the row changed after it was read');
+    this.name = 'StaleWriteError';
+  }
+}
+
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

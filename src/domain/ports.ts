@@ -65,13 +65,21 @@ export interface UserRepository {
   findCandidates(tenantId: string, by: { userName?: string; emails?: readonly string[]; primaryOnly?: boolean }): Promise<User[]>;
   /** Ids of the users with these userNames (compared case-insensitively), keyed by the name as given. */
   idsByUserName(tenantId: string, userNames: readonly string[]): Promise<Map<string, string>>;
-  /** Which of these login names are taken, lower-cased (login names compare case-insensitively). */
-  takenLoginNames(tenantId: string, loginNames: readonly string[]): Promise<Set<string>>;
+  /**
+   * What a create reads before it writes, in one statement: the users whose userName equals
+   * `userName` case-insensitively (none when it is not given), and which of `loginNames` are
+   * taken, lower-cased, as login names compare case-insensitively
+   * (docs/architecture.md#statements-per-request).
+   */
+  createLookups(tenantId: string, q: { readonly userName?: string; readonly loginNames: readonly string[] }): Promise<{ sameUserName: User[]; takenLoginNames: Set<string> }>;
   /** Throws ConflictError when userName or loginName is taken in the tenant. */
   insert(user: User): Promise<void>;
   /**
-   * Writes the new state; the caller has locked the row. Throws ConflictError on uniqueness. Given
-   * the state it replaces, only the multi-valued attributes that differ from it are rewritten.
+   * Writes the new state. Throws ConflictError on uniqueness. Given the state it replaces, only the
+   * multi-valued attributes that differ from it are rewritten, and the write lands only if the row
+   * still holds that state (its version and owner): else the unit of work fails with
+   * StaleWriteError, with nothing of it written (docs/architecture.md#optimistic-writes). Without
+   * it, the caller has locked the row.
    */
   update(user: User, previous?: User): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;

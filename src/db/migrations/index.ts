@@ -14,6 +14,7 @@ import { Migration20261204210000_webhook_delivery_retention } from './Migration2
 import { Migration20261204220000_webhook_secret_overlap } from './Migration20261204220000_webhook_secret_overlap.js';
 import { Migration20261205090000_tenant_keys } from './Migration20261205090000_tenant_keys.js';
 import { Migration20261205100000_users_visible_index } from './Migration20261205100000_users_visible_index.js';
+import { Migration20261206090000_expect_row } from './Migration20261206090000_expect_row.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204220000_webhook_secret_overlap', class: Migration20261204220000_webhook_secret_overlap },
   { name: 'Migration20261205090000_tenant_keys', class: Migration20261205090000_tenant_keys },
   { name: 'Migration20261205100000_users_visible_index', class: Migration20261205100000_users_visible_index },
+  { name: 'Migration20261206090000_expect_row', class: Migration20261206090000_expect_row },
 ];

@@ -127,6 +127,20 @@ function valueInserts(u: User, which: { values: boolean; addresses: boolean }): 
   return out;
 }
 
+/**
+ * The update of a user row, guarded when the state it replaces is given: it finds its row only if
+ * that row still has the version and owner it was read with (docs/architecture.md#optimistic-writes).
+ * Every change of a user moves its version, except a deleted connection's users losing their owner.
+ */
+function guarded(update: Statement, previous: User | undefined): Statement {
+  if (!previous) return update;
+  return {
+    sql: `${update.sql} and version = ? and managed_by is not distinct from ?::uuid returning 1`,
+    params: [...update.params, previous.version, previous.managedBy],
+    expectRow: true,
+  };
+}
+
 export function createUserRepository(db: Db): UserRepository {
   return {
     async get(tenantId, id, opts = {}) {
@@ -179,14 +193,16 @@ export function createUserRepository(db: Db): UserRepository {
       return idsByLowerName(db, 'users.user_name', tenantId, userNames);
     },
 
-    async takenLoginNames(tenantId, loginNames) {
-      const rows = await query<{ n: string }>(
+    async createLookups(tenantId, q) {
+      if (q.userName === undefined && q.loginNames.length === 0) return { sameUserName: [], takenLoginNames: new Set() };
+      // The login names lowered once, as one array: the plan does not depend on how many there are, so it is made once.
+      const [row] = await query<{ same: UserRow[] | null; taken: string[] | null }>(
         db,
-        // The names lowered once, as one array: the plan does not depend on how many there are, so it is made once.
-        `select lower(login_name) as n from users where tenant_id = ? and lower(login_name) = any(array(select lower(x) from unnest(${TEXT_ARRAY}) as x))`,
-        [tenantId, loginNames],
+        `select (select json_agg(c) from (select ${USER_SELECT} from users u where u.tenant_id = ? and lower(u.user_name) = lower(?) limit 10) c) as same,
+           (select array_agg(lower(login_name)) from users where tenant_id = ? and lower(login_name) = any(array(select lower(x) from unnest(${TEXT_ARRAY}) as x))) as taken`,
+        [tenantId, q.userName ?? null, tenantId, q.loginNames],
       );
-      return new Set(rows.map((r) => r.n));
+      return { sameUserName: (row?.same ?? []).map(toUser), takenLoginNames: new Set(row?.taken ?? []) };
     },
 
     async insert(u) {
@@ -205,7 +221,7 @@ export function createUserRepository(db: Db): UserRepository {
       const deletes: Statement[] = [];
       if (which.values) deletes.push({ sql: 'delete from user_values where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
       if (which.addresses) deletes.push({ sql: 'delete from user_addresses where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
-      await later(db, [USERS.update(u), ...deletes, ...valueInserts(u, which)]);
+      await later(db, [guarded(USERS.update(u), previous), ...deletes, ...valueInserts(u, which)]);
     },
 
     async delete(tenantId, id) {

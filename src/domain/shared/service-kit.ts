@@ -1,7 +1,7 @@
 import type { AuditOutcome } from '../audit/audit.js';
 import { actorFields, type Ctx } from '../context.js';
 import type { EventData, EventResourceType, EventType } from '../event/event.js';
-import { ConflictError, ForbiddenError, ManagedByScimError, PreconditionFailedError, type UniqueRule } from '../errors.js';
+import { ConflictError, ForbiddenError, ManagedByScimError, PreconditionFailedError, StaleWriteError, UnavailableError, type UniqueRule } from '../errors.js';
 import type { Repositories, Store } from '../ports.js';
 import type { FilterBudget } from './filter.js';
 import type { InputLimits } from './validate.js';
@@ -92,6 +92,26 @@ export function assertMayChange(ctx: Ctx, resource: { managedBy: string | null }
 export function assertVersion(current: number, expected: number | null | undefined, kind: string, id: string): void {
   if (expected !== undefined && expected !== null && expected !== current) {
     throw new PreconditionFailedError(`${kind} ${id} is at version ${current}, not ${expected}; read it again and retry`);
+  }
+}
+
+/** How often a write is tried: once unlocked, then under the row's lock (which a guard cannot lose to). */
+const STALE_ATTEMPTS = 3;
+
+/**
+ * Runs a write whose guarded update may find its row changed since it was read (StaleWriteError)
+ * (docs/architecture.md#optimistic-writes): first from a plain read (`locked` false), and after a
+ * lost race again from a read under the row's lock, so concurrent changes of one row queue and
+ * each lands. Should a row still change under it, the caller is asked to retry (503 with Retry-After).
+ */
+export async function retryStale<T>(write: (locked: boolean) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write(attempt > 1);
+    } catch (e) {
+      if (!(e instanceof StaleWriteError)) throw e;
+      if (attempt >= STALE_ATTEMPTS) throw new UnavailableError('the resource kept changing while this change was being made; retry it', 'serialization_conflict', e);
+    }
   }
 }
 

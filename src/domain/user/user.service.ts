@@ -5,7 +5,7 @@ import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
-import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
 
@@ -68,27 +68,25 @@ export function createUserService(deps: ServiceDeps) {
    * The existing user a SCIM create is for: one this connection deprovisioned with the same
    * userName (it comes back, docs/architecture.md#provisioning-policies, onDelete), else one its matchBy adopts.
    */
-  async function findExisting(r: Repositories, ctx: Ctx, profile: UserProfile, policies: ProvisioningPolicies): Promise<User | null> {
+  async function findExisting(r: Repositories, ctx: Ctx, profile: UserProfile, policies: ProvisioningPolicies, sameUserName: readonly User[]): Promise<User | null> {
     const mine = actingConnection(ctx);
-    if (mine !== null && typeof profile.userName === 'string') {
-      const gone = (await r.users.findCandidates(ctx.tenantId, { userName: profile.userName })).find((u) => u.managedBy === mine && u.deprovisionedAt !== null);
-      if (gone) return gone;
-    }
-    return findAdoptable(r, ctx, profile, policies);
+    const gone = mine === null ? undefined : sameUserName.find((u) => u.managedBy === mine && u.deprovisionedAt !== null);
+    return gone ?? findAdoptable(r, ctx, profile, policies);
   }
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
   const explainConflict = <T>(ctx: Ctx, userName: () => string, write: () => Promise<T>): Promise<T> =>
     explainSourceConflict(ctx, 'user.userName', async () => (await store.read((r) => r.users.findCandidates(ctx.tenantId, { userName: userName() })))[0], write);
 
-  /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies). */
-  async function chooseLoginName(r: Repositories, ctx: Ctx, userName: string, policies: ProvisioningPolicies): Promise<string> {
+  /** The login names a new user may get, in order; none to look up under 'reject', where the unique index turns a taken name into a 409, like a taken userName. */
+  const loginNamesToTry = (userName: string, policies: ProvisioningPolicies): string[] =>
+    policies.onLoginNameCollision === 'reject' ? [] : loginNameCandidates(loginNameBase(userName, policies));
+
+  /** The login name for a new user under the connection's policies (docs/architecture.md#provisioning-policies), given which are taken. */
+  function chooseLoginName(userName: string, policies: ProvisioningPolicies, taken: ReadonlySet<string>): string {
     const base = loginNameBase(userName, policies);
-    // 'reject': the unique index turns a taken name into a 409, like a taken userName.
     if (policies.onLoginNameCollision === 'reject') return base;
-    const candidates = loginNameCandidates(base);
-    const taken = await r.users.takenLoginNames(ctx.tenantId, candidates);
-    return candidates.find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);
+    return loginNameCandidates(base).find((c) => !taken.has(c.toLowerCase())) ?? randomSuffixed(base);
   }
 
   /**
@@ -159,8 +157,14 @@ export function createUserService(deps: ServiceDeps) {
       let loginName = '';
       const once = () => store.write(async (r): Promise<CreateResult> => {
         const managedBy = actingConnection(ctx);
+        // A connection's deprovisioned user with this userName comes back (docs/architecture.md#provisioning-policies, onDelete):
+        // it is read with the login names the new user may get, in one statement.
+        const lookups = await r.users.createLookups(ctx.tenantId, {
+          ...(opts.policies && managedBy !== null && typeof profile.userName === 'string' ? { userName: profile.userName } : {}),
+          loginNames: loginNamesToTry(profile.userName, policies),
+        });
         if (opts.policies) {
-          const match = await findExisting(r, ctx, profile, opts.policies);
+          const match = await findExisting(r, ctx, profile, opts.policies, lookups.sameUserName);
           // Read again under a row lock; a deprovisioned user is not visible to its connection, so no visibility here.
           const locked = match ? await r.users.get(ctx.tenantId, match.id, { forUpdate: true }) : null;
           if (locked) {
@@ -176,7 +180,7 @@ export function createUserService(deps: ServiceDeps) {
           }
         }
         const now = deps.now();
-        loginName = await chooseLoginName(r, ctx, profile.userName, policies);
+        loginName = chooseLoginName(profile.userName, policies, lookups.takenLoginNames);
         const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
         const changes = changedAttributes(emptyProfile(''), profile);
@@ -199,14 +203,16 @@ export function createUserService(deps: ServiceDeps) {
     },
 
     /**
-     * Changes a user: `change` receives the current state (read under a row lock, so concurrent
-     * changes serialise) and returns the new profile. Nothing is written when nothing changed.
+     * Changes a user: `change` receives the current state and returns the new profile. Nothing is
+     * written when nothing changed. The state is read without a lock and the write lands only if
+     * the user is still in it; when another write got there first, the change is made again from
+     * a read under the user's lock (docs/architecture.md#optimistic-writes).
      */
     async update(ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions = {}): Promise<User> {
       assertCanWrite(ctx);
       let userName = '';
-      return explainConflict(ctx, () => userName, () => store.write(async (r) => {
-        const current = await load(r, ctx, id, { forUpdate: true });
+      return explainConflict(ctx, () => userName, () => retryStale((locked) => store.write(async (r) => {
+        const current = await load(r, ctx, id, { forUpdate: locked });
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         const next = change(current);
@@ -222,7 +228,7 @@ export function createUserService(deps: ServiceDeps) {
         await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
         await recordChange(r, ctx, updated, changes);
         return updated;
-      }));
+      })));
     },
 
     /** Deactivation keeps the user, its attributes and its memberships (docs/architecture.md#provisioning-policies). */

@@ -149,7 +149,7 @@ describe('plans of the lookup statements', () => {
     ['a lookup by userName by a connection with groups', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).list(ctx.tenantId, { filter: { op: 'eq', field: 'userName', value: 'probe@example.com' }, sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true, visibleTo: CONNECTION, withGroups: true }), pattern: /from users u/, values: [CONNECTION, ctx.tenantId, CONNECTION, 'probe@example.com', 101] })],
     ['a member looked up', async () => ({ run: () => createMembershipRepository(h.db.orm.em.fork()).existing(ctx.tenantId, [{ id: userId, type: 'User' }, { id: userId, type: 'Group' }], undefined), pattern: /from users u/, values: [ctx.tenantId, userId, ctx.tenantId, userId] })],
     ['a new user\'s candidates', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com', emails: ['probe@example.com'], primaryOnly: true }), pattern: /from users u/, values: [ctx.tenantId, 'probe@example.com', ctx.tenantId, ctx.tenantId, ['probe@example.com']] })],
-    ['taken login names', async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).takenLoginNames(ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']), pattern: /login_name/, values: [ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']] })],
+    ["a create's lookups: its userName and login names", async () => ({ run: () => createUserRepository(h.db.orm.em.fork()).createLookups(ctx.tenantId, { userName: 'probe@example.com', loginNames: ['probe', 'probe1', 'probe2', 'probe3', 'probe4'] }), pattern: /login_name/, values: [ctx.tenantId, 'probe@example.com', ctx.tenantId, ['probe', 'probe1', 'probe2', 'probe3', 'probe4']] })],
   ])('plans %s once, not on every run', async (_, setup) => {
     const { run, pattern, values } = await setup();
     const s = await prepared(await statementOf(run, pattern), values);
@@ -171,6 +171,9 @@ describe('plans of the lookup statements', () => {
       const byName = await statementOf(() => createUserRepository(h.db.orm.em.fork()).findCandidates(ctx.tenantId, { userName: 'probe@example.com' }), /from users u/);
       const n = await prepared(byName, [ctx.tenantId, 'probe@example.com']);
       for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await n.plan(mode))).not.toContain('users');
+      const lookups = await statementOf(() => createUserRepository(h.db.orm.em.fork()).createLookups(ctx.tenantId, { userName: 'probe@example.com', loginNames: ['probe', 'probe1'] }), /login_name/);
+      const l = await prepared(lookups, [ctx.tenantId, 'probe@example.com', ctx.tenantId, ['probe', 'probe1']]);
+      for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await l.plan(mode))).not.toContain('users');
     } finally {
       await client.query('analyze users, user_values');
     }

@@ -1,4 +1,5 @@
 import { createStore } from '../../../src/db/store.js';
+import { StaleWriteError } from '../../../src/domain/errors.js';
 import { emptyProfile, type User } from '../../../src/domain/user/user.js';
 import { profile, email } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
@@ -43,13 +44,79 @@ describe('a write unit', () => {
   it('begins at a locking read and ends with one statement of its last writes, then COMMIT', async () => {
     const ctx = await h.tenant();
     const { user } = await h.services.users.create(ctx, profile('locked@example.com'));
-    const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Guide' })));
+    const store = createStore(h.db.orm);
+    const statements = await statementsOf(() =>
+      store.write(async (r) => {
+        const u = (await r.users.get(ctx.tenantId, user.id, { forUpdate: true }))!;
+        await r.users.update({ ...u, title: 'Guide', version: u.version + 1 });
+      }),
+    );
     expect(statements[0]).toMatch(/^begin/i);
     expect(statements[1]).toMatch(/for update of u/);
-    expect(writes(statements[2]!)).toEqual(['users', 'audit_events', 'change_events']);
+    expect(writes(statements[2]!)).toEqual(['users', 'user_values', 'user_addresses']);
     expect(statements[3]).toMatch(/^commit/i);
     expect(statements).toHaveLength(4);
     expect((await h.services.users.get(ctx, user.id)).title).toBe('Guide');
+  });
+
+  it('changes a user with a plain read and one guarded statement, with no BEGIN or COMMIT', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('guarded@example.com'));
+    const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Guide' })));
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).not.toMatch(/for update/);
+    expect(writes(statements[1]!)).toEqual(['users', 'audit_events', 'change_events']);
+    expect(statements[1]).toMatch(/roster_expect_row/);
+    expect(statements.some(isControl)).toBe(false);
+    expect((await h.services.users.get(ctx, user.id)).title).toBe('Guide');
+  });
+
+  it('writes nothing of a unit whose guarded update finds its user changed since it was read', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('stale@example.com', { emails: [email('stale@example.com')] }));
+    await h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Newer' }));
+    const audit = async () => (await h.db.orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from audit_events where tenant_id = ?', [ctx.tenantId]))[0]!.n;
+    const before = await audit();
+    const store = createStore(h.db.orm);
+    // Computed from the state before 'Newer': its version is one behind.
+    const next: User = { ...user, title: 'Stale', emails: [email('other@example.com')], version: user.version + 1 };
+    await expect(
+      store.write(async (r) => {
+        await r.users.update(next, user);
+        await r.audit.append({
+          id: '0190d7a0-0000-7000-8000-0000000000a3',
+          tenantId: ctx.tenantId,
+          occurredAt: new Date(),
+          actorType: 'system',
+          actorId: null,
+          action: 'user.update',
+          resourceType: 'User',
+          resourceId: user.id,
+          changes: ['title'],
+          requestId: null,
+          outcome: 'success',
+          errorCode: null,
+          errorDetail: null,
+          userName: null,
+        });
+      }),
+    ).rejects.toBeInstanceOf(StaleWriteError);
+    const now = await h.services.users.get(ctx, user.id);
+    expect(now).toMatchObject({ title: 'Newer', version: user.version + 1 });
+    expect(now.emails.map((e) => e.value)).toEqual(['stale@example.com']);
+    expect(await audit()).toBe(before);
+  });
+
+  it('lands every one of concurrent changes to one user, each made from what the one before it left', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('busy@example.com'));
+    const fields = ['title', 'nickName', 'displayName', 'userType', 'preferredLanguage', 'locale', 'timezone', 'profileUrl'] as const;
+    await Promise.all(fields.map((f) => h.services.users.update(ctx, user.id, (u) => ({ ...u, [f]: f === 'profileUrl' ? 'https://example.com/busy' : `set-${f}` }))));
+    const now = await h.services.users.get(ctx, user.id);
+    for (const f of fields) expect(now[f]).toBe(f === 'profileUrl' ? 'https://example.com/busy' : `set-${f}`);
+    expect(now.version).toBe(user.version + fields.length);
+    const actions = (await h.services.audit.list(ctx, { resourceId: user.id }, { cursor: null, limit: 50 })).items.map((i) => i.node.action);
+    expect(actions.filter((a) => a === 'user.update')).toHaveLength(fields.length);
   });
 
   it('sends a waiting write before the next statement, so a read in the unit sees it', async () => {
@@ -75,8 +142,9 @@ describe('a write unit', () => {
     const statements = await statementsOf(() =>
       store.write(async (r) => {
         const u = (await r.users.get(ctx.tenantId, user.id, { forUpdate: true }))!;
-        await r.users.update({ ...u, title: 'First', version: u.version + 1 }, u);
-        await r.users.update({ ...u, title: 'Second', displayName: 'Twice', version: u.version + 2 }, u);
+        const first = { ...u, title: 'First', version: u.version + 1 };
+        await r.users.update(first, u);
+        await r.users.update({ ...u, title: 'Second', displayName: 'Twice', version: u.version + 2 }, first);
       }),
     );
     expect(statements.filter((s) => writes(s).includes('users'))).toHaveLength(2);
