@@ -33,7 +33,7 @@ export interface RenderHints {
 }
 
 /** The projection the request asks for (`attributes`, `excludedAttributes`). */
-const projectionOf = (call: ScimCall, res: ScimResource) => parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
+export const projectionOf = (call: ScimCall, res: ScimResource) => parseProjection(res.type, call.req.query.attributes, call.req.query.excludedAttributes);
 
 /** One resource in the representation the request asks for (`attributes`, `excludedAttributes`). */
 export async function respond<T extends ResourceMeta>(

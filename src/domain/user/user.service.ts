@@ -12,6 +12,12 @@ import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type Use
 export interface WriteOptions {
   /** Optimistic concurrency: fail with PRECONDITION_FAILED unless the user is at this version. */
   readonly ifVersion?: number | null;
+  /**
+   * Read the user's groups along with it, as the reader sees them, for an answer that shows them:
+   * a write leaves them as they are, so the answer needs no read of its own after it
+   * (docs/architecture.md#statements-per-request).
+   */
+  readonly withGroups?: boolean;
 }
 
 export interface CreateResult {
@@ -212,7 +218,7 @@ export function createUserService(deps: ServiceDeps) {
       assertCanWrite(ctx);
       let userName = '';
       return explainConflict(ctx, () => userName, () => retryStale((locked) => store.write(async (r) => {
-        const current = await load(r, ctx, id, { forUpdate: locked });
+        const current = await load(r, ctx, id, { forUpdate: locked, withGroups: opts.withGroups === true });
         assertMayChange(ctx, current, 'User', id);
         assertVersion(current.version, opts.ifVersion, 'User', id);
         const next = change(current);

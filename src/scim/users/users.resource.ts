@@ -2,12 +2,16 @@ import type { User } from '../../domain/user/user.js';
 import { applyPatch } from '../patch/patch.apply.js';
 import { USER_TYPE } from '../registry/attribute.registry.js';
 import { includes, project, type Projection } from '../resource/resource.project.js';
-import { respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
+import type { ScimCall } from '../scim.call.js';
+import { projectionOf, respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
 import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js';
 
 /** /Users (RFC 7644 §3, RFC 7643 §4.1): SCIM users onto the domain's user service. */
 /** Whether an answer projected by `p` holds `groups`, so the users are read with them. */
 const withGroups = (p: Projection | undefined): boolean => p !== undefined && includes(p, 'groups');
+
+/** Whether the answer to this request holds `groups`: a write then reads them with the user it changes. */
+const answersGroups = (call: ScimCall): boolean => withGroups(projectionOf(call, usersResource));
 
 export const usersResource: ScimResource<User> = {
   type: USER_TYPE,
@@ -41,14 +45,14 @@ export const usersResource: ScimResource<User> = {
   replace: (call, id) =>
     writeResource(call, usersResource, 'user.replace', id, async (body) => {
       const profile = userProfileFromScim(body);
-      const user = await call.services.users.update(call.ctx, id, () => profile, { ifVersion: call.ifVersion });
+      const user = await call.services.users.update(call.ctx, id, () => profile, { ifVersion: call.ifVersion, withGroups: answersGroups(call) });
       return respond(call, usersResource, user);
     }),
 
   patch: (call, id) =>
     writePatch(call, usersResource, 'user.update', id, async (ops) => {
       const patched = (current: User) => userProfileFromScim(applyPatch(userToScim(current, call.baseUrl), ops));
-      const user = await call.services.users.update(call.ctx, id, patched, { ifVersion: call.ifVersion });
+      const user = await call.services.users.update(call.ctx, id, patched, { ifVersion: call.ifVersion, withGroups: answersGroups(call) });
       // docs/entra.md#tolerance-rules: user PATCH answers 200 with the resource.
       return respond(call, usersResource, user);
     }),

@@ -72,6 +72,26 @@ describe('statements per SCIM request', () => {
     expect(without.statements[0]).not.toMatch(/from memberships/);
   });
 
+  it('answers a PATCH and a PUT with the groups read along with the user they change: a read and a write, no more', async () => {
+    const { c } = suite;
+    const made = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'changed-member@example.com' });
+    const group = await c.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Changed members', members: [{ value: made.body.id }] });
+    const groups = [expect.objectContaining({ value: group.body.id, display: 'Changed members', type: 'direct' })];
+    const patched = await statementsOf(() => c.patch(`/Users/${made.body.id}`, patchBody({ op: 'replace', path: 'title', value: 'Usher' })));
+    expect(patched.reply.status).toBe(200);
+    expect(patched.reply.body).toMatchObject({ title: 'Usher', groups });
+    expect(patched.statements.filter((s) => !/pg_notify/.test(s))).toHaveLength(2);
+    expect(patched.statements.some((s) => GROUPS_OF.test(s))).toBe(false);
+    const put = await statementsOf(() => c.put(`/Users/${made.body.id}`, { schemas: [USER_SCHEMA], userName: 'changed-member@example.com', title: 'Host' }));
+    expect(put.reply.status).toBe(200);
+    expect(put.reply.body).toMatchObject({ title: 'Host', groups });
+    expect(put.statements.filter((s) => !/pg_notify/.test(s))).toHaveLength(2);
+    // An answer without groups reads none.
+    const without = await statementsOf(() => c.patch(`/Users/${made.body.id}?excludedAttributes=groups`, patchBody({ op: 'replace', path: 'title', value: 'Guide' })));
+    expect(without.reply.body.groups).toBeUndefined();
+    expect(without.statements.some((s) => /from memberships/.test(s))).toBe(false);
+  });
+
   it('rewrites only the multi-valued attributes a PATCH changes', async () => {
     const made = await suite.c.post('/Users', {
       schemas: [USER_SCHEMA],
