@@ -11,7 +11,7 @@ import { groupsVisible, usersVisible, type Condition } from './visibility.js';
 /** A users row as one JSON document, with its multi-valued attributes aggregated in (see USER_SELECT). */
 type UserRow = {
   readonly id: string;
-  readonly doc: Readonly<Record<string, unknown>>;
+  readonly doc: readonly unknown[];
   readonly vals: { a: string; v: string; t: string | null; p: boolean; d: string | null }[];
   readonly addrs: Address[];
 };
@@ -59,14 +59,14 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
 
 /**
  * A user row with its multi-valued attributes aggregated in, so one statement reads whole users.
- * The row comes as one JSON document (`doc`), not as its 32 columns: `pg` describes, and builds a
- * parser for, every column of every result it reads, which cost a lookup more Node.js time than
- * the rest of its reading, and PostgreSQL a little more too (docs/architecture.md#row-documents).
- * The aggregates are `json`, not `jsonb`: json is written as text while it is built, where jsonb
+ * The row comes as one JSON array of its columns (`doc`, the table description's `rowArray`), not
+ * as 32 columns: `pg` describes, and builds a parser for, every column of every result it reads,
+ * and builds each row as an object key by key, which cost more Node.js time than the rest of its
+ * reading (docs/architecture.md#row-documents). The aggregates are `json`, not `jsonb`: json is written as text while it is built, where jsonb
  * is built as a tree and then printed, which made a page of 100 users cost PostgreSQL a third
  * more (docs/architecture.md#statements-per-request).
  */
-const USER_SELECT = `u.id, to_json(u) as doc,
+const USER_SELECT = `u.id, ${USERS.rowArray('u')} as doc,
   (select coalesce(json_agg(json_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::json)
      from user_values v where v.user_id = u.id) as vals,
   (select coalesce(json_agg(json_build_object('type', ad.type, 'primary', ad."primary", 'formatted', ad.formatted,
@@ -97,7 +97,7 @@ const IS_VALUE_ATTRIBUTE = new Set<string>(VALUE_ATTRIBUTES);
 
 /** A user from its row. Runs for every row read: the object fromRow made is completed in place, not copied. */
 function toUser(r: UserRow & { grps?: GroupRef[] }): User {
-  const u = USERS.fromRow(r.doc) as unknown as Record<string, unknown>;
+  const u = USERS.fromArray(r.doc) as unknown as Record<string, unknown>;
   for (const a of VALUE_ATTRIBUTES) u[a] = [];
   for (const v of r.vals) if (IS_VALUE_ATTRIBUTE.has(v.a)) (u[v.a] as MultiValue[]).push({ value: v.v, type: v.t, primary: v.p, display: v.d });
   u.addresses = r.addrs;

@@ -49,6 +49,13 @@ export interface Table<T> {
   readonly sortKeys: Readonly<Record<string, SortKey>>;
   /** The domain fields a row holds. */
   fromRow(row: Readonly<Record<string, unknown>>): T;
+  /**
+   * The row of alias `a` as one `json` array of its columns, in the order of `columns`
+   * (docs/architecture.md#row-documents); `fromArray` reads it.
+   */
+  rowArray(a: string): string;
+  /** The domain fields of a row read as `rowArray`. */
+  fromArray(values: readonly unknown[]): T;
   /** `insert into <table> (every column) values (...)` with its parameters. */
   insert(d: T): { readonly sql: string; readonly params: unknown[] };
   /** `update <table> set <updatable columns> where tenant_id = ? and id = ?` with its parameters. */
@@ -103,6 +110,16 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
       for (const { column, head, sub } of paths) {
         if (sub === undefined) out[head] = read(column, row[column.sql]);
         else ((out[head] ??= {}) as Record<string, unknown>)[sub] = read(column, row[column.sql]);
+      }
+      return out as T;
+    },
+    rowArray: (a) => `json_build_array(${columns.map((c) => `${a}.${c.sql}`).join(', ')})`,
+    fromArray(values) {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < paths.length; i++) {
+        const { column, head, sub } = paths[i]!;
+        if (sub === undefined) out[head] = read(column, values[i]);
+        else ((out[head] ??= {}) as Record<string, unknown>)[sub] = read(column, values[i]);
       }
       return out as T;
     },
