@@ -113,8 +113,8 @@ export class UnavailableError extends DomainError {
 
 /**
  * A write computed from a state that changed before the write landed (another write got there
- * first): nothing of it was written, and the service runs it again from a fresh read
- * (docs/architecture.md#optimistic-writes). Never shown to a caller.
+ * first): nothing of it was written, and the service runs it again from a read under the row's
+ * lock (docs/architecture.md#optimistic-writes). Never shown to a caller.
  */
 export class StaleWriteError extends Error {
   constructor(override readonly cause?: unknown) {

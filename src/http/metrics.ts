@@ -26,10 +26,9 @@ export interface Metrics {
 /** The front doors, the label values of `door`: a fixed, small set. */
 export type Door = 'graphql' | 'scim' | 'ops' | 'other';
 
-/** Which front door a path belongs to. */
+/** Which front door a path Koa answers belongs to; SCIM's listener tracks its own requests (`track('scim')`). */
 function doorOf(path: string): Door {
   if (path === '/graphql' || path.startsWith('/graphql/')) return 'graphql';
-  if (path === '/scim/v2' || path.startsWith('/scim/v2/')) return 'scim';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return 'ops';
   return 'other';
 }

@@ -8,7 +8,7 @@ import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible, type Condition } from './visibility.js';
 
-/** A users row as one JSON document, with its multi-valued attributes aggregated in (see USER_SELECT). */
+/** A users row as one JSON array of its columns, with its multi-valued attributes aggregated in (see USER_SELECT). */
 type UserRow = {
   readonly id: string;
   readonly doc: readonly unknown[];
@@ -62,9 +62,9 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
  * The row comes as one JSON array of its columns (`doc`, the table description's `rowArray`), not
  * as 32 columns: `pg` describes, and builds a parser for, every column of every result it reads,
  * and builds each row as an object key by key, which cost more Node.js time than the rest of its
- * reading (docs/architecture.md#row-documents). The aggregates are `json`, not `jsonb`: json is written as text while it is built, where jsonb
- * is built as a tree and then printed, which made a page of 100 users cost PostgreSQL a third
- * more (docs/architecture.md#statements-per-request).
+ * reading (docs/architecture.md#row-documents). The aggregates are `json`, not `jsonb`: json is
+ * written as text while it is built, where jsonb is built as a tree and then printed, which made a
+ * page of 100 users cost PostgreSQL a third more (docs/architecture.md#statements-per-request).
  */
 const USER_SELECT = `u.id, ${USERS.rowArray('u')} as doc,
   (select coalesce(json_agg(json_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::json)
@@ -95,7 +95,7 @@ const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi, visible: 
 
 const IS_VALUE_ATTRIBUTE = new Set<string>(VALUE_ATTRIBUTES);
 
-/** A user from its row. Runs for every row read: the object fromRow made is completed in place, not copied. */
+/** A user from its row. Runs for every row read: the object fromArray made is completed in place, not copied. */
 function toUser(r: UserRow & { grps?: GroupRef[] }): User {
   const u = USERS.fromArray(r.doc) as unknown as Record<string, unknown>;
   for (const a of VALUE_ATTRIBUTES) u[a] = [];

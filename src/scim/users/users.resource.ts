@@ -1,8 +1,8 @@
-import type { User } from '../../domain/user/user.js';
+import type { User, UserProfile } from '../../domain/user/user.js';
 import { applyPatch } from '../patch/patch.apply.js';
 import { USER_TYPE } from '../registry/attribute.registry.js';
 import { includes, project, type Projection } from '../resource/resource.project.js';
-import type { ScimCall } from '../scim.call.js';
+import type { ScimCall, ScimResponse } from '../scim.call.js';
 import { projectionOf, respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
 import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js';
 
@@ -10,8 +10,12 @@ import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js'
 /** Whether an answer projected by `p` holds `groups`, so the users are read with them. */
 const withGroups = (p: Projection | undefined): boolean => p !== undefined && includes(p, 'groups');
 
-/** Whether the answer to this request holds `groups`: a write then reads them with the user it changes. */
-const answersGroups = (call: ScimCall): boolean => withGroups(projectionOf(call, usersResource));
+/** Changes a user and answers with it; groups the answer holds are read with the user it changes, the projection parsed once. */
+async function changeUser(call: ScimCall, id: string, change: (current: User) => UserProfile): Promise<ScimResponse> {
+  const p = projectionOf(call, usersResource);
+  const user = await call.services.users.update(call.ctx, id, change, { ifVersion: call.ifVersion, withGroups: withGroups(p) });
+  return respond(call, usersResource, user, 200, {}, {}, p);
+}
 
 export const usersResource: ScimResource<User> = {
   type: USER_TYPE,
@@ -45,16 +49,14 @@ export const usersResource: ScimResource<User> = {
   replace: (call, id) =>
     writeResource(call, usersResource, 'user.replace', id, async (body) => {
       const profile = userProfileFromScim(body);
-      const user = await call.services.users.update(call.ctx, id, () => profile, { ifVersion: call.ifVersion, withGroups: answersGroups(call) });
-      return respond(call, usersResource, user);
+      return changeUser(call, id, () => profile);
     }),
 
   patch: (call, id) =>
     writePatch(call, usersResource, 'user.update', id, async (ops) => {
       const patched = (current: User) => userProfileFromScim(applyPatch(userToScim(current, call.baseUrl), ops));
-      const user = await call.services.users.update(call.ctx, id, patched, { ifVersion: call.ifVersion, withGroups: answersGroups(call) });
       // docs/entra.md#tolerance-rules: user PATCH answers 200 with the resource.
-      return respond(call, usersResource, user);
+      return changeUser(call, id, patched);
     }),
 
   // docs/architecture.md#provisioning-policies, onDelete: Tealium deprovisions where Entra means a hard delete.
