@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
+import type { Later } from '../domain/ports.js';
 import { ConflictError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
 
 /**
@@ -19,8 +20,11 @@ export interface Transaction {
   /** Whether BEGIN was sent. */
   begun: boolean;
   /** Writes not sent yet, in order, each with the table it writes (see `later`). */
-  readonly later: (Statement & { readonly table: string })[];
+  readonly later: Waiting[];
 }
+
+/** A write waiting in a transaction's `later`, with the table it writes. */
+type Waiting = Statement & { readonly table: string };
 
 /** One parameterised statement (`?` placeholders). */
 export interface Statement {
@@ -31,6 +35,17 @@ export interface Statement {
    * fails with StaleWriteError and none of its writes land (docs/architecture.md#optimistic-writes).
    */
   readonly expectRow?: boolean;
+  /** A guarded write that must change exactly this many rows, or the statement it is sent in fails likewise. */
+  readonly expectRows?: number;
+  /**
+   * The name it takes as a CTE of the statement it is sent in, so that a write sent with it can
+   * read what it returns (`returning ...`); see `uses`.
+   */
+  readonly name?: string;
+  /** The name of a waiting write whose returned rows this one reads: it must be sent in the same statement. */
+  readonly uses?: string;
+  /** Hears the rows it returned, once the statement it was sent in ran (see `laterRows`). */
+  readonly onRows?: (rows: unknown[]) => void;
 }
 const isTransaction = (db: Db): db is Transaction => 'connection' in db;
 
@@ -148,9 +163,16 @@ async function begin(tx: Transaction): Promise<void> {
  */
 async function sendLater(tx: Transaction, last: boolean): Promise<void> {
   if (tx.later.length === 0) return;
-  const { sql, params } = combined(tx.later.splice(0));
+  const statements = tx.later.splice(0);
+  const { sql, params } = combined(statements);
   if (!last) await begin(tx);
-  await send(tx.em, tx.connection, prepare(sql), params);
+  handOut(statements, await send(tx.em, tx.connection, prepare(sql), params));
+}
+
+/** Hands each statement that wants them the rows it returned (see `combined`). */
+function handOut(statements: readonly Statement[], result: { rows: unknown[] }): void {
+  const row = result.rows[0] as Record<string, unknown[]> | undefined;
+  statements.forEach((st, i) => st.onRows?.(row?.[`r${i}`] ?? []));
 }
 
 /**
@@ -159,11 +181,16 @@ async function sendLater(tx: Transaction, last: boolean): Promise<void> {
  * the whole statement, every CTE of it, when it did not.
  */
 function combined(statements: readonly Statement[]): Statement {
-  const guards = statements.flatMap((st, i) => (st.expectRow ? [`exists (select 1 from w${i})`] : []));
-  if (statements.length === 1 && guards.length === 0) return statements[0]!;
+  const cte = (st: Statement, i: number) => st.name ?? `w${i}`;
+  const guards = statements.flatMap((st, i) => [
+    ...(st.expectRow ? [`exists (select 1 from ${cte(st, i)})`] : []),
+    ...(st.expectRows !== undefined ? [`(select count(*) from ${cte(st, i)}) = ?::int`] : []),
+  ]);
+  const wanted = statements.flatMap((st, i) => (st.onRows ? [`(select coalesce(json_agg(r), '[]') from ${cte(st, i)} r) as r${i}`] : []));
+  if (statements.length === 1 && guards.length === 0 && wanted.length === 0) return statements[0]!;
   return {
-    sql: `with ${statements.map((st, i) => `w${i} as (${st.sql})`).join(', ')} select ${guards.length ? `roster_expect_row(${guards.join(' and ')})` : '1'}`,
-    params: statements.flatMap((st) => st.params),
+    sql: `with ${statements.map((st, i) => `${cte(st, i)} as (${st.sql})`).join(', ')} select ${guards.length ? `roster_expect_row(${guards.join(' and ')})` : '1'}${wanted.map((w) => `, ${w}`).join('')}`,
+    params: [...statements.flatMap((st) => st.params), ...statements.flatMap((st) => (st.expectRows !== undefined ? [st.expectRows] : []))],
   };
 }
 
@@ -171,7 +198,7 @@ function combined(statements: readonly Statement[]): Statement {
 const TARGET = /^\s*(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/i;
 
 /**
- * A write whose result nobody reads: in a transaction it waits, to be sent with the unit's other
+ * A write whose result is not needed before the unit ends (`laterRows` hands it out after): in a transaction it waits, to be sent with the unit's other
  * waiting writes as one statement just before the unit's next statement or at its end
  * (docs/architecture.md#transactions); elsewhere it runs now. Only a plain insert, update or delete
  * waits, and only while no waiting write changes the same table, as the CTEs of one statement see
@@ -180,19 +207,46 @@ const TARGET = /^\s*(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/i;
 export async function later(db: Db, statements: readonly Statement[]): Promise<void> {
   if (statements.length === 0) return;
   if (!isTransaction(db)) {
-    const one = combined(statements);
-    await exec(db, one.sql, one.params);
+    await sendNow(db, statements);
     return;
   }
   for (const st of statements) {
     const table = TARGET.exec(st.sql)?.[1]?.toLowerCase();
     if (!table) {
-      await exec(db, st.sql, st.params);
+      await sendNow(db, [st]);
       continue;
     }
     if (db.later.some((w) => w.table === table)) await sendLater(db, false);
+    // What it reads must go out in the same statement: a flush in between would have sent it alone.
+    if (st.uses !== undefined && !db.later.some((w) => w.name === st.uses)) throw new Error(`a write reads "${st.uses}", which is not waiting to be sent with it`);
     db.later.push({ ...st, table });
   }
+}
+
+async function sendNow(db: Db, statements: readonly Statement[]): Promise<void> {
+  const one = combined(statements);
+  handOut(statements, await run(db, one.sql, one.params));
+}
+
+/** Whether a write named `name` waits in this unit to be sent with its last writes (see `Statement.name`). */
+export const waiting = (db: Db, name: string): boolean => isTransaction(db) && db.later.some((w) => w.name === name);
+
+/**
+ * A write (`later`) whose returned rows are wanted: they come back in the statement it is sent in,
+ * which in a transaction is the unit's last (so they are read after the unit, never awaited in it).
+ */
+export async function laterRows<T, R>(db: Db, st: Statement, read: (rows: T[]) => R): Promise<Later<R>> {
+  let value: { v: R } | null = null;
+  await later(db, [{ ...st, onRows: (rows) => (value = { v: read(rows as T[]) }) }]);
+  return {
+    get sent() {
+      return value !== null;
+    },
+    get() {
+      if (!value) throw new Error('the write was not sent yet: its rows are known once the unit of work ended');
+      return value.v;
+    },
+  };
 }
 
 /**

@@ -31,6 +31,17 @@ export type PageSpec =
  */
 export type VisibleTo = string | null;
 
+/**
+ * What a write returns when that is known only once the write was sent: a write that waits to go
+ * out with the unit of work's last writes is sent when the unit ends, so its value is read after
+ * `Store.write` returned, never awaited inside it (docs/architecture.md#transactions).
+ */
+export interface Later<T> {
+  readonly sent: boolean;
+  /** The value; throws when read before the write was sent. */
+  get(): T;
+}
+
 export interface ReadOptions {
   readonly forUpdate?: boolean;
   readonly visibleTo?: VisibleTo;
@@ -85,6 +96,12 @@ export interface UserRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
+/** What a write of a group expects it still to be: managed by `managedBy`, and at `version` when given. */
+export interface VersionGuard {
+  readonly managedBy: string | null;
+  readonly version: number | null;
+}
+
 export interface GroupRepository {
   get(tenantId: string, id: string, opts?: ReadOptions): Promise<Group | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Group[]>;
@@ -97,8 +114,21 @@ export interface GroupRepository {
    * Moves the group one version on, in one statement, if it is still managed by `managedBy` (and
    * at `version` when given); returns the group as it then is, or null when it is not.
    */
-  bumpVersion(tenantId: string, id: string, expect: { readonly managedBy: string | null; readonly version: number | null }, at: Date): Promise<Group | null>;
+  bumpVersion(tenantId: string, id: string, expect: VersionGuard, at: Date): Promise<Group | null>;
+  /**
+   * Moves the group one version on with the unit of work's last writes, in the statement that
+   * carries them, or fails that statement (StaleWriteError, nothing of it lands) when the group is
+   * gone or no longer managed by `managedBy` (or not at `version` when given). The version it
+   * reaches is known once sent; the unit's change events about the group carry it
+   * (docs/architecture.md#memberships).
+   */
+  moveVersion(tenantId: string, id: string, expect: VersionGuard, at: Date): Promise<Later<number>>;
   delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** A member named in a membership change that exists, and whether it is in the group already. */
+export interface PlannedMember extends MemberRef {
+  readonly member: boolean;
 }
 
 /**
@@ -108,6 +138,18 @@ export interface GroupRepository {
 export interface MembershipRepository {
   /** Which of these refs exist in the tenant (and are visible). */
   existing(tenantId: string, refs: readonly MemberRef[], visibleTo?: VisibleTo): Promise<MemberRef[]>;
+  /**
+   * What a membership change is planned from, in one read: the group (null when absent or not
+   * visible), and which of `refs` exist and are visible, each with whether it is a member of the
+   * group already.
+   */
+  plan(tenantId: string, groupId: string, refs: readonly MemberRef[], visibleTo?: VisibleTo): Promise<{ group: Group | null; found: PlannedMember[] }>;
+  /**
+   * Adds (`add`) or removes (`remove`) exactly these members, as planned, with the unit's last
+   * writes: the statement that carries them fails (StaleWriteError) when any one was added or
+   * removed by another write since the plan was read.
+   */
+  changeExactly(tenantId: string, groupId: string, change: 'add' | 'remove', refs: readonly MemberRef[]): Promise<void>;
   /** Adds members, ignoring present ones; returns the refs actually added. O(k). */
   add(tenantId: string, groupId: string, refs: readonly MemberRef[]): Promise<MemberRef[]>;
   /** Removes (visible) members; returns the refs actually removed. O(k). */

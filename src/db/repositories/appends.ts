@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../domain/audit/audit.js';
 import type { NewChangeEvent } from '../../domain/event/event.js';
-import { jsonParam, later, type Db, type Statement } from '../sql.js';
+import { jsonParam, later, waiting, type Db, type Statement } from '../sql.js';
 
 /** Wakes subscribers in every Roster process when a transaction that wrote events commits. */
 export const EVENTS_CHANNEL = 'roster_events';
@@ -30,10 +30,21 @@ const INSERT_AUDIT = `insert into audit_events (id, tenant_id, occurred_at, acto
     x.error_code, x.error_detail, x.user_name
   from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, occurred_at timestamptz, actor_type text, actor_id uuid, action text,
     resource_type text, resource_id uuid, changes jsonb, request_id text, outcome text, error_code text, error_detail text, user_name text)`;
-const INSERT_EVENTS = `insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
-  select x.id, x.tenant_id, x.type, x.occurred_at, x.resource_type, x.resource_id, x.actor_type, x.actor_id, x.request_id, x.changed_attributes, x.data
+const insertEvents = (data: string) => `insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
+  select x.id, x.tenant_id, x.type, x.occurred_at, x.resource_type, x.resource_id, x.actor_type, x.actor_id, x.request_id, x.changed_attributes, ${data}
   from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, type text, occurred_at timestamptz, resource_type text, resource_id uuid,
     actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb)`;
+const INSERT_EVENTS = insertEvents('x.data');
+
+/**
+ * The name of a waiting write that moves resources' versions and returns `id, version`
+ * (GroupRepository.moveVersion). The unit's change events about those resources take their
+ * `data.version` from it, the version the write gave, which only the statement knows: concurrent
+ * membership changes of one group each move it on without waiting for the others' reads
+ * (docs/architecture.md#memberships).
+ */
+export const MOVED_VERSIONS = 'moved_versions';
+const INSERT_EVENTS_MOVED = insertEvents(`x.data || coalesce((select jsonb_build_object('version', v.version) from ${MOVED_VERSIONS} v where v.id = x.resource_id), '{}'::jsonb)`);
 
 const auditRow = (e: AuditEvent) => ({
   id: e.id, tenant_id: e.tenantId, occurred_at: e.occurredAt, actor_type: e.actorType, actor_id: e.actorId, action: e.action,
@@ -53,7 +64,10 @@ const eventRow = (e: NewChangeEvent) => ({
 export async function writeAppends(db: Db, rows: { readonly audit: readonly AuditEvent[]; readonly events: readonly NewChangeEvent[] }): Promise<void> {
   const statements: Statement[] = [];
   if (rows.audit.length > 0) statements.push({ sql: INSERT_AUDIT, params: [jsonParam(rows.audit.map(auditRow))] });
-  if (rows.events.length > 0) statements.push({ sql: INSERT_EVENTS, params: [jsonParam(rows.events.map(eventRow))] });
+  if (rows.events.length > 0) {
+    const params = [jsonParam(rows.events.map(eventRow))];
+    statements.push(waiting(db, MOVED_VERSIONS) ? { sql: INSERT_EVENTS_MOVED, params, uses: MOVED_VERSIONS } : { sql: INSERT_EVENTS, params });
+  }
   await later(db, statements);
 }
 

@@ -2,7 +2,8 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { type Db, exec, ID_ARRAY, idsByLowerName, later, oneOf, query } from '../sql.js';
+import { type Db, exec, ID_ARRAY, idsByLowerName, later, laterRows, oneOf, query } from '../sql.js';
+import { MOVED_VERSIONS } from './appends.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, memberRowsVisible, membersVisible, usersVisible } from './visibility.js';
@@ -31,6 +32,10 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
     }),
   },
 });
+
+/** Moves a group one version on, if it is still managed by whom it was and, when one is given, at the version expected. */
+const BUMP = `update groups g set version = g.version + 1, updated_at = ?
+  where g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)`;
 
 const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi, visible: groupsVisible };
 
@@ -65,14 +70,15 @@ export function createGroupRepository(db: Db): GroupRepository {
       await later(db, [GROUPS.update(g)]);
     },
     async bumpVersion(tenantId, id, expect, at) {
-      const rows = await query<GroupRow>(
-        db,
-        `update groups g set version = g.version + 1, updated_at = ?
-         where g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)
-         returning g.*`,
-        [at, tenantId, id, expect.managedBy, expect.version, expect.version],
-      );
+      const rows = await query<GroupRow>(db, `${BUMP} returning g.*`, [at, tenantId, id, expect.managedBy, expect.version, expect.version]);
       return rows[0] ? toGroup(rows[0]) : null;
+    },
+    moveVersion(tenantId, id, expect, at) {
+      return laterRows<{ version: number }, number>(
+        db,
+        { sql: `${BUMP} returning g.id, g.version`, params: [at, tenantId, id, expect.managedBy, expect.version, expect.version], expectRow: true, name: MOVED_VERSIONS },
+        (rows) => rows[0]!.version,
+      );
     },
     async delete(tenantId, id) {
       if (!isUuid(id)) return false;
@@ -120,6 +126,60 @@ export function createMembershipRepository(db: Db): MembershipRepository {
          select g.id, 'Group' as type from groups g where g.tenant_id = ? and ${byGroup.sql} and ${vg.sql}`,
         [tenantId, byUser.param, ...vu.params, tenantId, byGroup.param, ...vg.params],
       );
+    },
+
+    async plan(tenantId, groupId, refs, visibleTo) {
+      if (!isUuid(groupId)) return { group: null, found: [] };
+      const id = canonicalId(groupId);
+      const { users, groups } = split(refs.filter((r) => isUuid(r.id)));
+      const vt = groupsVisible('t', visibleTo);
+      const vu = usersVisible('u', visibleTo);
+      const vg = groupsVisible('g', visibleTo);
+      const byUser = oneOf('u.id', users);
+      const byGroup = oneOf('g.id', groups);
+      const isMember = (column: string, id: string) => `exists (select 1 from memberships m where m.tenant_id = ? and m.group_id = ?::uuid and m.${column} = ${id})`;
+      // A plain select (no CTE), so it is sent without BEGIN; one probe of the membership key per member.
+      const rows = await query<{ type: 'Target' | 'User' | 'Group'; id: string; member: boolean; doc: unknown[] | null }>(
+        db,
+        `select 'Target' as type, t.id, false as member, ${GROUPS.rowArray('t')} as doc from groups t where t.tenant_id = ? and t.id = ?::uuid and ${vt.sql}
+         union all
+         select 'User', u.id, ${isMember('member_user_id', 'u.id')}, null from users u where u.tenant_id = ? and ${byUser.sql} and ${vu.sql}
+         union all
+         select 'Group', g.id, ${isMember('member_group_id', 'g.id')}, null from groups g where g.tenant_id = ? and ${byGroup.sql} and ${vg.sql}`,
+        [
+          tenantId, id, ...vt.params,
+          tenantId, id, tenantId, byUser.param, ...vu.params,
+          tenantId, id, tenantId, byGroup.param, ...vg.params,
+        ],
+      );
+      const target = rows.find((r) => r.type === 'Target');
+      return {
+        group: target ? GROUPS.fromArray(target.doc!) : null,
+        found: rows.flatMap((r) => (r.type === 'Target' ? [] : [{ id: r.id, type: r.type, member: r.member }])),
+      };
+    },
+
+    async changeExactly(tenantId, groupId, change, refs) {
+      if (refs.length === 0) return;
+      const { users, groups } = split(refs);
+      // One statement for both kinds of member (two would be sent apart, as they write one table);
+      // a concurrent add of the same member is no error here but a row short, which fails the guard.
+      const statement =
+        change === 'add'
+          ? `insert into memberships (tenant_id, group_id, member_user_id, member_group_id, created_at)
+             select ?, ?::uuid, x.u, x.g, now() from unnest(?::uuid[], ?::uuid[]) as x(u, g)
+             on conflict do nothing returning 1`
+          : // Each half probes the membership key; an OR across both member columns would walk the group.
+            `delete from memberships m where m.id in (
+               select id from memberships where tenant_id = ? and group_id = ?::uuid and member_user_id = any(?::uuid[])
+               union all
+               select id from memberships where tenant_id = ? and group_id = ?::uuid and member_group_id = any(?::uuid[]))
+             returning 1`;
+      const params =
+        change === 'add'
+          ? [tenantId, groupId, [...users, ...groups.map(() => null)], [...users.map(() => null), ...groups]]
+          : [tenantId, groupId, users, tenantId, groupId, groups];
+      await later(db, [{ sql: statement, params, expectRows: refs.length }]);
     },
 
     async add(tenantId, groupId, refs) {

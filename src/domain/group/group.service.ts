@@ -5,7 +5,7 @@ import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedGroupData, groupData, membersData } from '../event/event.js';
-import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, type ServiceDeps } from '../shared/service-kit.js';
+import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
@@ -41,8 +41,8 @@ export function createGroupService(deps: ServiceDeps) {
     return g;
   }
 
-  /** Resolves member inputs to typed refs; unknown ids are a 400, not a silent skip. */
-  async function resolve(r: Repositories, ctx: Ctx, groupId: string, inputs: readonly MemberInput[]): Promise<MemberRef[]> {
+  /** The refs member inputs may name, each id as both kinds when its type is not given; invalid inputs are a 400. */
+  function candidatesOf(inputs: readonly MemberInput[]): { unique: MemberInput[]; candidates: MemberRef[] } {
     if (inputs.length > MAX_MEMBERS_PER_REQUEST) {
       throw new InvalidValueError(`at most ${MAX_MEMBERS_PER_REQUEST} members may change in one request`, 'members');
     }
@@ -52,22 +52,35 @@ export function createGroupService(deps: ServiceDeps) {
     const candidates: MemberRef[] = unique.flatMap((m) =>
       m.type ? [{ id: canonicalId(m.id), type: m.type }] : [{ id: canonicalId(m.id), type: 'User' as const }, { id: canonicalId(m.id), type: 'Group' as const }],
     );
-    // What the caller cannot see is not there for it: an id of another connection's user is unknown.
-    const found = await r.memberships.existing(ctx.tenantId, candidates, actingConnection(ctx));
+    return { unique, candidates };
+  }
+
+  /** The found ref of each input, in the order asked for (the order members are listed in); unknown ids are a 400, not a silent skip. */
+  function refsOf<R extends MemberRef>(unique: readonly MemberInput[], found: readonly R[]): R[] {
     const byId = new Map(found.map((f) => [f.id, f]));
     const missing = unique.filter((m) => !byId.has(canonicalId(m.id)));
     if (missing.length > 0) {
       const shown = missing.slice(0, 5).map((m) => m.id).join(', ');
       throw new InvalidValueError(`no user or group with id ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in this tenant`, 'members');
     }
-    // In the order asked for, which is the order members are listed in; the lookup's order is the database's.
-    const refs = unique.map((m) => byId.get(canonicalId(m.id))!);
+    return unique.map((m) => byId.get(canonicalId(m.id))!);
+  }
+
+  async function assertNoCycle(r: Repositories, ctx: Ctx, groupId: string, refs: readonly MemberRef[]): Promise<void> {
     for (const ref of refs) {
       if (ref.type !== 'Group') continue;
       if (ref.id === groupId || (await r.memberships.reaches(ctx.tenantId, ref.id, groupId))) {
         throw new InvalidValueError(`group ${ref.id} cannot be a member of ${groupId}: that would make a cycle`, 'members');
       }
     }
+  }
+
+  /** Resolves member inputs to typed refs. */
+  async function resolve(r: Repositories, ctx: Ctx, groupId: string, inputs: readonly MemberInput[]): Promise<MemberRef[]> {
+    const { unique, candidates } = candidatesOf(inputs);
+    // What the caller cannot see is not there for it: an id of another connection's user is unknown.
+    const refs = refsOf(unique, await r.memberships.existing(ctx.tenantId, candidates, actingConnection(ctx)));
+    await assertNoCycle(r, ctx, groupId, refs);
     return refs;
   }
 
@@ -110,6 +123,44 @@ export function createGroupService(deps: ServiceDeps) {
       const id = (await r.groups.idsByDisplayName(ctx.tenantId, [displayName()])).get(displayName());
       return id ? r.groups.get(ctx.tenantId, id) : null;
     }), write);
+
+  /**
+   * One add or one remove step, the membership change identity providers send most
+   * (docs/architecture.md#memberships): planned from one read (the group, the members named and
+   * whether each is in the group already), and written as one statement with the group's version,
+   * the audit event and the change event. Nothing is locked while it is planned; a concurrent
+   * change of the same members makes the statement fail as a whole, and the change is planned
+   * again under the group row's lock (retryStale). Concurrent changes of other members of one
+   * group run side by side: the version moves on in the statement, not from the version read.
+   */
+  async function changeMembersAtOnce(ctx: Ctx, id: string, step: Exclude<MemberOp, { op: 'replace' }>, ifVersion: number | null | undefined): Promise<Group> {
+    const { unique, candidates } =
+      step.op === 'add' ? candidatesOf(step.members) : candidatesOf(step.memberIds.filter(isUuid).map((m) => ({ id: m })));
+    return retryStale(async (locked) => {
+      const { group, moved } = await store.write(async (r) => {
+        if (locked) await load(r, ctx, id, true);
+        // What the caller cannot see is not there for it: an id of another connection's user is unknown.
+        const plan = await r.memberships.plan(ctx.tenantId, id, candidates, actingConnection(ctx));
+        const current = plan.group;
+        if (!current) throw new NotFoundError('Group', id);
+        assertMayChange(ctx, current, 'Group', id);
+        assertVersion(current.version, ifVersion, 'Group', id);
+        const named = step.op === 'add' ? refsOf(unique, plan.found) : plan.found;
+        const changing = named.filter((m) => m.member === (step.op === 'remove')).map((m): MemberRef => ({ id: m.id, type: m.type }));
+        if (changing.length === 0) return { group: current, moved: null };
+        if (step.op === 'add') await assertNoCycle(r, ctx, id, changing);
+        const at = deps.now();
+        await r.memberships.changeExactly(ctx.tenantId, id, step.op, changing);
+        const version = await r.groups.moveVersion(ctx.tenantId, id, { managedBy: current.managedBy, version: ifVersion ?? null }, at);
+        // In a transaction the version is known once the statement ran; the events take it from there.
+        const next: Group = { ...current, version: version.sent ? version.get() : current.version + 1, updatedAt: at };
+        await recordAudit(deps, r, ctx, { action: 'group.members', resourceType: 'Group', resourceId: id, changes: ['members'] });
+        await recordMembers(r, ctx, next, step.op === 'add' ? { added: changing, removed: [] } : { added: [], removed: changing });
+        return { group: next, moved: version };
+      });
+      return moved ? { ...group, version: moved.get() } : group;
+    });
+  }
 
   /**
    * Adds and removes members without locking the group row while they are resolved and written:
@@ -210,6 +261,8 @@ export function createGroupService(deps: ServiceDeps) {
     async change(ctx: Ctx, id: string, change: GroupChange, opts: { ifVersion?: number | null } = {}): Promise<Group> {
       assertCanWrite(ctx);
       const members = change.members ?? [];
+      const only = members.length === 1 ? members[0]! : null;
+      if (!change.profile && only && only.op !== 'replace') return changeMembersAtOnce(ctx, id, only, opts.ifVersion);
       if (!change.profile && members.length > 0 && members.every((m) => m.op !== 'replace')) return changeMembers(ctx, id, members, opts.ifVersion);
       let displayName = '';
       return explainConflict(ctx, () => displayName, () => store.write(async (r) => {

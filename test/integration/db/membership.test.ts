@@ -1,5 +1,6 @@
 import type { Ctx } from '../../../src/domain/context.js';
 import { query } from '../../../src/db/sql.js';
+import { eventsOf } from '../../support/events.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
 let h: Harness;
@@ -13,12 +14,12 @@ afterAll(async () => {
 });
 
 /** Creates `n` users with one statement (setup only; the domain path is what is measured). */
-async function bulkUsers(prefix: string, n: number): Promise<string[]> {
+async function bulkUsers(prefix: string, n: number, tenant: Ctx = ctx): Promise<string[]> {
   const rows = await query<{ id: string }>(
     h.db.orm.em.fork(),
     `insert into users (id, tenant_id, user_name, login_name, active, extensions, version, created_at, updated_at)
      select gen_random_uuid(), ?, ? || g || '@example.com', ? || g || '@example.com', true, '{}', 1, now(), now() from generate_series(1, ?) g returning id`,
-    [ctx.tenantId, prefix, prefix, n],
+    [tenant.tenantId, prefix, prefix, n],
   );
   return rows.map((r) => r.id);
 }
@@ -71,6 +72,40 @@ describe('membership changes cost O(k), whatever the group size', () => {
     const removed = await h.services.groups.change(ctx, g.id, { members: [{ op: 'remove', memberIds: [users[0]!] }] }, { ifVersion: after.version });
     expect(removed.version).toBe(after.version + 1);
     expect((await h.services.groups.memberCounts(ctx, [g.id])).get(g.id)).toBe(11);
+  });
+
+  it('plans one add or one remove from one read and writes it, its version, audit and event as one statement', async () => {
+    const g = await h.services.groups.create(ctx, { displayName: 'at once', externalId: null, extensions: {} });
+    const [a] = await bulkUsers('once', 1);
+    const written = (statements: string[]) => statements.filter((s) => !/pg_notify/.test(s));
+    const add = written(await statementsOf(() => h.services.groups.addMembers(ctx, g.id, [{ id: a! }])));
+    expect(add).toHaveLength(2);
+    expect(add[1]).toMatch(/insert into memberships[\s\S]*update groups[\s\S]*insert into audit_events[\s\S]*insert into change_events/);
+    const again = written(await statementsOf(() => h.services.groups.addMembers(ctx, g.id, [{ id: a! }])));
+    expect(again).toHaveLength(1);
+    const remove = written(await statementsOf(() => h.services.groups.removeMembers(ctx, g.id, [a!])));
+    expect(remove).toHaveLength(2);
+    expect(remove[1]).toMatch(/delete from memberships[\s\S]*update groups/);
+    expect((await h.services.groups.get(ctx, g.id)).version).toBe(g.version + 2);
+  });
+
+  it('gives each of concurrent changes of one group its own version, in its answer and in its event, and adds a member once', async () => {
+    const tenant = await h.tenant();
+    const g = await h.services.groups.create(tenant, { displayName: 'versions', externalId: null, extensions: {} });
+    const users = await bulkUsers('ver', 10, tenant);
+    const answers = await Promise.all(users.map((id) => h.services.groups.addMembers(tenant, g.id, [{ id }])));
+    // The same member added six times at once: added once, one event, one version.
+    const [twice] = await bulkUsers('twice', 1, tenant);
+    const same = await Promise.all(Array.from({ length: 6 }, () => h.services.groups.addMembers(tenant, g.id, [{ id: twice! }])));
+    const after = await h.services.groups.get(tenant, g.id);
+    expect(after.version).toBe(g.version + 11);
+    expect(new Set(same.map((s) => s.version))).toEqual(new Set([after.version]));
+    const events = (await eventsOf(h.services, tenant, 12)).filter((e) => e.type === 'group.members_added');
+    expect(events).toHaveLength(11);
+    const byMember = new Map(events.map((e) => [(e.data.members as { id: string }[])[0]!.id, e.data.version]));
+    for (const [i, id] of users.entries()) expect(byMember.get(id)).toBe(answers[i]!.version);
+    expect(byMember.get(twice!)).toBe(after.version);
+    expect(new Set(events.map((e) => e.data.version)).size).toBe(11);
   });
 
   it('adding a present member is a no-op, and an add then a remove in one change apply in order', async () => {

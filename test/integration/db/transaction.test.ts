@@ -1,5 +1,6 @@
 import { createStore } from '../../../src/db/store.js';
 import { StaleWriteError } from '../../../src/domain/errors.js';
+import type { Later } from '../../../src/domain/ports.js';
 import { emptyProfile, type User } from '../../../src/domain/user/user.js';
 import { profile, email } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
@@ -105,6 +106,35 @@ describe('a write unit', () => {
     expect(now).toMatchObject({ title: 'Newer', version: user.version + 1 });
     expect(now.emails.map((e) => e.value)).toEqual(['stale@example.com']);
     expect(await audit()).toBe(before);
+  });
+
+  it('writes nothing of a membership change whose member another write added since it was planned', async () => {
+    const ctx = await h.tenant();
+    const group = await h.services.groups.create(ctx, { displayName: 'raced', externalId: null, extensions: {} });
+    const { user } = await h.services.users.create(ctx, profile('raced@example.com'));
+    const store = createStore(h.db.orm);
+    const plan = await store.read((r) => r.memberships.plan(ctx.tenantId, group.id, [{ id: user.id, type: 'User' }]));
+    expect(plan.found).toEqual([{ id: user.id, type: 'User', member: false }]);
+    await h.services.groups.addMembers(ctx, group.id, [{ id: user.id }]);
+    const before = await h.services.groups.get(ctx, group.id);
+    let moved: Later<number> | null = null;
+    await expect(
+      store.write(async (r) => {
+        await r.memberships.changeExactly(ctx.tenantId, group.id, 'add', [{ id: user.id, type: 'User' }]);
+        moved = await r.groups.moveVersion(ctx.tenantId, group.id, { managedBy: null, version: null }, new Date());
+        // Known once the statement ran, which is after the unit: never inside it.
+        expect(() => moved!.get()).toThrow(/not sent yet/);
+      }),
+    ).rejects.toBeInstanceOf(StaleWriteError);
+    expect(moved!.sent).toBe(false);
+    expect(await h.services.groups.get(ctx, group.id)).toMatchObject({ version: before.version });
+    // Planned from what is there now, it is nothing to do; a remove of the member lands with its version.
+    const removed = await store.write(async (r) => {
+      await r.memberships.changeExactly(ctx.tenantId, group.id, 'remove', [{ id: user.id, type: 'User' }]);
+      return r.groups.moveVersion(ctx.tenantId, group.id, { managedBy: null, version: before.version }, new Date());
+    });
+    expect(removed.get()).toBe(before.version + 1);
+    expect((await h.services.groups.memberCounts(ctx, [group.id])).get(group.id)).toBe(0);
   });
 
   it('lands every one of concurrent changes to one user, each made from what the one before it left', async () => {
