@@ -83,8 +83,12 @@ export interface UserRepository {
    * (docs/architecture.md#statements-per-request).
    */
   createLookups(tenantId: string, q: { readonly userName?: string; readonly loginNames: readonly string[] }): Promise<{ sameUserName: User[]; takenLoginNames: Set<string> }>;
-  /** Throws ConflictError when userName or loginName is taken in the tenant. */
-  insert(user: User): Promise<void>;
+  /**
+   * Throws ConflictError when userName or loginName is taken in the tenant; with `unlessTaken`,
+   * the statement it is sent in fails as a whole instead (StaleWriteError), so that the caller can
+   * find out what holds the name (docs/architecture.md#optimistic-writes).
+   */
+  insert(user: User, opts?: { readonly unlessTaken?: boolean }): Promise<void>;
   /**
    * Writes the new state. Throws ConflictError on uniqueness. Given the state it replaces, only the
    * multi-valued attributes that differ from it are rewritten, and the write lands only if the row

@@ -2,7 +2,7 @@ import { type Group, type Member, type MemberRef } from '../../domain/group/grou
 import type { GroupRepository, MembershipRepository, VisibleTo } from '../../domain/ports.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { type Db, exec, ID_ARRAY, idsByLowerName, later, laterRows, oneOf, query } from '../sql.js';
+import { type Db, exec, ID_ARRAY, idsByLowerName, later, laterRows, oneOf, query, type Statement } from '../sql.js';
 import { MOVED_VERSIONS } from './appends.js';
 import { GROUPS } from '../tables/groups.table.js';
 import { listRows, type ListSource } from './list.js';
@@ -101,6 +101,47 @@ const MEMBER_SELECT = `m.group_id, ${MEMBER_ID('m')} as id,
 
 const toMember = (r: MemberRow): Member => ({ id: r.id, type: r.type, display: r.display });
 
+const column = (ref: MemberRef) => (ref.type === 'User' ? 'member_user_id' : 'member_group_id');
+
+/**
+ * Inserts exactly these memberships; a concurrent add of the same member is no error here but a
+ * row short. One member (nearly every change) is a row of values, not an array: PostgreSQL
+ * estimates an array parameter in a generic plan at ten elements, so a custom plan for one would
+ * always look cheaper and the statement would be planned on every run (see `oneOf` in src/db/sql.ts).
+ * One statement for both kinds of member: two would be sent apart, as they write one table.
+ */
+function insertExactly(tenantId: string, groupId: string, refs: readonly MemberRef[]): Statement {
+  const head = 'insert into memberships (tenant_id, group_id, member_user_id, member_group_id, created_at)';
+  if (refs.length === 1) {
+    const [ref] = refs as [MemberRef];
+    return {
+      sql: `${head} values (?, ?::uuid, ?::uuid, ?::uuid, now()) on conflict do nothing returning 1`,
+      params: [tenantId, groupId, ref.type === 'User' ? ref.id : null, ref.type === 'Group' ? ref.id : null],
+    };
+  }
+  return {
+    sql: `${head} select ?, ?::uuid, x.u, x.g, now() from unnest(?::uuid[], ?::uuid[]) as x(u, g) on conflict do nothing returning 1`,
+    params: [tenantId, groupId, refs.map((r) => (r.type === 'User' ? r.id : null)), refs.map((r) => (r.type === 'Group' ? r.id : null))],
+  };
+}
+
+/** Deletes exactly these memberships, each a probe of its unique key; one member is one `=`, as above. */
+function deleteExactly(tenantId: string, groupId: string, refs: readonly MemberRef[]): Statement {
+  if (refs.length === 1) {
+    const [ref] = refs as [MemberRef];
+    return { sql: `delete from memberships where tenant_id = ? and group_id = ?::uuid and ${column(ref)} = ?::uuid returning 1`, params: [tenantId, groupId, ref.id] };
+  }
+  // An OR across both member columns would walk the group; each half probes the key.
+  return {
+    sql: `delete from memberships m where m.id in (
+       select id from memberships where tenant_id = ? and group_id = ?::uuid and member_user_id = any(?::uuid[])
+       union all
+       select id from memberships where tenant_id = ? and group_id = ?::uuid and member_group_id = any(?::uuid[]))
+     returning 1`,
+    params: [tenantId, groupId, refs.filter((r) => r.type === 'User').map((r) => r.id), tenantId, groupId, refs.filter((r) => r.type === 'Group').map((r) => r.id)],
+  };
+}
+
 /**
  * Memberships are rows (never an array on the group): adding or removing k members is one
  * statement over k ids, whatever the group's size (docs/architecture.md#memberships).
@@ -161,25 +202,7 @@ export function createMembershipRepository(db: Db): MembershipRepository {
 
     async changeExactly(tenantId, groupId, change, refs) {
       if (refs.length === 0) return;
-      const { users, groups } = split(refs);
-      // One statement for both kinds of member (two would be sent apart, as they write one table);
-      // a concurrent add of the same member is no error here but a row short, which fails the guard.
-      const statement =
-        change === 'add'
-          ? `insert into memberships (tenant_id, group_id, member_user_id, member_group_id, created_at)
-             select ?, ?::uuid, x.u, x.g, now() from unnest(?::uuid[], ?::uuid[]) as x(u, g)
-             on conflict do nothing returning 1`
-          : // Each half probes the membership key; an OR across both member columns would walk the group.
-            `delete from memberships m where m.id in (
-               select id from memberships where tenant_id = ? and group_id = ?::uuid and member_user_id = any(?::uuid[])
-               union all
-               select id from memberships where tenant_id = ? and group_id = ?::uuid and member_group_id = any(?::uuid[]))
-             returning 1`;
-      const params =
-        change === 'add'
-          ? [tenantId, groupId, [...users, ...groups.map(() => null)], [...users.map(() => null), ...groups]]
-          : [tenantId, groupId, users, tenantId, groupId, groups];
-      await later(db, [{ sql: statement, params, expectRows: refs.length }]);
+      await later(db, [{ ...(change === 'add' ? insertExactly(tenantId, groupId, refs) : deleteExactly(tenantId, groupId, refs)), expectRows: refs.length }]);
     },
 
     async add(tenantId, groupId, refs) {

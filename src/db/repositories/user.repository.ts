@@ -205,10 +205,13 @@ export function createUserRepository(db: Db): UserRepository {
       return { sameUserName: (row?.same ?? []).map(toUser), takenLoginNames: new Set(row?.taken ?? []) };
     },
 
-    async insert(u) {
+    async insert(u, opts = {}) {
       // The row and its multi-valued rows go out as one statement, with the unit's audit and change
-      // events (`later`); the foreign keys are checked at its end.
-      await later(db, [USERS.insert(u), ...valueInserts(u, { values: true, addresses: true })]);
+      // events (`later`); the foreign keys are checked at its end, after `roster_expect_row` failed
+      // the statement when the row was not inserted.
+      const row = USERS.insert(u);
+      const user: Statement = opts.unlessTaken ? { sql: `${row.sql} on conflict do nothing returning 1`, params: row.params, expectRow: true } : row;
+      await later(db, [user, ...valueInserts(u, { values: true, addresses: true })]);
     },
 
     async update(u, previous) {

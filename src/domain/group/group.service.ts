@@ -262,7 +262,10 @@ export function createGroupService(deps: ServiceDeps) {
       assertCanWrite(ctx);
       const members = change.members ?? [];
       const only = members.length === 1 ? members[0]! : null;
-      if (!change.profile && only && only.op !== 'replace') return changeMembersAtOnce(ctx, id, only, opts.ifVersion);
+      // A remove of more ids than an add may name goes the longer way, which has no such bound.
+      if (!change.profile && only && (only.op === 'add' || (only.op === 'remove' && only.memberIds.length <= MAX_MEMBERS_PER_REQUEST))) {
+        return changeMembersAtOnce(ctx, id, only, opts.ifVersion);
+      }
       if (!change.profile && members.length > 0 && members.every((m) => m.op !== 'replace')) return changeMembers(ctx, id, members, opts.ifVersion);
       let displayName = '';
       return explainConflict(ctx, () => displayName, () => store.write(async (r) => {

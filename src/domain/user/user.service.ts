@@ -1,6 +1,6 @@
 import { DEFAULT_POLICIES, type ProvisioningPolicies } from '../connection/connection.js';
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
@@ -78,6 +78,13 @@ export function createUserService(deps: ServiceDeps) {
     const mine = actingConnection(ctx);
     const gone = mine === null ? undefined : sameUserName.find((u) => u.managedBy === mine && u.deprovisionedAt !== null);
     return gone ?? findAdoptable(r, ctx, profile, policies);
+  }
+
+  /** The audit and change events of a created user. */
+  async function recordCreate(r: Repositories, ctx: Ctx, user: User, profile: UserProfile): Promise<void> {
+    const changes = changedAttributes(emptyProfile(''), profile);
+    await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
+    await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
   }
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
@@ -189,13 +196,31 @@ export function createUserService(deps: ServiceDeps) {
         loginName = chooseLoginName(profile.userName, policies, lookups.takenLoginNames);
         const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
         await r.users.insert(user);
-        const changes = changedAttributes(emptyProfile(''), profile);
-        await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
-        await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
+        await recordCreate(r, ctx, user, profile);
+        return { user, adopted: false };
+      });
+      // A create no existing user can be for but one holding its userName (no matchBy) is first sent
+      // as one statement, with the first login name it may get: when the userName or that login name
+      // is taken, nothing of it lands (StaleWriteError), and the create is made from its lookups,
+      // which bring back a deprovisioned user, choose another login name or say what is in the way
+      // (docs/architecture.md#optimistic-writes).
+      const atOnce = () => store.write(async (r): Promise<CreateResult> => {
+        const now = deps.now();
+        loginName = chooseLoginName(profile.userName, policies, new Set());
+        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+        await r.users.insert(user, { unlessTaken: true });
+        await recordCreate(r, ctx, user, profile);
         return { user, adopted: false };
       });
       return explainConflict(ctx, () => profile.userName, async () => {
         try {
+          if (!opts.policies || opts.policies.matchBy.length === 0) {
+            try {
+              return await atOnce();
+            } catch (e) {
+              if (!(e instanceof StaleWriteError)) throw e;
+            }
+          }
           return await retryLostLoginNameRace(once, policies);
         } catch (e) {
         // A connection that asked for 'reject' learns which login name: its identity provider found the

@@ -69,7 +69,7 @@ const seqScans = (p: PlanNode) => nodes(p).filter((n) => n['Node Type'] === 'Seq
 async function prepared(text: string, values: unknown[]) {
   await client.query('deallocate all');
   await client.query(`prepare s as ${text}`);
-  const args = values.map((v) => client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v))).join(', ');
+  const args = values.map((v) => (v === null ? 'null' : client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v)))).join(', ');
   const execute = `execute s(${args})`;
   return {
     async plan(mode: 'force_custom_plan' | 'force_generic_plan'): Promise<PlanNode> {
@@ -84,8 +84,13 @@ async function prepared(text: string, values: unknown[]) {
       return r.rows[0]!['QUERY PLAN'][0].Plan;
     },
     /** Runs it as a pooled connection would, again and again, and says how PostgreSQL planned the runs. */
-    async runs(n: number): Promise<{ generic: number; custom: number }> {
-      for (let i = 0; i < n; i++) await client.query(execute);
+    async runs(n: number, opts: { rolledBack?: boolean } = {}): Promise<{ generic: number; custom: number }> {
+      for (let i = 0; i < n; i++) {
+        // A write runs in a transaction rolled back, so that every run has the same rows to change.
+        if (opts.rolledBack) await client.query('begin');
+        await client.query(execute);
+        if (opts.rolledBack) await client.query('rollback');
+      }
       const r = await client.query<{ generic_plans: string; custom_plans: string }>(`select generic_plans, custom_plans from pg_prepared_statements where name = 's'`);
       return { generic: Number(r.rows[0]!.generic_plans), custom: Number(r.rows[0]!.custom_plans) };
     },
@@ -187,5 +192,27 @@ describe('plans of the lookup statements', () => {
     const text = await statementOf(() => memberships.remove(ctx.tenantId, groupId, [userId], undefined), /delete from memberships/);
     const s = await prepared(text, [ctx.tenantId, groupId, userId, ctx.tenantId, groupId, userId]);
     for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await s.plan(mode))).toEqual([]);
+  });
+
+  it("plans a single member's add or remove, and what it is planned from, once, not on every run", async () => {
+    const em = h.db.orm.em.fork();
+    const memberships = createMembershipRepository(em);
+    const newcomer = (await h.services.users.create(ctx, profile('newcomer@example.com'))).user.id;
+    // The plan: the group and the member, as an identity provider names it (no type: either kind).
+    const read = await statementOf(
+      () => memberships.plan(ctx.tenantId, groupId, [{ id: newcomer, type: 'User' }, { id: newcomer, type: 'Group' }]),
+      /'Target'/,
+    );
+    const r = await prepared(read, [ctx.tenantId, groupId, ctx.tenantId, groupId, ctx.tenantId, newcomer, ctx.tenantId, groupId, ctx.tenantId, newcomer]);
+    const scanned = seqScans(await r.plan('force_generic_plan'));
+    expect(scanned).not.toContain('users');
+    expect(scanned).not.toContain('memberships');
+    expect((await r.runs(10)).generic).toBeGreaterThanOrEqual(5);
+    // The writes: the newcomer added and removed again, then each run alone, rolled back.
+    const add = await statementOf(() => memberships.changeExactly(ctx.tenantId, groupId, 'add', [{ id: newcomer, type: 'User' }]), /insert into memberships/);
+    const remove = await statementOf(() => memberships.changeExactly(ctx.tenantId, groupId, 'remove', [{ id: newcomer, type: 'User' }]), /delete from memberships/);
+    expect((await (await prepared(add, [ctx.tenantId, groupId, newcomer, null, 1])).runs(10, { rolledBack: true })).generic).toBeGreaterThanOrEqual(5);
+    const member = (await client.query<{ id: string }>('select member_user_id as id from memberships where group_id = $1 limit 1', [groupId])).rows[0]!.id;
+    expect((await (await prepared(remove, [ctx.tenantId, groupId, member, 1])).runs(10, { rolledBack: true })).generic).toBeGreaterThanOrEqual(5);
   });
 });
