@@ -198,23 +198,19 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'SCIM PATCH group add member',
     roster: true,
-    run: (c) => drive('SCIM PATCH group add member', c, memberPatch(c.rosterUrl, c.seeded.token, c.seeded.groupId, c.seeded.userIds, 'add')),
+    run: async (c) => {
+      // Fresh groups, enough that no request re-adds a member (which would change nothing).
+      const groups = await memberGroups(c, 'add', MAX_ADDS_PER_SECOND, false);
+      return checked(c, groups, await drive('SCIM PATCH group add member', c, memberPatch(c.rosterUrl, c.seeded.token, groups, c.seeded.userIds, 'add')));
+    },
   },
   {
     name: 'SCIM PATCH group remove member',
     roster: true,
     run: async (c) => {
-      // A group of its own holding every seeded user, so each request removes a member (until
-      // more requests were sent than there are users).
-      const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, 1);
-      const group = await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `bench remove ${Date.now().toString(36)}` });
-      expect2xx('POST /Groups', group);
-      const id = group.body.id as string;
-      for (let from = 0; from < c.seeded.userIds.length; from += 1000) {
-        const value = c.seeded.userIds.slice(from, from + 1000).map((v) => ({ value: v }));
-        expect2xx('filling the group', await scim('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value }] }));
-      }
-      return drive('SCIM PATCH group remove member', c, memberPatch(c.rosterUrl, c.seeded.token, id, c.seeded.userIds, 'remove'));
+      // Groups of their own, each holding every seeded user, enough that each request removes a member.
+      const groups = await memberGroups(c, 'remove', MAX_REMOVES_PER_SECOND, true);
+      return checked(c, groups, await drive('SCIM PATCH group remove member', c, memberPatch(c.rosterUrl, c.seeded.token, groups, c.seeded.userIds, 'remove')));
     },
   },
   {
@@ -224,7 +220,9 @@ export const scenarios: readonly Scenario[] = [
     run: async (c) => {
       const big = c.seeded.big;
       if (!big) throw new Error('the 100,000-member group was not seeded (BENCH_BIG_GROUP=0)');
-      return drive('SCIM PATCH group add member, 100k members', c, memberPatch(c.rosterUrl, big.token, big.groupId, big.spareUserIds, 'add'));
+      const m = await drive('SCIM PATCH group add member, 100k members', c, memberPatch(c.rosterUrl, big.token, [big.groupId], big.spareUserIds, 'add'));
+      warnIfRepeated(m, big.spareUserIds.length);
+      return m;
     },
   },
   { name: 'Entra initial sync, 16 workers', roster: true, run: initialSync },
@@ -276,18 +274,57 @@ function createUsers(c: Context): Load {
 }
 
 /** Entra's member PATCH: a different user each time; removal in its filtered-path form (docs/entra.md#two-patch-dialects). */
-function memberPatch(base: string, token: string, groupId: string, userIds: readonly string[], op: 'add' | 'remove'): Load {
+/**
+ * PATCHes of one member each: the i-th request adds (or removes) the (i mod n)-th user, in the
+ * first group for the first n requests, the second for the next n, and so on, so that every
+ * request changes the membership as long as there are groups left.
+ */
+function memberPatch(base: string, token: string, groupIds: readonly string[], userIds: readonly string[], op: 'add' | 'remove'): Load {
   return {
     base,
     token,
     method: 'PATCH',
     request: (i) => {
       const id = userIds[i % userIds.length]!;
+      const groupId = groupIds[Math.floor(i / userIds.length) % groupIds.length]!;
       const operation = op === 'add' ? { op: 'Add', path: 'members', value: [{ value: id }] } : { op: 'Remove', path: `members[value eq "${id}"]` };
       return { path: `/scim/v2/Groups/${groupId}`, body: { schemas: [PATCH_OP], Operations: [operation] } };
     },
   };
 }
+
+/** More member changes a second than the machine serves, so the groups prepared are never used up. */
+const MAX_ADDS_PER_SECOND = 10_000;
+const MAX_REMOVES_PER_SECOND = 6_000;
+
+/** Enough fresh groups of the seeded tenant for `perSecond` member changes a second for the run, each holding every seeded user when `filled`. */
+async function memberGroups(c: Context, what: string, perSecond: number, filled: boolean): Promise<string[]> {
+  const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, 1);
+  const count = Math.ceil((c.seconds * perSecond) / c.seeded.userIds.length);
+  const tag = Date.now().toString(36);
+  const ids: string[] = [];
+  for (let g = 0; g < count; g++) {
+    const group = await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `bench ${what} ${tag} ${g}` });
+    expect2xx('POST /Groups', group);
+    const id = group.body.id as string;
+    for (let from = 0; filled && from < c.seeded.userIds.length; from += 1000) {
+      const value = c.seeded.userIds.slice(from, from + 1000).map((v) => ({ value: v }));
+      expect2xx('filling the group', await scim('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value }] }));
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** Says so when more requests were sent than distinct changes were prepared: the rest changed nothing, and the rate flatters. */
+function warnIfRepeated(m: { scenario: string; requests: number }, distinct: number): void {
+  if (m.requests > distinct) console.warn(`${m.scenario}: ${m.requests} requests for ${distinct} distinct member changes; the rest changed nothing`);
+}
+
+const checked = <M extends { scenario: string; requests: number }>(c: Context, groups: readonly string[], m: M): M => {
+  warnIfRepeated(m, groups.length * c.seeded.userIds.length);
+  return m;
+};
 
 /** What an Entra-style sync did: SCIM writes (creates and PATCHes) and every request's latency. */
 export interface SyncTally {
