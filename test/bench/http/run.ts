@@ -52,13 +52,15 @@ async function main(): Promise<void> {
         const name = `${String(index).padStart(2, '0')}-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
         roster = await startRosterServer(rosterDb, adminToken, [...o.rosterNodeArgs, '--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${name}`]);
       }
-      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, inProcess };
+      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, rosterDb, inProcess };
       log(`${s.name} (${o.seconds} s) ...`);
+      const prepared = s.prepare ? await s.prepare(c) : undefined;
       const usage = await sampleProcess(s.inProcess ? process.pid : s.roster ? roster.pid : floor.pid);
       const dbUsage = await sampleDatabase(s.roster ? ROSTER_DB : FLOOR_DB);
-      const m = await s.run(c);
+      const m = await s.run(c, prepared);
       const { peakRssMiB, cpuMs } = await usage.stop();
       const dbCpuMs = await dbUsage.stop();
+      await prepared?.cleanup();
       if (s.roster && !s.inProcess && o.profileDir) await roster.stop();
       const perRequest = (ms: number | null) => (ms === null || m.requests === 0 ? null : ms / m.requests);
       measured.push({ ...m, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });

@@ -3,6 +3,7 @@
  * autocannon over 10 connections, the initial sync with 16 workers of its own.
  */
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { client, type Reply } from './client.js';
 import type { InProcessScim } from './in-process.js';
 import { percentile, type Measurement } from './report.js';
@@ -22,19 +23,33 @@ export interface Context {
   readonly adminToken: string;
   readonly seconds: number;
   readonly seeded: Seeded;
+  /** Roster's database, for the cleanup after a scenario. */
+  readonly rosterDb: string;
   /** Roster's SCIM facade in this process, for the in-process scenarios; null when none of them runs. */
   readonly inProcess: InProcessScim | null;
 }
 
+/** What a scenario set up before its load, unmeasured, and how to undo it once the load was measured. */
+export interface Prepared {
+  readonly groupIds: readonly string[];
+  cleanup(): Promise<void>;
+}
+
 export interface Scenario {
   readonly name: string;
+  /**
+   * Work before the load that is not part of it (groups to change): it runs before the process
+   * and the database are sampled, and its `cleanup` after, so that neither the setup nor what it
+   * left behind is counted, here or in the scenarios after it.
+   */
+  prepare?(c: Context): Promise<Prepared>;
   /** Whether it loads Roster rather than the floor (whose process is then the one sampled). */
   readonly roster: boolean;
   /** Whether it needs the 100,000-member group of seed.ts. */
   readonly bigGroup?: boolean;
   /** Whether it calls Roster's SCIM facade in the benchmark's own process (which is then the one sampled), not over HTTP. */
   readonly inProcess?: boolean;
-  run(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>>;
+  run(c: Context, prepared?: Prepared): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>>;
 }
 
 interface Load {
@@ -198,18 +213,20 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'SCIM PATCH group add member',
     roster: true,
-    run: async (c) => {
-      // Fresh groups, enough that no request re-adds a member (which would change nothing).
-      const groups = await memberGroups(c, 'add', MAX_ADDS_PER_SECOND, false);
+    // Fresh groups, enough that no request re-adds a member (which would change nothing).
+    prepare: (c) => memberGroups(c, 'add', MAX_ADDS_PER_SECOND, false),
+    run: async (c, prepared) => {
+      const groups = prepared!.groupIds;
       return checked(c, groups, await drive('SCIM PATCH group add member', c, memberPatch(c.rosterUrl, c.seeded.token, groups, c.seeded.userIds, 'add')));
     },
   },
   {
     name: 'SCIM PATCH group remove member',
     roster: true,
-    run: async (c) => {
-      // Groups of their own, each holding every seeded user, enough that each request removes a member.
-      const groups = await memberGroups(c, 'remove', MAX_REMOVES_PER_SECOND, true);
+    // Groups of their own, each holding every seeded user, enough that each request removes a member.
+    prepare: (c) => memberGroups(c, 'remove', MAX_REMOVES_PER_SECOND, true),
+    run: async (c, prepared) => {
+      const groups = prepared!.groupIds;
       return checked(c, groups, await drive('SCIM PATCH group remove member', c, memberPatch(c.rosterUrl, c.seeded.token, groups, c.seeded.userIds, 'remove')));
     },
   },
@@ -297,8 +314,12 @@ function memberPatch(base: string, token: string, groupIds: readonly string[], u
 const MAX_ADDS_PER_SECOND = 10_000;
 const MAX_REMOVES_PER_SECOND = 6_000;
 
-/** Enough fresh groups of the seeded tenant for `perSecond` member changes a second for the run, each holding every seeded user when `filled`. */
-async function memberGroups(c: Context, what: string, perSecond: number, filled: boolean): Promise<string[]> {
+/**
+ * Enough fresh groups of the seeded tenant for `perSecond` member changes a second for the run,
+ * each holding every seeded user when `filled`; the cleanup deletes them and vacuums memberships,
+ * so that the users' groups, which later scenarios read, are what the seed made.
+ */
+async function memberGroups(c: Context, what: string, perSecond: number, filled: boolean): Promise<Prepared> {
   const scim = client(`${c.rosterUrl}/scim/v2`, c.seeded.token, 1);
   const count = Math.ceil((c.seconds * perSecond) / c.seeded.userIds.length);
   const tag = Date.now().toString(36);
@@ -313,7 +334,19 @@ async function memberGroups(c: Context, what: string, perSecond: number, filled:
     }
     ids.push(id);
   }
-  return ids;
+  return {
+    groupIds: ids,
+    async cleanup() {
+      for (const id of ids) expect2xx('DELETE /Groups', await scim('DELETE', `/Groups/${id}`));
+      const db = new pg.Client({ connectionString: c.rosterDb });
+      await db.connect();
+      try {
+        await db.query('vacuum analyze memberships');
+      } finally {
+        await db.end();
+      }
+    },
+  };
 }
 
 /** Says so when more requests were sent than distinct changes were prepared: the rest changed nothing, and the rate flatters. */
