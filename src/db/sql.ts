@@ -198,9 +198,10 @@ function combined(statements: readonly Statement[]): Statement {
 const TARGET = /^\s*(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/i;
 
 /**
- * A write whose result is not needed before the unit ends (`laterRows` hands it out after): in a transaction it waits, to be sent with the unit's other
- * waiting writes as one statement just before the unit's next statement or at its end
- * (docs/architecture.md#transactions); elsewhere it runs now. Only a plain insert, update or delete
+ * A write whose result is not needed before the unit ends (`laterRows` hands it out after): in a
+ * transaction it waits, to be sent with the unit's other waiting writes as one statement just
+ * before the unit's next statement or at its end (docs/architecture.md#transactions); elsewhere it
+ * runs now. Only a plain insert, update or delete
  * waits, and only while no waiting write changes the same table, as the CTEs of one statement see
  * the same snapshot and run in no set order: an update after an update of the same row would be lost.
  */
@@ -223,6 +224,7 @@ export async function later(db: Db, statements: readonly Statement[]): Promise<v
   }
 }
 
+/** Sends statements at once, as one, and hands out what they return. */
 async function sendNow(db: Db, statements: readonly Statement[]): Promise<void> {
   const one = combined(statements);
   handOut(statements, await run(db, one.sql, one.params));

@@ -66,6 +66,7 @@ export function createGroupService(deps: ServiceDeps) {
     return unique.map((m) => byId.get(canonicalId(m.id))!);
   }
 
+  /** A group may not become a member of itself, nor of a group nested inside it (a 400). */
   async function assertNoCycle(r: Repositories, ctx: Ctx, groupId: string, refs: readonly MemberRef[]): Promise<void> {
     for (const ref of refs) {
       if (ref.type !== 'Group') continue;
