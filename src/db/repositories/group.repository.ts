@@ -101,7 +101,8 @@ const MEMBER_SELECT = `m.group_id, ${MEMBER_ID('m')} as id,
 
 const toMember = (r: MemberRow): Member => ({ id: r.id, type: r.type, display: r.display });
 
-const column = (ref: MemberRef) => (ref.type === 'User' ? 'member_user_id' : 'member_group_id');
+/** The membership column that names a member of this kind. */
+const memberColumn = (ref: MemberRef) => (ref.type === 'User' ? 'member_user_id' : 'member_group_id');
 
 /**
  * Inserts exactly these memberships; a concurrent add of the same member is no error here but a
@@ -129,7 +130,7 @@ function insertExactly(tenantId: string, groupId: string, refs: readonly MemberR
 function deleteExactly(tenantId: string, groupId: string, refs: readonly MemberRef[]): Statement {
   if (refs.length === 1) {
     const [ref] = refs as [MemberRef];
-    return { sql: `delete from memberships where tenant_id = ? and group_id = ?::uuid and ${column(ref)} = ?::uuid returning 1`, params: [tenantId, groupId, ref.id] };
+    return { sql: `delete from memberships where tenant_id = ? and group_id = ?::uuid and ${memberColumn(ref)} = ?::uuid returning 1`, params: [tenantId, groupId, ref.id] };
   }
   // An OR across both member columns would walk the group; each half probes the key.
   return {

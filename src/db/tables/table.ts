@@ -84,6 +84,13 @@ function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boole
   return { expr: nullable ? `coalesce(${expr}, '')` : expr, cast: 'text' };
 }
 
+/** Sets the domain field a column holds, from its stored value, in a row being read. */
+function put<T>(out: Record<string, unknown>, path: { readonly column: Column<T>; readonly head: string; readonly sub: string | undefined }, raw: unknown): void {
+  const value = read(path.column, raw);
+  if (path.sub === undefined) out[path.head] = value;
+  else ((out[path.head] ??= {}) as Record<string, unknown>)[path.sub] = value;
+}
+
 export function defineTable<T>(spec: { name: string; alias: string; catalog: FieldCatalog; columns: readonly Column<T>[] }): Table<T> {
   const { name, alias, catalog, columns } = spec;
   const qualified = (c: Column<T>) => `${alias}.${c.sql}`;
@@ -105,22 +112,15 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
     columnMap: Object.fromEntries(columns.map((c) => [c.domain, qualified(c)])),
     sortKeys,
     fromRow(row) {
-      // Runs for every row read (a page of users is hundreds of rows): the paths are split once, below.
+      // Runs for every row read (a page of users is hundreds of rows): the paths are split once, above.
       const out: Record<string, unknown> = {};
-      for (const { column, head, sub } of paths) {
-        if (sub === undefined) out[head] = read(column, row[column.sql]);
-        else ((out[head] ??= {}) as Record<string, unknown>)[sub] = read(column, row[column.sql]);
-      }
+      for (const path of paths) put(out, path, row[path.column.sql]);
       return out as T;
     },
     rowArray: (a) => `json_build_array(${columns.map((c) => `${a}.${c.sql}`).join(', ')})`,
     fromArray(values) {
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < paths.length; i++) {
-        const { column, head, sub } = paths[i]!;
-        if (sub === undefined) out[head] = read(column, values[i]);
-        else ((out[head] ??= {}) as Record<string, unknown>)[sub] = read(column, values[i]);
-      }
+      for (let i = 0; i < paths.length; i++) put(out, paths[i]!, values[i]);
       return out as T;
     },
     insert(d) {

@@ -80,11 +80,15 @@ export function createUserService(deps: ServiceDeps) {
     return gone ?? findAdoptable(r, ctx, profile, policies);
   }
 
-  /** The audit and change events of a created user. */
-  async function recordCreate(r: Repositories, ctx: Ctx, user: User, profile: UserProfile): Promise<void> {
+  /** Inserts a new user with its audit and change events (`unlessTaken`: see UserRepository.insert). */
+  async function insertNew(r: Repositories, ctx: Ctx, profile: UserProfile, loginName: string, unlessTaken: boolean): Promise<CreateResult> {
+    const now = deps.now();
+    const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+    await r.users.insert(user, { unlessTaken });
     const changes = changedAttributes(emptyProfile(''), profile);
     await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
     await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
+    return { user, adopted: false };
   }
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
@@ -192,25 +196,17 @@ export function createUserService(deps: ServiceDeps) {
             return { user: adopted, adopted: true };
           }
         }
-        const now = deps.now();
         loginName = chooseLoginName(profile.userName, policies, lookups.takenLoginNames);
-        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
-        await r.users.insert(user);
-        await recordCreate(r, ctx, user, profile);
-        return { user, adopted: false };
+        return insertNew(r, ctx, profile, loginName, false);
       });
       // A create no existing user can be for but one holding its userName (no matchBy) is first sent
       // as one statement, with the first login name it may get: when the userName or that login name
       // is taken, nothing of it lands (StaleWriteError), and the create is made from its lookups,
       // which bring back a deprovisioned user, choose another login name or say what is in the way
       // (docs/architecture.md#optimistic-writes).
-      const atOnce = () => store.write(async (r): Promise<CreateResult> => {
-        const now = deps.now();
+      const atOnce = () => store.write((r) => {
         loginName = chooseLoginName(profile.userName, policies, new Set());
-        const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
-        await r.users.insert(user, { unlessTaken: true });
-        await recordCreate(r, ctx, user, profile);
-        return { user, adopted: false };
+        return insertNew(r, ctx, profile, loginName, true);
       });
       return explainConflict(ctx, () => profile.userName, async () => {
         try {
