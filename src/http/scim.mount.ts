@@ -5,7 +5,7 @@ import type { ScimRequest, ScimResponse } from '../scim/scim.call.js';
 import { errorBody, invalidSyntax, ScimError } from '../scim/scim.errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { logRequest, requestIdOf, type Principal } from './request.js';
+import { requestIdOf, requestLog, type Principal } from './request.js';
 
 /**
  * The HTTP adapter of the SCIM facade: serves /scim/v2 straight from node:http, ahead of Koa
@@ -126,6 +126,7 @@ function send(res: ServerResponse, method: string, requestId: string, r: ScimRes
  * returns true, or returns false for any other path, which is then the rest of the app's to answer.
  */
 export function scimListener(deps: ScimListenerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const logRequest = requestLog(deps.logger);
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> => {
     const started = process.hrtime.bigint();
     const done = deps.metrics.track('scim');
@@ -161,7 +162,7 @@ export function scimListener(deps: ScimListenerDeps): (req: IncomingMessage, res
       else res.destroy();
     } finally {
       done(method, res.statusCode);
-      logRequest(deps.logger, { requestId, method, path, status: res.statusCode, started, principal });
+      logRequest({ requestId, method, path, status: res.statusCode, started, principal });
     }
   };
   return (req, res) => {
