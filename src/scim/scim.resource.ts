@@ -30,6 +30,8 @@ export interface ScimResource<T extends ResourceMeta = ResourceMeta> {
 export interface RenderHints {
   /** Created by this request: nothing refers to them yet (a new user belongs to no group). */
   readonly created?: boolean;
+  /** Known to have no members: a group created by this request without any. */
+  readonly withoutMembers?: boolean;
 }
 
 /** The projection the request asks for (`attributes`, `excludedAttributes`). */

@@ -19,16 +19,18 @@ export const groupsResource: ScimResource<Group> = {
 
   list: (call, q) => call.services.groups.list(call.ctx, q),
 
-  async render(call, groups, p) {
-    // `members` is read only when returned, for the whole page at once.
-    const members = includes(p, 'members') && groups.length ? await call.services.groups.membersOfGroups(call.ctx, groups.map((g) => g.id), MAX_MEMBERS_RETURNED) : null;
-    return groups.map((g) => project(GROUP_TYPE, p, groupToScim(g, call.baseUrl, members ? (members.get(g.id) ?? []) : undefined)));
+  async render(call, groups, p, hints = {}) {
+    // `members` is read only when returned, for the whole page at once, and not for a group just created without any.
+    const wanted = includes(p, 'members') && groups.length > 0;
+    const members = wanted && !hints.withoutMembers ? await call.services.groups.membersOfGroups(call.ctx, groups.map((g) => g.id), MAX_MEMBERS_RETURNED) : null;
+    return groups.map((g) => project(GROUP_TYPE, p, groupToScim(g, call.baseUrl, wanted ? (members?.get(g.id) ?? []) : undefined)));
   },
 
   create: (call) =>
     writeResource(call, groupsResource, 'group.create', null, async (body) => {
-      const group = await call.services.groups.create(call.ctx, groupProfileFromScim(body), memberInputs(body.members));
-      return respond(call, groupsResource, group, 201, { Location: `${call.baseUrl}/Groups/${group.id}` });
+      const members = memberInputs(body.members);
+      const group = await call.services.groups.create(call.ctx, groupProfileFromScim(body), members);
+      return respond(call, groupsResource, group, 201, { Location: `${call.baseUrl}/Groups/${group.id}` }, { withoutMembers: members.length === 0 });
     }),
 
   replace: (call, id) =>

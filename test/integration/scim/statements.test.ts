@@ -1,5 +1,5 @@
 import { scimSuite } from '../../support/harness.js';
-import { patchBody, USER_SCHEMA } from '../../support/scim.js';
+import { GROUP_SCHEMA, patchBody, USER_SCHEMA } from '../../support/scim.js';
 
 /**
  * docs/architecture.md#statements-per-request: what a SCIM request sends to PostgreSQL, beyond
@@ -53,6 +53,24 @@ describe('statements per SCIM request', () => {
     expect(statements.some((s) => GROUPS_OF.test(s))).toBe(false);
     const read = await statementsOf(() => suite.c.get(`/Users/${reply.body.id}`));
     expect(read.statements.some((s) => GROUPS_OF.test(s))).toBe(false);
+  });
+
+  it('answers a group created without members without reading them, and one created with members with them', async () => {
+    const MEMBERS_OF = /from memberships m left join users mu/;
+    const empty = await statementsOf(() => suite.c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'fresh group' }));
+    expect(empty.reply.status).toBe(201);
+    expect(empty.reply.body.members).toEqual([]);
+    // The group, its audit and change events in one statement (and the announcement of the event after it).
+    expect(empty.statements.filter((s) => !s.includes('pg_notify'))).toHaveLength(1);
+    expect(empty.statements.some((s) => MEMBERS_OF.test(s))).toBe(false);
+    const read = await suite.c.get(`/Groups/${empty.reply.body.id}`);
+    expect(read.body.members).toEqual([]);
+
+    const user = await suite.c.post('/Users', { schemas: [USER_SCHEMA], userName: 'founding.member@example.com' });
+    const full = await statementsOf(() => suite.c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'founded group', members: [{ value: user.body.id }] }));
+    expect(full.reply.status).toBe(201);
+    expect(full.reply.body.members).toEqual([expect.objectContaining({ value: user.body.id, type: 'User' })]);
+    expect(full.statements.some((s) => MEMBERS_OF.test(s))).toBe(true);
   });
 
   it('reads a user and its groups in one statement, and only when the answer holds them', async () => {
