@@ -4,6 +4,8 @@ export interface BenchOptions {
   readonly users: number;
   /** Seconds each scenario runs (BENCH_SECONDS, default 10). */
   readonly seconds: number;
+  /** Seconds of each floor load run between Roster's scenarios, for their ratios (BENCH_FLOOR_SECONDS, default 3). */
+  readonly floorSeconds: number;
   /** A PostgreSQL server to create the bench databases on (BENCH_DATABASE_URL); else an embedded one. */
   readonly databaseUrl: string | undefined;
   /** Where the JSON goes (BENCH_OUT, default bench-results.json). */
@@ -34,6 +36,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
   return {
     users: whole(env, 'BENCH_USERS', 10_000),
     seconds: whole(env, 'BENCH_SECONDS', 10),
+    floorSeconds: whole(env, 'BENCH_FLOOR_SECONDS', 3),
     databaseUrl: env.BENCH_DATABASE_URL || undefined,
     out: env.BENCH_OUT || 'bench-results.json',
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -19,10 +19,16 @@ export interface Measurement {
   readonly cpuMsPerRequest: number | null;
   /** CPU time PostgreSQL's backends spent for the scenario's database per request, in milliseconds; null when the server is not on this machine. */
   readonly dbCpuMsPerRequest: number | null;
+  /**
+   * The floor's req/s around this scenario: the mean of short floor loads just before and just
+   * after it, so that its ratio is taken against the machine as it was while it ran. Absent for
+   * the floor's own row.
+   */
+  readonly floorPerSecond?: number;
 }
 
 export interface Row extends Measurement {
-  /** perSecond divided by the floor's req/s in the same run; null when there is no floor figure. */
+  /** perSecond divided by the floor's req/s around it (else the floor row's); null when there is no floor figure. */
   readonly ratio: number | null;
 }
 
@@ -34,17 +40,23 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-/** Adds the ratio to the floor (the measurement named `floorScenario`) to every row. */
+/**
+ * Adds the ratio to the floor to every row: to the floor measured around it when it has one,
+ * else to the floor's own row (the measurement named `floorScenario`).
+ */
 export function withRatios(measurements: readonly Measurement[], floorScenario: string): Row[] {
   const floor = measurements.find((m) => m.scenario === floorScenario);
-  return measurements.map((m) => ({ ...m, ratio: floor && floor.perSecond > 0 ? m.perSecond / floor.perSecond : null }));
+  return measurements.map((m) => {
+    const base = m.floorPerSecond ?? floor?.perSecond ?? 0;
+    return { ...m, ratio: base > 0 ? m.perSecond / base : null };
+  });
 }
 
 const fixed = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio, non-2xx, CPU per request, peak RSS. */
+/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio and the floor it is taken to, non-2xx, CPU per request, peak RSS. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req', 'peak RSS MiB'];
+  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'floor req/s', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req', 'peak RSS MiB'];
   const cells = rows.map((r) => [
     r.scenario,
     String(r.connections),
@@ -52,6 +64,7 @@ export function formatTable(rows: readonly Row[]): string {
     fixed(r.p50Ms, 1),
     fixed(r.p99Ms, 1),
     r.ratio === null ? '—' : fixed(r.ratio, 2),
+    r.floorPerSecond === undefined ? '—' : fixed(r.floorPerSecond, 0),
     r.errors > 0 ? `${r.non2xx} (+${r.errors} errors)` : String(r.non2xx),
     r.cpuMsPerRequest === null ? '—' : fixed(r.cpuMsPerRequest, 2),
     r.dbCpuMsPerRequest === null ? '—' : fixed(r.dbCpuMsPerRequest, 2),
@@ -84,6 +97,7 @@ export function toJson(report: Report): string {
         p50Ms: round(r.p50Ms, 2),
         p99Ms: round(r.p99Ms, 2),
         ratio: r.ratio === null ? null : round(r.ratio, 3),
+        ...(r.floorPerSecond === undefined ? {} : { floorPerSecond: round(r.floorPerSecond, 1) }),
         peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
         cpuMsPerRequest: r.cpuMsPerRequest === null ? null : round(r.cpuMsPerRequest, 3),
         dbCpuMsPerRequest: r.dbCpuMsPerRequest === null ? null : round(r.dbCpuMsPerRequest, 3),

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { readOptions } from './options.js';
 import { sampleDatabase, sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
-import { FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
+import { floorRate, FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
 import { seed } from './seed.js';
 import { openInProcessScim } from './in-process.js';
 
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     if (inProcess) stops.unshift(() => inProcess.close());
 
     const measured: Measurement[] = [];
+    // The floor just before a Roster scenario: the one measured after the scenario before it, or the floor's own row.
+    let floorBefore: number | null = null;
     for (const [index, s] of chosen.entries()) {
       if (s.roster && !s.inProcess && o.profileDir) {
         // A process of its own per profiled scenario; stopping it writes the profile.
@@ -55,15 +57,21 @@ async function main(): Promise<void> {
       const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, rosterDb, inProcess };
       log(`${s.name} (${o.seconds} s) ...`);
       const prepared = s.prepare ? await s.prepare(c) : undefined;
+      // Each Roster scenario is measured against the floor just before and just after it, so a
+      // machine that sped up or slowed down since the floor's own row moves both alike.
+      if (s.roster) floorBefore ??= await floorRate(c, o.floorSeconds);
       const usage = await sampleProcess(s.inProcess ? process.pid : s.roster ? roster.pid : floor.pid);
       const dbUsage = await sampleDatabase(s.roster ? ROSTER_DB : FLOOR_DB);
       const m = await s.run(c, prepared);
       const { peakRssMiB, cpuMs } = await usage.stop();
       const dbCpuMs = await dbUsage.stop();
+      const floorAfter = s.roster ? await floorRate(c, o.floorSeconds) : null;
       await prepared?.cleanup();
       if (s.roster && !s.inProcess && o.profileDir) await roster.stop();
       const perRequest = (ms: number | null) => (ms === null || m.requests === 0 ? null : ms / m.requests);
-      measured.push({ ...m, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });
+      const around = floorBefore !== null && floorAfter !== null ? { floorPerSecond: (floorBefore + floorAfter) / 2 } : {};
+      measured.push({ ...m, ...around, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });
+      floorBefore = s.roster ? floorAfter : m.perSecond;
     }
     const rows = withRatios(measured, FLOOR_SCENARIO);
     process.stdout.write(`\n${o.users} users, ${o.seconds} s per scenario, ${pg.label}, Node.js ${process.version}\n${formatTable(rows)}\n`);

@@ -155,12 +155,13 @@ const GRAPHQL_PAGE = `query Page($tenantId: ID!) {
   }
 }`;
 
+const floorLookup = (c: Context) => drive(FLOOR_SCENARIO, c, { base: c.floorUrl, token: null, method: 'GET', request: (i) => ({ path: filterPath('', 'userName', userName(spread(i, c.seeded.userIds.length))) }) });
+
+/** The floor's req/s over a short load of `seconds`, run between Roster's scenarios for their ratios. */
+export const floorRate = async (c: Context, seconds: number): Promise<number> => (await floorLookup({ ...c, seconds })).perSecond;
+
 export const scenarios: readonly Scenario[] = [
-  {
-    name: FLOOR_SCENARIO,
-    roster: false,
-    run: (c) => drive(FLOOR_SCENARIO, c, { base: c.floorUrl, token: null, method: 'GET', request: (i) => ({ path: filterPath('', 'userName', userName(spread(i, c.seeded.userIds.length))) }) }),
-  },
+  { name: FLOOR_SCENARIO, roster: false, run: floorLookup },
   {
     name: 'SCIM lookup by userName',
     roster: true,
