@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { readOptions } from './options.js';
 import { sampleDatabase, sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
-import { floorRate, FLOOR_SCENARIO, scenarios, type Context } from './scenarios.js';
+import { floorRate, FLOOR_SCENARIO, scenarios, warmUp, type Context } from './scenarios.js';
 import { seed } from './seed.js';
 import { openInProcessScim } from './in-process.js';
 
@@ -44,6 +44,10 @@ async function main(): Promise<void> {
     const inProcess = chosen.some((s) => s.inProcess) ? await openInProcessScim(rosterDb) : null;
     if (inProcess) stops.unshift(() => inProcess.close());
 
+    // The Roster process of the moment: a profiled scenario has one of its own.
+    const context = (): Context => ({ floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, rosterDb, inProcess });
+    // Not when profiling: each profiled scenario's process starts cold anyway.
+    if (!o.profileDir) await warmUp(context(), o.floorSeconds);
     const measured: Measurement[] = [];
     // The floor just before a Roster scenario: the one measured after the scenario before it, or the floor's own row.
     let floorBefore: number | null = null;
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
         const name = `${String(index).padStart(2, '0')}-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.cpuprofile`;
         roster = await startRosterServer(rosterDb, adminToken, [...o.rosterNodeArgs, '--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${name}`]);
       }
-      const c: Context = { floorUrl: floor.baseUrl, rosterUrl: roster.baseUrl, adminToken, seconds: o.seconds, seeded, rosterDb, inProcess };
+      const c = context();
       log(`${s.name} (${o.seconds} s) ...`);
       const prepared = s.prepare ? await s.prepare(c) : undefined;
       // Each Roster scenario is measured against the floor just before and just after it, so a
