@@ -219,7 +219,7 @@ export async function later(db: Db, statements: readonly Statement[]): Promise<v
     }
     if (db.later.some((w) => w.table === table)) await sendLater(db, false);
     // What it reads must go out in the same statement: a flush in between would have sent it alone.
-    if (st.uses !== undefined && !db.later.some((w) => w.name === st.uses)) throw new Error(`a write reads "${st.uses}", which is not waiting to be sent with it`);
+    if (st.uses !== undefined && !waiting(db, st.uses)) throw new Error(`a write reads "${st.uses}", which is not waiting to be sent with it`);
     db.later.push({ ...st, table });
   }
 }

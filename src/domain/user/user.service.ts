@@ -210,7 +210,7 @@ export function createUserService(deps: ServiceDeps) {
       });
       return explainConflict(ctx, () => profile.userName, async () => {
         try {
-          if (!opts.policies || opts.policies.matchBy.length === 0) {
+          if (policies.matchBy.length === 0) {
             try {
               return await atOnce();
             } catch (e) {
