@@ -87,17 +87,22 @@ export async function listRows<Row extends { readonly id: string }, T>(
   }
   const dir = desc !== backward ? 'desc' : 'asc';
   const order = `order by ${key.expr} ${dir}, ${a}.id ${dir}`;
-  // Past an offset, the page's ids are found first and only its rows read whole: the select list's
-  // sub-selects would otherwise run for every row skipped, and the ids come from an index that
-  // carries what a connection's view filters on, so skipped rows are not read at all
+  // Past an offset, the page's ids are found first and only its rows read whole: the ids come from
+  // an index that carries what a connection's view filters on, so skipped rows are not read at all,
+  // and the page's rows are then fetched by id, one index probe each, as an array the subquery
+  // fills once: a join on the ids may be planned as a scan of the whole tenant
   // (docs/architecture.md#offset-pages).
   // From the first row there is no OFFSET at all: a bound offset makes the planner cost a generic
   // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
   const sql =
     offset > 0
-      ? `select ${src.select}, ${key.expr} as "_sort" from ${from} join (select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?) page on page.id = ${a}.id where ${a}.tenant_id = ? ${order}`
+      ? `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${a}.tenant_id = ? and ${a}.id = any(array(select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?)) ${order}`
       : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ?`;
-  const rows = await query<Row & { _sort: unknown }>(db, sql, [...(src.selectParams ?? []), ...params, limit + 1, ...(offset > 0 ? [offset, tenantId] : [])]);
+  const rows = await query<Row & { _sort: unknown }>(
+    db,
+    sql,
+    offset > 0 ? [...(src.selectParams ?? []), tenantId, ...params, limit + 1, offset] : [...(src.selectParams ?? []), ...params, limit + 1],
+  );
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backward) page.reverse();

@@ -1,19 +1,17 @@
 import type { ListQuery, ListResult, UserRepository, VisibleTo } from '../../domain/ports.js';
 import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
-import { VALUE_ATTRIBUTES, type Address, type GroupRef, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
+import { VALUE_ATTRIBUTES, type GroupRef, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
 import { exec, ID_ARRAY, idsByLowerName, jsonParam, later, query, TEXT_ARRAY, type Db, type Statement } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible, type Condition } from './visibility.js';
 
-/** A users row as one JSON array of its columns, with its multi-valued attributes aggregated in (see USER_SELECT). */
+/** A users row as one JSON array of its columns (see USER_SELECT). */
 type UserRow = {
   readonly id: string;
   readonly doc: readonly unknown[];
-  readonly vals: { a: string; v: string; t: string | null; p: boolean; d: string | null }[];
-  readonly addrs: Address[];
 };
 
 const valueMapping = (attribute: ValueAttribute) => ({
@@ -58,21 +56,14 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
 });
 
 /**
- * A user row with its multi-valued attributes aggregated in, so one statement reads whole users.
- * The row comes as one JSON array of its columns (`doc`, the table description's `rowArray`), not
- * as 32 columns: `pg` describes, and builds a parser for, every column of every result it reads,
- * and builds each row as an object key by key, which cost more Node.js time than the rest of its
- * reading (docs/architecture.md#row-documents). The aggregates are `json`, not `jsonb`: json is
- * written as text while it is built, where jsonb is built as a tree and then printed, which made a
- * page of 100 users cost PostgreSQL a third more (docs/architecture.md#statements-per-request).
+ * A user row, its multi-valued attributes included (they are JSON columns of the row, see
+ * users.table.ts), so one statement reads whole users from one table. The row comes as one JSON
+ * array of its columns (`doc`, the table description's `rowArray`), not as 40 columns: `pg`
+ * describes, and builds a parser for, every column of every result it reads, and builds each row
+ * as an object key by key, which cost more Node.js time than the rest of its reading
+ * (docs/architecture.md#row-documents).
  */
-const USER_SELECT = `u.id, ${USERS.rowArray('u')} as doc,
-  (select coalesce(json_agg(json_build_object('a', v.attribute, 'v', v.value, 't', v.type, 'p', v."primary", 'd', v.display) order by v.attribute, v.position), '[]'::json)
-     from user_values v where v.user_id = u.id) as vals,
-  (select coalesce(json_agg(json_build_object('type', ad.type, 'primary', ad."primary", 'formatted', ad.formatted,
-            'streetAddress', ad.street_address, 'locality', ad.locality, 'region', ad.region, 'postalCode', ad.postal_code,
-            'country', ad.country) order by ad.position), '[]'::json)
-     from user_addresses ad where ad.user_id = u.id) as addrs`;
+const USER_SELECT = `u.id, ${USERS.rowArray('u')} as doc`;
 
 /**
  * The user's direct groups that `visible` lets the reader see, by name, in the order a group list
@@ -93,18 +84,12 @@ function userSelect(withGroups: boolean | undefined, visibleTo: VisibleTo | unde
 
 const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi, visible: usersVisible };
 
-const IS_VALUE_ATTRIBUTE = new Set<string>(VALUE_ATTRIBUTES);
-
 /** A user from its row. Runs for every row read: the object fromArray made is completed in place, not copied. */
 function toUser(r: UserRow & { grps?: GroupRef[] }): User {
-  const u = USERS.fromArray(r.doc) as unknown as Record<string, unknown>;
-  for (const a of VALUE_ATTRIBUTES) u[a] = [];
-  for (const v of r.vals) if (IS_VALUE_ATTRIBUTE.has(v.a)) (u[v.a] as MultiValue[]).push({ value: v.v, type: v.t, primary: v.p, display: v.d });
-  u.addresses = r.addrs;
+  const u = USERS.fromArray(r.doc) as { -readonly [K in keyof User]: User[K] };
   if (r.grps) u.groups = r.grps;
-  return u as unknown as User;
+  return u;
 }
-
 
 /** The user's multi-valued rows, as the JSON arrays the statements below read. */
 const valueRows = (u: User): string =>

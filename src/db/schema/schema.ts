@@ -23,6 +23,7 @@ const PROPERTY_TYPES: Record<SqlType, { type: string; columnType?: string }> = {
   integer: { type: 'integer' },
   timestamptz: { type: 'Date', columnType: 'timestamptz' },
   jsonb: { type: 'json', columnType: 'jsonb' },
+  json: { type: 'json', columnType: 'json' },
 };
 
 type Properties<R> = Required<NonNullable<EntitySchemaMetadata<R>['properties']>>;
@@ -35,7 +36,14 @@ function columnProperties<R, T>(table: Table<T>, relationColumns: readonly strin
       .filter((c) => !relationColumns.includes(c.sql))
       .map((c) => [
         c.sql.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase()),
-        { ...PROPERTY_TYPES[c.type], ...(c.nullable ? { nullable: true } : {}), ...(c.sql === 'id' ? { primary: true } : {}) },
+        {
+          ...PROPERTY_TYPES[c.type],
+          // The column's own name: the naming strategy would write x509Certificates as x509certificates.
+          fieldName: c.sql,
+          ...(c.nullable ? { nullable: true } : {}),
+          ...(c.sql === 'id' ? { primary: true } : {}),
+          ...(c.sqlDefault ? { defaultRaw: c.sqlDefault } : {}),
+        },
       ]),
   ) as Properties<R>;
 }

@@ -10,7 +10,7 @@ import { jsonParam, toDateOrNull } from '../sql.js';
  * it, so a column is declared once.
  */
 
-export type SqlType = 'uuid' | 'text' | 'boolean' | 'integer' | 'timestamptz' | 'jsonb';
+export type SqlType = 'uuid' | 'text' | 'boolean' | 'integer' | 'timestamptz' | 'jsonb' | 'json';
 
 /** A field of the domain object, or a field of one of its plain sub-objects (`name.givenName`). */
 export type DomainPath<T> = {
@@ -28,6 +28,10 @@ export interface Column<T> {
   readonly updatable: boolean;
   /** How a stored value reads back, when not as it is (timestamps always become Dates). */
   readonly read?: (stored: unknown) => unknown;
+  /** What a JSON column stores of the domain value, when not the value as it is. */
+  readonly write?: (value: never) => unknown;
+  /** The column's SQL default, for rows inserted by SQL that does not name it. */
+  readonly sqlDefault?: string;
 }
 
 /** How a sortable field orders: an SQL expression that is never NULL, and its SQL type. */
@@ -62,7 +66,7 @@ export interface Table<T> {
   update(d: T & { readonly tenantId: string; readonly id: string }): { readonly sql: string; readonly params: unknown[] };
 }
 
-const placeholder = <T>(c: Column<T>): string => (c.type === 'jsonb' ? '?::jsonb' : '?');
+const placeholder = <T>(c: Column<T>): string => (c.type === 'jsonb' || c.type === 'json' ? `?::${c.type}` : '?');
 
 function read<T>(c: Column<T>, v: unknown): unknown {
   if (c.read) return c.read(v);
@@ -75,7 +79,11 @@ function valueAt(d: unknown, path: string): unknown {
   return v;
 }
 
-const param = <T>(c: Column<T>, d: T): unknown => (c.type === 'jsonb' ? jsonParam(valueAt(d, c.domain)) : valueAt(d, c.domain));
+function param<T>(c: Column<T>, d: T): unknown {
+  const v = valueAt(d, c.domain);
+  if (c.type !== 'jsonb' && c.type !== 'json') return v;
+  return jsonParam(c.write ? c.write(v as never) : v);
+}
 
 /** The order a sortable column gives, from its type and case rules; NULL sorts as the empty string. */
 function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boolean): SortKey {
@@ -158,12 +166,19 @@ export function resourceColumns<T extends ResourceMeta & { readonly extensions: 
 /** Column shorthands: most columns are nullable text an update may change. */
 export const col = {
   text: <T>(sql: string, domain: DomainPath<T>): Column<T> => ({ sql, type: 'text', nullable: true, domain, updatable: true }),
-  of: <T>(sql: string, type: SqlType, domain: DomainPath<T>, o: { nullable?: boolean; updatable?: boolean; read?: (stored: unknown) => unknown } = {}): Column<T> => ({
+  of: <T>(
+    sql: string,
+    type: SqlType,
+    domain: DomainPath<T>,
+    o: { nullable?: boolean; updatable?: boolean; read?: (stored: unknown) => unknown; write?: (value: never) => unknown; sqlDefault?: string } = {},
+  ): Column<T> => ({
     sql,
     type,
     domain,
     nullable: o.nullable ?? false,
     updatable: o.updatable ?? true,
     ...(o.read ? { read: o.read } : {}),
+    ...(o.write ? { write: o.write } : {}),
+    ...(o.sqlDefault ? { sqlDefault: o.sqlDefault } : {}),
   }),
 };

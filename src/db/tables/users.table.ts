@@ -1,11 +1,23 @@
-import { USER_FIELDS, type User, type ValueAttribute } from '../../domain/user/user.js';
-import { col, defineTable, resourceColumns } from './table.js';
+import { address, multiValue, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User } from '../../domain/user/user.js';
+import { col, defineTable, resourceColumns, type Column } from './table.js';
 
-/** What the `users` row holds; multi-valued attributes live in user_values and user_addresses. */
-export type StoredUser = Omit<User, ValueAttribute | 'addresses'>;
+/**
+ * What the `users` row holds: the whole user but its groups. Its multi-valued attributes are kept
+ * twice, written by the same statement: as JSON columns of the row, which reads take, and as rows of
+ * user_values and user_addresses, which filters and matching search (docs/architecture.md#data-model).
+ */
+export type StoredUser = Omit<User, 'groups'>;
 
 const text = col.text<StoredUser>;
 const of = col.of<StoredUser>;
+
+/** Each value with exactly the fields a read gives back, null where not sent. */
+const storedValues = (values: readonly MultiValue[]) => values.map(multiValue);
+const storedAddresses = (addresses: readonly Address[]) => addresses.map(address);
+
+/** A multi-valued attribute as a `json` array in the order sent; `[]` for rows inserted by SQL that does not name it. */
+const jsonList = (sql: string, domain: (typeof VALUE_ATTRIBUTES)[number] | 'addresses', write: (value: never) => unknown): Column<StoredUser> =>
+  of(sql, 'json', domain, { write, sqlDefault: `'[]'` });
 
 /** `users`: the SCIM core User and the enterprise extension as columns (docs/architecture.md#data-model). */
 export const USERS = defineTable<StoredUser>({
@@ -40,5 +52,7 @@ export const USERS = defineTable<StoredUser>({
     // Text, not a foreign key: Entra may name a manager it has not provisioned yet, Okta an employee id.
     text('manager_value', 'enterprise.managerValue'),
     of('deprovisioned_at', 'timestamptz', 'deprovisionedAt', { nullable: true }),
+    ...VALUE_ATTRIBUTES.map((a) => jsonList(a.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`), a, storedValues)),
+    jsonList('addresses', 'addresses', storedAddresses),
   ],
 });

@@ -28,6 +28,26 @@ export interface Address {
   readonly country: string | null;
 }
 
+/** A value with exactly MultiValue's fields, null for each one not given. */
+export const multiValue = (v: { readonly value: string } & { readonly [K in Exclude<keyof MultiValue, 'value'>]?: MultiValue[K] | undefined }): MultiValue => ({
+  value: v.value,
+  type: v.type ?? null,
+  primary: v.primary ?? null,
+  display: v.display ?? null,
+});
+
+/** An address with exactly Address's fields, null for each one not given. */
+export const address = (a: { readonly [K in keyof Address]?: Address[K] | undefined }): Address => ({
+  type: a.type ?? null,
+  primary: a.primary ?? null,
+  formatted: a.formatted ?? null,
+  streetAddress: a.streetAddress ?? null,
+  locality: a.locality ?? null,
+  region: a.region ?? null,
+  postalCode: a.postalCode ?? null,
+  country: a.country ?? null,
+});
+
 export interface PersonName {
   readonly formatted: string | null;
   readonly familyName: string | null;

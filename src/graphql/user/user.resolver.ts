@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, InputType, Field, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { isUuid } from '../../domain/shared/id.js';
-import { emptyProfile, VALUE_ATTRIBUTES, type Address, type Enterprise, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
+import { address, emptyProfile, multiValue, VALUE_ATTRIBUTES, type Enterprise, type User, type UserProfile } from '../../domain/user/user.js';
 import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group } from '../../domain/group/group.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
@@ -47,18 +47,6 @@ function merge<T extends object>(cur: T, patch: object | null | undefined): T {
   return out as T;
 }
 
-const toValue = (v: MultiValueInput): MultiValue => ({ value: v.value, type: v.type ?? null, primary: v.primary ?? null, display: v.display ?? null });
-const toAddress = (a: AddressInput): Address => ({
-  type: a.type ?? null,
-  primary: a.primary ?? null,
-  formatted: a.formatted ?? null,
-  streetAddress: a.streetAddress ?? null,
-  locality: a.locality ?? null,
-  region: a.region ?? null,
-  postalCode: a.postalCode ?? null,
-  country: a.country ?? null,
-});
-
 /**
  * Applies the profile fields of an input to a profile: absent keeps, null clears, `name` and
  * `enterprise` merge field by field, lists replace the whole list. The domain validates the result.
@@ -70,11 +58,11 @@ export function applyProfile(base: UserProfile, input: UserProfileFields & { use
     active: keep(input.active, base.active, base.active),
     name: merge(base.name, input.name),
     enterprise: merge(base.enterprise, input.enterprise),
-    addresses: input.addresses === undefined ? base.addresses : (input.addresses ?? []).map(toAddress),
+    addresses: input.addresses === undefined ? base.addresses : (input.addresses ?? []).map((a: AddressInput) => address(a)),
     extensions: keep(input.extensions, base.extensions, {}),
   };
   for (const k of OPTIONAL_STRINGS) next[k] = keep(input[k], base[k], null);
-  for (const k of VALUE_ATTRIBUTES) next[k] = input[k] === undefined ? base[k] : (input[k] ?? []).map(toValue);
+  for (const k of VALUE_ATTRIBUTES) next[k] = input[k] === undefined ? base[k] : (input[k] ?? []).map((v: MultiValueInput) => multiValue(v));
   return next as unknown as UserProfile;
 }
 

@@ -152,14 +152,14 @@ describe('unexpected errors', () => {
     try {
       const t = await other.tenant('broken');
       await other.services.users.create(t, { ...(await import('../../../src/domain/user/user.js')).emptyProfile('x@example.com') });
-      // A real failure, not a mock: the database loses a table the user query reads.
-      await other.db.orm.em.getConnection().execute('drop table user_addresses');
+      // A real failure, not a mock: the database loses a column the user query reads.
+      await other.db.orm.em.getConnection().execute('alter table users drop column addresses');
       const r = await gql(other, `query($t: ID!) { tenant(id: $t) { name users { edges { node { userName } } } } }`, { t: t.tenantId }, other.adminKey, { 'x-request-id': 'req-masked-1' });
       expect(r.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
-      expect(JSON.stringify(r)).not.toContain('user_addresses');
+      expect(JSON.stringify(r)).not.toContain('addresses');
       const logged = other.logs.filter((l) => l.requestId === 'req-masked-1' && l.level === 50);
       expect(logged).toHaveLength(1);
-      expect(JSON.stringify(logged[0])).toContain('user_addresses');
+      expect(JSON.stringify(logged[0])).toContain('addresses');
       expect(JSON.stringify(logged[0])).not.toContain('x@example.com');
     } finally {
       await other.close();

@@ -24,6 +24,17 @@ const user: StoredUser = {
   extensions: { 'urn:example:ext': { a: 1 } },
   managedBy: '0190a8f2-7c3d-7e4f-8a9b-000000000003',
   deprovisionedAt: new Date('2024-03-01T12:00:00.000Z'),
+  emails: [{ value: 'ada@example.com', type: 'work', primary: true, display: null }],
+  phoneNumbers: [
+    { value: '+44 20 7946 0000', type: 'work', primary: null, display: null },
+    { value: '+44 7700 900000', type: 'mobile', primary: false, display: 'mobile' },
+  ],
+  ims: [{ value: 'ada@im', type: null, primary: null, display: null }],
+  photos: [{ value: 'https://example.com/ada.png', type: 'photo', primary: null, display: null }],
+  roles: [{ value: 'admin', type: null, primary: true, display: 'Admin' }],
+  entitlements: [{ value: 'e1', type: null, primary: null, display: null }],
+  x509Certificates: [{ value: 'MIIB', type: null, primary: null, display: null }],
+  addresses: [{ type: 'work', primary: true, formatted: null, streetAddress: '1 Analytical Row', locality: 'London', region: null, postalCode: 'N1 9GU', country: 'GB' }],
   version: 3,
   createdAt: new Date('2024-01-31T12:00:00.000Z'),
   updatedAt: new Date('2024-02-01T12:00:00.000Z'),
@@ -47,7 +58,7 @@ function rowAfterInsert<T>(table: Table<T>, d: T): Record<string, unknown> {
   return Object.fromEntries(
     table.columns.map((c, i) => {
       const v = params[i];
-      return [c.sql, c.type === 'jsonb' ? JSON.parse(v as string) : v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '+00') : v];
+      return [c.sql, c.type === 'jsonb' || c.type === 'json' ? JSON.parse(v as string) : v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '+00') : v];
     }),
   );
 }
@@ -65,7 +76,7 @@ describe.each([
     const values = table.columns.map((c, i) => {
       const v = params[i];
       // PostgreSQL's json output of a timestamptz: ISO 8601, microseconds, the offset with its minutes.
-      return c.type === 'jsonb' ? JSON.parse(v as string) : v instanceof Date ? v.toISOString().replace('Z', '000+00:00') : v;
+      return c.type === 'jsonb' || c.type === 'json' ? JSON.parse(v as string) : v instanceof Date ? v.toISOString().replace('Z', '000+00:00') : v;
     });
     expect(table.fromArray(values)).toEqual(sample);
     expect(table.rowArray('x')).toBe(`json_build_array(${table.columns.map((c) => `x.${c.sql}`).join(', ')})`);
@@ -111,5 +122,26 @@ describe('sort keys', () => {
     }],
   ])('derive from the columns and the domain catalog (%#)', (table, expected) => {
     expect(table.sortKeys).toEqual(expected);
+  });
+});
+
+describe('the users multi-valued columns', () => {
+  it('store each value with exactly the fields a read gives back, null where not sent, in the order sent', () => {
+    const loose = {
+      ...user,
+      emails: [{ value: 'b@example.com', type: 'home', extra: 'dropped' }, { value: 'a@example.com' }],
+      addresses: [{ country: 'GB', streetAddress: '1 Analytical Row' }],
+    } as unknown as StoredUser;
+    const { params } = USERS.insert(loose);
+    const stored = (sql: string) => JSON.parse(params[USERS.columns.findIndex((c) => c.sql === sql)] as string) as unknown;
+    expect(stored('emails')).toEqual([
+      { value: 'b@example.com', type: 'home', primary: null, display: null },
+      { value: 'a@example.com', type: null, primary: null, display: null },
+    ]);
+    expect(stored('addresses')).toEqual([
+      { type: null, primary: null, formatted: null, streetAddress: '1 Analytical Row', locality: null, region: null, postalCode: null, country: 'GB' },
+    ]);
+    expect(stored('x509_certificates')).toEqual(user.x509Certificates);
+    expect(USERS.insert(user).sql).toContain('?::json');
   });
 });
