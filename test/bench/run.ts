@@ -73,13 +73,15 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   await exec(
     em(),
-    `insert into users (id, tenant_id, user_name, login_name, external_id, display_name, active, extensions, version, created_at, updated_at)
-     select gen_random_uuid(), ?, 'user' || g || '@example.com', 'user' || g || '@example.com', 'ext-' || g, 'User ' || g, true, '{}', 1, now(), now()
+    `insert into users (id, tenant_id, user_name, login_name, external_id, display_name, active, extensions, version, created_at, updated_at, emails)
+     select gen_random_uuid(), ?, 'user' || g || '@example.com', 'user' || g || '@example.com', 'ext-' || g, 'User ' || g, true, '{}', 1, now(), now(),
+       json_build_array(json_build_object('value', 'user' || g || '@example.com', 'type', 'work', 'primary', true, 'display', null))
      from generate_series(1, ?) g`,
     [tenant.id, USERS],
   );
   await exec(
     em(),
+    // The same e-mail as a value row, which filters search (docs/architecture.md#multi-valued-attributes).
     `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
      select tenant_id, id, 'emails', 0, user_name, 'work', true, null from users where tenant_id = ?`,
     [tenant.id],

@@ -27,7 +27,7 @@ async function copyList(db: pg.Client, table: string, idColumn: string): Promise
     const col = `"${c}"`;
     if (c === idColumn) return 'n.id';
     if (type === 'text' || type === 'character varying') return renumber(col);
-    if (type === 'jsonb') return `${renumber(`${col}::text`)}::jsonb`;
+    if (type === 'jsonb' || type === 'json') return `${renumber(`${col}::text`)}::${type}`;
     return `t.${col}`;
   });
   return { columns: rows.map((r) => `"${r.column_name}"`).join(', '), values: values.join(', ') };
