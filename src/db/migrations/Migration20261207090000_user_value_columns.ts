@@ -14,7 +14,7 @@ const VALUE_COLUMNS = [
 /**
  * A user's multi-valued attributes as JSON columns of its row, beside the user_values and
  * user_addresses rows filters and matching search: a read takes the user from one table
- * (docs/architecture.md#data-model). Existing users get theirs from those rows.
+ * (docs/architecture.md#multi-valued-attributes). Existing users get theirs from those rows.
  */
 export class Migration20261207090000_user_value_columns extends Migration {
   override async up(): Promise<void> {

@@ -1,10 +1,10 @@
-import { address, multiValue, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User } from '../../domain/user/user.js';
+import { address, multiValue, USER_FIELDS, VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type ValueAttribute } from '../../domain/user/user.js';
 import { col, defineTable, resourceColumns, type Column } from './table.js';
 
 /**
  * What the `users` row holds: the whole user but its groups. Its multi-valued attributes are kept
  * twice, written by the same statement: as JSON columns of the row, which reads take, and as rows of
- * user_values and user_addresses, which filters and matching search (docs/architecture.md#data-model).
+ * user_values and user_addresses, which filters and matching search (docs/architecture.md#multi-valued-attributes).
  */
 export type StoredUser = Omit<User, 'groups'>;
 
@@ -16,7 +16,7 @@ const storedValues = (values: readonly MultiValue[]) => values.map(multiValue);
 const storedAddresses = (addresses: readonly Address[]) => addresses.map(address);
 
 /** A multi-valued attribute as a `json` array in the order sent; `[]` for rows inserted by SQL that does not name it. */
-const jsonList = (sql: string, domain: (typeof VALUE_ATTRIBUTES)[number] | 'addresses', write: (value: never) => unknown): Column<StoredUser> =>
+const jsonList = (sql: string, domain: ValueAttribute | 'addresses', write: (value: never) => unknown): Column<StoredUser> =>
   of(sql, 'json', domain, { write, sqlDefault: `'[]'` });
 
 /** `users`: the SCIM core User and the enterprise extension as columns (docs/architecture.md#data-model). */
