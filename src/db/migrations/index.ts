@@ -16,6 +16,7 @@ import { Migration20261205090000_tenant_keys } from './Migration20261205090000_t
 import { Migration20261205100000_users_visible_index } from './Migration20261205100000_users_visible_index.js';
 import { Migration20261206090000_expect_row } from './Migration20261206090000_expect_row.js';
 import { Migration20261207090000_user_value_columns } from './Migration20261207090000_user_value_columns.js';
+import { Migration20261208090000_external_id_order } from './Migration20261208090000_external_id_order.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205100000_users_visible_index', class: Migration20261205100000_users_visible_index },
   { name: 'Migration20261206090000_expect_row', class: Migration20261206090000_expect_row },
   { name: 'Migration20261207090000_user_value_columns', class: Migration20261207090000_user_value_columns },
+  { name: 'Migration20261208090000_external_id_order', class: Migration20261208090000_external_id_order },
 ];

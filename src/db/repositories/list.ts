@@ -1,6 +1,7 @@
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListQuery, ListResult, VisibleTo } from '../../domain/ports.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
+import { atMostOne } from '../../domain/shared/filter.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { characterProblem } from '../../domain/shared/validate.js';
 import { compileFilter, type TableMapping } from '../filter/filter.compile.js';
@@ -94,10 +95,13 @@ export async function listRows<Row extends { readonly id: string }, T>(
   // (docs/architecture.md#offset-pages).
   // From the first row there is no OFFSET at all: a bound offset makes the planner cost a generic
   // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
+  // A filter that pins a unique field (`userName eq "…"`, Entra's matching query) finds at most one
+  // row: from the first position it needs no order, which would cost PostgreSQL a sort of that row.
+  const one = offset === 0 && !(q.page.mode === 'keyset' && q.page.cursor) && q.filter !== null && atMostOne(q.filter, table.catalog);
   const sql =
     offset > 0
       ? `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${a}.tenant_id = ? and ${a}.id = any(array(select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?)) ${order}`
-      : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')} ${order} limit ?`;
+      : `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${where.join(' and ')}${one ? '' : ` ${order}`} limit ?`;
   const rows = await query<Row & { _sort: unknown }>(
     db,
     sql,
@@ -117,7 +121,11 @@ export async function listRows<Row extends { readonly id: string }, T>(
     total = Number(row?.n ?? 0);
   }
   return {
-    items: page.map((r) => ({ node: toDomain(r), cursor: encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]) })),
+    // An offset page's caller (SCIM) pages by position: a cursor is made only if one is read.
+    items: page.map((r) => {
+      const position = () => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
+      return q.page.mode === 'keyset' ? { node: toDomain(r), cursor: position() } : { node: toDomain(r), get cursor() { return position(); } };
+    }),
     total,
     hasMore,
   };

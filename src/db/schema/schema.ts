@@ -125,7 +125,8 @@ export const UserSchema = new EntitySchema<UserRowT>({
       name: 'users_tenant_id_id_index',
       expression: 'create index "users_tenant_id_id_index" on "users" ("tenant_id", "id") include ("managed_by", "deprovisioned_at")',
     },
-    { name: 'users_tenant_external_id_index', properties: ['tenant', 'externalId'] },
+    // Ending with the id, a list's default order: a lookup by externalId needs no sort (docs/architecture.md#statements-per-request).
+    { name: 'users_tenant_external_id_index', properties: ['tenant', 'externalId', 'id'] },
     { name: 'users_tenant_manager_value_index', properties: ['tenant', 'managerValue'] },
     { name: 'users_managed_by_index', properties: ['managedBy'] },
   ],

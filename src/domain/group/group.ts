@@ -36,8 +36,8 @@ export function validateGroupProfile(p: GroupProfile, limits: InputLimits): void
 
 export const GROUP_FIELDS: FieldCatalog = {
   simple: {
-    id: { type: 'id', caseExact: true, sortable: true },
-    displayName: { type: 'string', caseExact: false, sortable: true },
+    id: { type: 'id', caseExact: true, sortable: true, unique: true },
+    displayName: { type: 'string', caseExact: false, sortable: true, unique: true },
     externalId: { type: 'string', caseExact: true, sortable: true },
     managedBy: { type: 'id', caseExact: true },
     createdAt: { type: 'dateTime', caseExact: false, sortable: true },

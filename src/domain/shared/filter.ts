@@ -30,6 +30,8 @@ export interface FieldDef {
   readonly caseExact: boolean;
   /** Whether lists may be ordered by this field. */
   readonly sortable?: boolean;
+  /** Whether no two resources of a tenant hold the same value, compared as filters compare it (a unique index backs it). */
+  readonly unique?: boolean;
 }
 
 /** The fields of one resource that filters may name: simple fields and multi-valued ones. */
@@ -47,6 +49,16 @@ export const f = {
   pr: (field: string): Filter => ({ op: 'pr', field }),
   some: (field: string, filter: Filter): Filter => ({ op: 'some', field, filter }),
 };
+
+/**
+ * Whether a filter can match at most one resource: it is, or is a conjunct of its top-level
+ * `and`, an `eq` on a unique field with a value. A list for it needs no order
+ * (docs/architecture.md#statements-per-request).
+ */
+export function atMostOne(filter: Filter, catalog: FieldCatalog): boolean {
+  if (filter.op === 'and') return filter.filters.some((c) => atMostOne(c, catalog));
+  return filter.op === 'eq' && filter.value !== null && catalog.simple[filter.field]?.unique === true;
+}
 
 /**
  * The budget of one filter (docs/architecture.md#filter-language): how many comparisons it may

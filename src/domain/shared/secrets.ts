@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Credentials: 256 random bits, shown once, stored only as SHA-256 (docs/architecture.md#credentials). The prefix
@@ -8,8 +8,9 @@ export function newSecret(prefix: 'roster_scim' | 'roster_key'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
+/** Runs on every authenticated request: the one-shot digest, not a Hash object. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time equality of two hex digests of the same length. */

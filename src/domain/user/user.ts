@@ -236,9 +236,9 @@ const valueFields: Record<string, FieldDef> = {
 /** The user fields filters and sorting may name (domain paths, not SCIM paths). */
 export const USER_FIELDS: FieldCatalog = {
   simple: {
-    id: { type: 'id', caseExact: true, sortable: true },
-    userName: str(false, true),
-    loginName: str(false, true),
+    id: { type: 'id', caseExact: true, sortable: true, unique: true },
+    userName: { ...str(false, true), unique: true },
+    loginName: { ...str(false, true), unique: true },
     externalId: str(true, true),
     displayName: str(false, true),
     nickName: str(),

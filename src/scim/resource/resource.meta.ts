@@ -7,7 +7,7 @@ import type { Json } from './resource.normalise.js';
 
 export const etagOf = (version: number): string => `W/"${version}"`;
 
-const iso = (d: Date | string): string => new Date(d).toISOString();
+const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 
 export function metaOf(resourceType: 'User' | 'Group', r: { id: string; version: number; createdAt: Date; updatedAt: Date }, baseUrl: string): Json {
   return {

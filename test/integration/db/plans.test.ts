@@ -137,10 +137,26 @@ describe('plans of the lookup statements', () => {
     expect((await list()).items.map((i) => i.node.id)).toEqual([userId]);
     const text = await statementOf(list, /from users u/);
     const s = await prepared(text, [ctx.tenantId, 'probe@example.com', 101]);
-    expect(seqScans(await s.plan('force_generic_plan'))).not.toContain('users');
+    const generic = await s.plan('force_generic_plan');
+    expect(seqScans(generic)).not.toContain('users');
+    // A userName is unique in its tenant: the one row found is not sorted.
+    expect(nodes(generic).map((n) => n['Node Type'])).not.toContain('Sort');
     // PostgreSQL tries five custom plans, then keeps the generic one when it costs no more.
     const runs = await s.runs(10);
     expect(runs.generic).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads a lookup by externalId in order from its index, without sorting', async () => {
+    const em = h.db.orm.em.fork();
+    const list = () =>
+      createUserRepository(em).list(ctx.tenantId, { filter: { op: 'eq', field: 'externalId', value: 'probe-external' }, sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true });
+    const text = await statementOf(list, /from users u/);
+    const s = await prepared(text, [ctx.tenantId, 'probe-external', 101]);
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+      const plan = await s.plan(mode);
+      expect(nodes(plan).find((n) => n['Relation Name'] === 'users')).toEqual(expect.objectContaining({ 'Index Name': 'users_tenant_external_id_index' }));
+      expect(nodes(plan).map((n) => n['Node Type'])).not.toContain('Sort');
+    }
   });
 
   it.each<[string, () => Promise<{ run: () => Promise<unknown>; pattern: RegExp; values: unknown[] }>]>([

@@ -64,8 +64,10 @@ describe('planner statistics', () => {
     await h.services.users.create(ctx, profile('first@example.com'));
     await client.query('analyze users');
     await bulkUsers(ctx.tenantId, 'bulk');
-    // Statistics from one user: the tenant's every user is read to find one name.
-    expect(await lookupPlan(ctx.tenantId)).toEqual({ index: 'users_tenant_id_id_index', filtered: true });
+    // Statistics from one user: the tenant's every user is read to find one name (through any index that leads with the tenant).
+    const stale = await lookupPlan(ctx.tenantId);
+    expect(stale.filtered).toBe(true);
+    expect(stale.index).not.toBe('users_tenant_user_name_unique');
     expect(await untilAnalyzed()).toContain('users');
     expect(await lookupPlan(ctx.tenantId)).toEqual({ index: 'users_tenant_user_name_unique', filtered: false });
     // Up to date now: nothing more to do.

@@ -1,5 +1,6 @@
 import { InvalidFilterError } from '../../../../src/domain/errors.js';
-import { f, validateFilter, type FieldCatalog, type Filter } from '../../../../src/domain/shared/filter.js';
+import { atMostOne, f, validateFilter, type FieldCatalog, type Filter } from '../../../../src/domain/shared/filter.js';
+import { GROUP_FIELDS } from '../../../../src/domain/group/group.js';
 import { USER_FIELDS } from '../../../../src/domain/user/user.js';
 import { thrown } from '../../../support/thrown.js';
 
@@ -70,4 +71,25 @@ describe('validateFilter refuses, naming the field', () => {
     expect(check({ op: 'and', filters: [] })).toThrow(/"and" needs at least one operand/);
     expect(check({ op: 'or', filters: [] })).toThrow(/"or" needs at least one operand/);
   });
+});
+
+describe('atMostOne: a filter no two resources can match', () => {
+  it.each<[string, Filter, FieldCatalog]>([
+    ['userName eq', f.eq('userName', 'ada@example.com'), USER_FIELDS],
+    ['loginName eq', f.eq('loginName', 'ada'), USER_FIELDS],
+    ['id eq', f.eq('id', '01a245ae-b332-724b-9546-9347e02a5ab8'), USER_FIELDS],
+    ['userName eq and anything else', f.and(f.cmp('title', 'co', 'x'), f.eq('userName', 'ada@example.com')), USER_FIELDS],
+    ["a group's displayName eq", f.eq('displayName', 'Admins'), GROUP_FIELDS],
+  ])('%s', (_, filter, catalog) => expect(atMostOne(filter, catalog)).toBe(true));
+
+  it.each<[string, Filter, FieldCatalog]>([
+    ['externalId eq (two users may share one)', f.eq('externalId', 'e-1'), USER_FIELDS],
+    ["a user's displayName eq", f.eq('displayName', 'Ada'), USER_FIELDS],
+    ['userName eq null (every user without one)', f.eq('userName', null), USER_FIELDS],
+    ['userName sw', f.cmp('userName', 'sw', 'ada'), USER_FIELDS],
+    ['userName ne', f.cmp('userName', 'ne', 'ada'), USER_FIELDS],
+    ['userName eq in an or', f.or(f.eq('userName', 'a'), f.eq('userName', 'b')), USER_FIELDS],
+    ['userName eq under not', f.not(f.eq('userName', 'a')), USER_FIELDS],
+    ['a value of a multi-valued attribute', f.some('emails', f.eq('value', 'ada@example.com')), USER_FIELDS],
+  ])('not %s', (_, filter, catalog) => expect(atMostOne(filter, catalog)).toBe(false));
 });
