@@ -33,6 +33,9 @@ function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
   return true;
 }
 
+/** The cursor of a row: its sort key's value and its id. */
+const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
+
 /** A keyset position for this order: the sort key's value and the id, which breaks ties. Anything else is refused before it reaches SQL. */
 const positionFor =
   (cast: SortKey['cast']) =>
@@ -122,10 +125,9 @@ export async function listRows<Row extends { readonly id: string }, T>(
   }
   return {
     // An offset page's caller (SCIM) pages by position: a cursor is made only if one is read.
-    items: page.map((r) => {
-      const position = () => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
-      return q.page.mode === 'keyset' ? { node: toDomain(r), cursor: position() } : { node: toDomain(r), get cursor() { return position(); } };
-    }),
+    items: page.map((r) =>
+      q.page.mode === 'keyset' ? { node: toDomain(r), cursor: cursorOf(r) } : { node: toDomain(r), get cursor() { return cursorOf(r); } },
+    ),
     total,
     hasMore,
   };

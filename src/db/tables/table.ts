@@ -170,7 +170,7 @@ export const col = {
     sql: string,
     type: SqlType,
     domain: DomainPath<T>,
-    o: { nullable?: boolean; updatable?: boolean; read?: (stored: unknown) => unknown; write?: (value: never) => unknown; sqlDefault?: string } = {},
+    o: Partial<Pick<Column<T>, 'nullable' | 'updatable' | 'read' | 'write' | 'sqlDefault'>> = {},
   ): Column<T> => ({
     sql,
     type,
