@@ -42,7 +42,7 @@ export function createRosterApp(deps: { services: Services; config: Config; logg
       onUnavailable: (err, requestId) => logger.warn({ err, requestId }, 'SCIM request refused: unavailable'),
     }),
   });
-  const graphql = graphqlMount({ services: deps.services, config, logger, admission });
+  const graphql = graphqlMount({ services: deps.services, config, logger, admission, onExecuted: metrics.graphqlExecuted });
   const koa = createApp({ config, logger, ready: deps.ready, metrics, mounts: [graphql] });
   return {
     callback() {

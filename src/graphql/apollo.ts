@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { isDomainError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
 import { formatError, isUnexpected } from './errors.js';
+import { compiledQueries, type GraphQLExecution } from './executor.js';
 import { queryLimitsPlugin, type QueryLimits } from './limits.js';
 
 /**
@@ -49,7 +50,12 @@ export interface ServerLog {
   error(msg: string): void;
 }
 
-export function createApolloServer(opts: { schema: GraphQLSchema; limits: QueryLimits; logger: ServerLog }): ApolloServer<GraphQLContext> {
+export function createApolloServer(opts: {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  logger: ServerLog;
+  onExecuted?: (how: GraphQLExecution) => void;
+}): ApolloServer<GraphQLContext> {
   const server = new ApolloServer<GraphQLContext>({
     schema: opts.schema,
     formatError,
@@ -59,7 +65,7 @@ export function createApolloServer(opts: { schema: GraphQLSchema; limits: QueryL
     csrfPrevention: false,
     introspection: true,
     logger: opts.logger,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), logErrors],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), compiledQueries(opts.schema, opts.onExecuted), logErrors],
   });
   // createRosterApp is synchronous; the middleware answers with an error until start-up is done.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
-import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { isAbstractType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
 import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { ApiKeyResolver } from './apikey/apikey.resolver.js';
 import type { GraphQLContext } from './context.js';
 import { ScimConnectionResolver } from './connection/connection.resolver.js';
 import { EventSubscriptionResolver, TenantEventsResolver } from './event/event.resolver.js';
 import { GroupMemberConnectionResolver, GroupMemberEdgeResolver, GroupResolver } from './group/group.resolver.js';
+import { memberTypeName } from './group/group.type.js';
 import { NodeResolver } from './node/node.resolver.js';
 import { ROOT } from './shared/docs.js';
+import { nodeTypeName } from './shared/relay.js';
 import { TenantResolver } from './tenant/tenant.resolver.js';
 import { EnterpriseUserResolver, UserResolver } from './user/user.resolver.js';
 import { ViewerResolver } from './viewer/viewer.resolver.js';
@@ -57,6 +59,16 @@ const PER_ROW_FIELDS: readonly { type: string; field: string; resolve: GraphQLFi
   { type: 'Group', field: 'groups', resolve: (group, args, c) => groupResolver.groups(group, args.transitive, c) },
 ];
 
+/**
+ * The type of each value of an abstract type, told synchronously. type-graphql wraps a given
+ * `resolveType` in an async function, and compiled execution (executor.ts) needs the type at once:
+ * graphql-jit does not wait for a promise there. These are the functions the type declarations give.
+ */
+const TYPE_RESOLVERS: Readonly<Record<string, GraphQLTypeResolver<object, GraphQLContext>>> = {
+  Node: (value) => nodeTypeName(value),
+  Member: (value) => memberTypeName(value),
+};
+
 /** The executable schema, from the type-graphql classes. */
 export function buildRosterSchema(): GraphQLSchema {
   // Inputs are checked by GraphQL's own type system and by the domain, not by class-validator.
@@ -73,6 +85,11 @@ export function buildRosterSchema(): GraphQLSchema {
     const f = isObjectType(t) ? t.getFields()[field] : undefined;
     if (!f) throw new Error(`${type}.${field} is not in the schema`);
     f.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  }
+  for (const [name, resolveType] of Object.entries(TYPE_RESOLVERS)) {
+    const t = schema.getType(name);
+    if (!isAbstractType(t)) throw new Error(`${name} is not an abstract type of the schema`);
+    t.resolveType = resolveType as GraphQLTypeResolver<unknown, unknown>;
   }
   return schema;
 }

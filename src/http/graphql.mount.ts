@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import { createApolloServer } from '../graphql/apollo.js';
 import { createGraphQLContext } from '../graphql/context.js';
+import type { GraphQLExecution } from '../graphql/executor.js';
 import { isDomainError } from '../domain/errors.js';
 import { ErrorCode, requestError } from '../graphql/errors.js';
 import { PLAYGROUND_CSS, playgroundHtml, playgroundScript } from '../graphql/playground.js';
@@ -67,6 +68,8 @@ export function graphqlMount(deps: {
   logger: Logger;
   /** The per-tenant cap on requests in progress; none when absent. */
   admission?: Admission;
+  /** Told how each operation was executed (a metric). */
+  onExecuted?: (how: GraphQLExecution) => void;
 }): Koa.Middleware {
   const { services, config, logger, admission } = deps;
   // The slot each request holds while Apollo runs it, given back when it is answered.
@@ -76,6 +79,7 @@ export function graphqlMount(deps: {
   const apollo = createApolloServer({
     schema,
     limits: { maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity },
+    onExecuted: deps.onExecuted,
     logger: {
       debug: (m) => apolloLog.debug(m),
       info: (m) => apolloLog.info(m),

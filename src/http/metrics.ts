@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UnavailableReason } from '../domain/errors.js';
+import type { GraphQLExecution } from '../graphql/executor.js';
 
 /** The request pool's state at one moment. */
 export interface PoolStats {
@@ -21,6 +22,8 @@ export interface Metrics {
   rejected(cause: UnavailableReason): void;
   /** Reports the database pool's state, read at each scrape. */
   observePool(read: () => PoolStats): void;
+  /** Counts one GraphQL operation executed, by how (docs/architecture.md#graphql-execution-cost). */
+  graphqlExecuted(how: GraphQLExecution): void;
 }
 
 /** The front doors, the label values of `door`: a fixed, small set. */
@@ -56,6 +59,12 @@ export function createMetrics(): Metrics {
     labelNames: ['cause'],
     registers: [registry],
   });
+  const executions = new Counter({
+    name: 'roster_graphql_executions_total',
+    help: 'GraphQL operations executed, by executor: compiled, or graphql-js (subscriptions over HTTP, operations that do not compile, variables the compiled form refuses)',
+    labelNames: ['executor'],
+    registers: [registry],
+  });
   const observePool = (read: () => PoolStats) => {
     const gauge = (name: string, help: string, value: (s: PoolStats) => number) =>
       new Gauge({
@@ -88,5 +97,12 @@ export function createMetrics(): Metrics {
       done(ctx.method, ctx.status);
     }
   };
-  return { registry, middleware, track, rejected: (cause) => rejections.inc({ cause }), observePool };
+  return {
+    registry,
+    middleware,
+    track,
+    rejected: (cause) => rejections.inc({ cause }),
+    observePool,
+    graphqlExecuted: (how) => executions.inc({ executor: how }),
+  };
 }

@@ -18,12 +18,15 @@ export class GroupType extends NodeInterface {
 
 export const GroupConnectionType = connectionTypes('Group', () => GroupType, { totalCount: true, item: 'group', items: 'groups' });
 
+/** The GraphQL type of a member: users have a userName, groups do not. */
+export const memberTypeName = (value: object): 'User' | 'Group' => ('userName' in value ? 'User' : 'Group');
+
 /** A member of a group: a user, or a nested group. */
 export const MemberUnion = createUnionType({
   name: 'Member',
   description: 'A member of a group: a user, or a nested group.',
   types: () => [UserType, GroupType] as const,
-  resolveType: (value: object) => ('userName' in value ? 'User' : 'Group'),
+  resolveType: memberTypeName,
 });
 
 export enum MemberTypeEnum {

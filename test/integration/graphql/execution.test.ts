@@ -1,0 +1,112 @@
+import type { Ctx } from '../../../src/domain/context.js';
+import { emptyProfile } from '../../../src/domain/user/user.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { gql, gqlOk, type Json } from '../../support/graphql.js';
+
+/**
+ * Compiled queries (src/graphql/executor.ts, docs/architecture.md#graphql-execution-cost): a
+ * query runs as compiled code, and graphql-js executes it where the compiled form would answer
+ * differently. The metric `roster_graphql_executions_total` tells which ran.
+ */
+let h: Harness;
+let ctx: Ctx;
+let ada: string;
+let team: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  ctx = await h.tenant('execution');
+  const boss = (await h.services.users.create(ctx, emptyProfile('boss@example.com'))).user.id;
+  const profile = { ...emptyProfile('ada@example.com'), enterprise: { ...emptyProfile('').enterprise, managerValue: boss } };
+  ada = (await h.services.users.create(ctx, profile)).user.id;
+  team = (await h.services.groups.create(ctx, { displayName: 'team', externalId: null, extensions: {} }, [{ id: ada }])).id;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** How many operations each executor has run so far. */
+async function executions(): Promise<{ compiled: number; graphqlJs: number }> {
+  const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+  const count = (executor: string) => Number(new RegExp(`^roster_graphql_executions_total\\{executor="${executor}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { compiled: count('compiled'), graphqlJs: count('graphql-js') };
+}
+
+/** Runs `op` and returns how many operations each executor ran for it. */
+async function counted<T>(op: () => Promise<T>): Promise<{ result: T; compiled: number; graphqlJs: number }> {
+  const before = await executions();
+  const result = await op();
+  const after = await executions();
+  return { result, compiled: after.compiled - before.compiled, graphqlJs: after.graphqlJs - before.graphqlJs };
+}
+
+const PAGE = `query Page($tenantId: ID!) {
+  tenant(id: $tenantId) {
+    users(first: 10) { edges { node { userName groups { displayName } enterprise { manager { userName } } } } }
+  }
+}`;
+
+describe('compiled execution', () => {
+  it('runs a page of users as compiled code, with its groups and managers, every time it is sent', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { result, compiled, graphqlJs } = await counted(() => gqlOk(h, PAGE, { tenantId: ctx.tenantId }));
+      expect({ compiled, graphqlJs }).toEqual({ compiled: 1, graphqlJs: 0 });
+      const users = result.tenant.users.edges.map((e: { node: unknown }) => e.node);
+      expect(users).toEqual([
+        { userName: 'boss@example.com', groups: [], enterprise: { manager: null } },
+        { userName: 'ada@example.com', groups: [{ displayName: 'team' }], enterprise: { manager: { userName: 'boss@example.com' } } },
+      ]);
+    }
+  });
+
+  it('tells the type of an interface and a union synchronously: node(id) and group members', async () => {
+    const q = `query($u: ID!, $g: ID!) {
+      u: node(id: $u) { __typename id ... on User { userName } }
+      g: node(id: $g) { __typename ... on Group { displayName members(first: 5) { edges { node { __typename ... on User { userName } } } } } }
+    }`;
+    const { result, compiled } = await counted(() => gqlOk(h, q, { u: ada, g: team }));
+    expect(compiled).toBe(1);
+    expect(result.u).toEqual({ __typename: 'User', id: ada, userName: 'ada@example.com' });
+    expect(result.g).toEqual({ __typename: 'Group', displayName: 'team', members: { edges: [{ node: { __typename: 'User', userName: 'ada@example.com' } }] } });
+  });
+
+  it('has graphql-js run again a query whose compiled run met an error, and report it: code, path and locations', async () => {
+    const { result: r, compiled, graphqlJs } = await counted(() => gql(h, '{\n  tenant(id: "' + ctx.tenantId + '") {\n    users(first: 1001) { totalCount }\n  }\n}'));
+    expect({ compiled, graphqlJs }).toEqual({ compiled: 0, graphqlJs: 1 });
+    expect(r.status).toBe(200);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ path: ['tenant', 'users'], locations: [{ line: 3, column: 5 }], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+    // users and tenant are both non-null: the null reaches the root.
+    expect(r.data).toBeNull();
+  });
+
+  it("applies a required input field's default through graphql-js, which the compiled form does not", async () => {
+    const q = 'query($tenantId: ID!, $order: UserOrder) { tenant(id: $tenantId) { users(first: 5, orderBy: $order) { edges { node { userName } } } } }';
+    const names = (d: Json): string[] => d.tenant.users.edges.map((e: { node: { userName: string } }) => e.node.userName);
+    const omitted = await counted(() => gqlOk(h, q, { tenantId: ctx.tenantId, order: { field: 'USER_NAME' } }));
+    expect({ compiled: omitted.compiled, graphqlJs: omitted.graphqlJs }).toEqual({ compiled: 0, graphqlJs: 1 });
+    expect(names(omitted.result)).toEqual(['ada@example.com', 'boss@example.com']);
+    // The same query with the field given runs compiled.
+    const given = await counted(() => gqlOk(h, q, { tenantId: ctx.tenantId, order: { field: 'USER_NAME', direction: 'DESC' } }));
+    expect({ compiled: given.compiled, graphqlJs: given.graphqlJs }).toEqual({ compiled: 1, graphqlJs: 0 });
+    expect(names(given.result)).toEqual(['boss@example.com', 'ada@example.com']);
+  });
+
+  it('leaves mutations to graphql-js', async () => {
+    const create = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { userName active } } }';
+    const { result, compiled, graphqlJs } = await counted(() => gqlOk(h, create, { input: { tenantId: ctx.tenantId, userName: 'grace@example.com' } }));
+    expect(result.createUser.user).toEqual({ userName: 'grace@example.com', active: true });
+    expect({ compiled, graphqlJs }).toEqual({ compiled: 0, graphqlJs: 1 });
+  });
+
+  it("refuses variables with graphql-js's message, status 400 and BAD_USER_INPUT, running nothing", async () => {
+    const q = 'query($tenantId: ID!, $first: Int) { tenant(id: $tenantId) { users(first: $first) { totalCount } } }';
+    const { result: r, graphqlJs } = await counted(() => gql(h, q, { tenantId: ctx.tenantId, first: 'ten' }));
+    expect(graphqlJs).toBe(1);
+    expect(r.status).toBe(400);
+    expect(r.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.message).toBe('Variable "$first" got invalid value "ten"; Int cannot represent non-integer value: "ten"');
+    expect(r.data).toBeUndefined();
+  });
+});
