@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { isDomainError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
 import { formatError, isUnexpected } from './errors.js';
@@ -13,15 +13,19 @@ import { queryLimitsPlugin, type QueryLimits } from './limits.js';
  * The error alone is logged (the logger keeps codes and names of database errors, never SQL),
  * never variables or results, which may hold personal data.
  */
-const logErrors: ApolloServerPlugin<GraphQLContext> = {
+function logErrors(errors: readonly GraphQLError[], contextValue: GraphQLContext): void {
+  for (const e of errors) {
+    const original = e.originalError ?? e;
+    if (isUnexpected(e)) contextValue.log.error({ err: original, path: e.path }, 'graphql error');
+    else if (isDomainError(original) && original.code === 'UNAVAILABLE') contextValue.log.warn({ err: original, path: e.path }, 'graphql request refused: unavailable');
+  }
+}
+
+const logErrorsPlugin: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
-        for (const e of errors) {
-          const original = e.originalError ?? e;
-          if (isUnexpected(e)) contextValue.log.error({ err: original, path: e.path }, 'graphql error');
-          else if (isDomainError(original) && original.code === 'UNAVAILABLE') contextValue.log.warn({ err: original, path: e.path }, 'graphql request refused: unavailable');
-        }
+        logErrors(errors, contextValue);
       },
     };
   },
@@ -65,7 +69,7 @@ export function createApolloServer(opts: {
     csrfPrevention: false,
     introspection: true,
     logger: opts.logger,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), compiledQueries(opts.schema, opts.onExecuted), logErrors],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), compiledQueries(opts.schema, { onExecuted: opts.onExecuted, formatError, logErrors }), logErrorsPlugin],
   });
   // createRosterApp is synchronous; the middleware answers with an error until start-up is done.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();

@@ -1,11 +1,52 @@
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { getNamedType, isInputObjectType, typeFromAST, type DocumentNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getNamedType,
+  GraphQLError,
+  isInputObjectType,
+  typeFromAST,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GraphQLContext } from './context.js';
 
 /** How an operation was executed: as compiled code, or walked by graphql-js. */
 export type GraphQLExecution = 'compiled' | 'graphql-js';
+
+/**
+ * An error of a compiled run as graphql-js makes it: graphql-jit leaves `extensions` undefined
+ * when the resolver's error had none, where graphql-js gives an object. Message, path, locations
+ * and the original error are kept.
+ */
+function asGraphQLError(e: GraphQLError): GraphQLError {
+  const out = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined });
+  if (e.locations) Object.assign(out, { locations: e.locations });
+  return out;
+}
+
+/** What the plugin does with a compiled run's errors: what Apollo does with graphql-js's. */
+export interface CompiledQueryOptions {
+  /** Told how each operation was executed (a metric). */
+  onExecuted?: (how: GraphQLExecution) => void;
+  /** Apollo's `formatError`, applied to each error as Apollo applies it. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** What Apollo's `didEncounterErrors` hook does with them (logging). */
+  logErrors: (errors: readonly GraphQLError[], context: GraphQLContext) => void;
+}
+
+/**
+ * An error formatted as Apollo formats one: its JSON form with a `code` (INTERNAL_SERVER_ERROR when
+ * it has none), then `formatError`. Resolver errors carry no HTTP status in Roster, so the
+ * answer's status stays 200, as Apollo's would.
+ */
+function formatted(e: GraphQLError, formatError: CompiledQueryOptions['formatError']): GraphQLFormattedError {
+  const json = e.toJSON();
+  return formatError({ ...json, extensions: { ...json.extensions, code: e.extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, e);
+}
 
 /** Whether a variable of the operation reaches a @oneOf input type, whose rule graphql-jit does not check. */
 function reachesOneOf(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
@@ -30,15 +71,15 @@ function reachesOneOf(schema: GraphQLSchema, operation: OperationDefinitionNode)
  * parsed documents (an LRU of its own) and hands the same object for the same query text, so the
  * compiled form lives in a WeakMap keyed by that document, exactly as long as Apollo keeps it.
  *
- * Only a query that succeeds is answered so. Everything else is left to Apollo and graphql-js, as
- * before: mutations and subscriptions; an operation graphql-jit cannot compile or whose variables
- * reach a @oneOf input; variables graphql-jit refuses (invalid ones, which graphql-js refuses with
- * its own messages, and a required input field left out that has a default, which graphql-jit does
- * not fill in; nothing has run then); and a query whose compiled run met an error, which graphql-js
- * runs again so that its errors are reported, logged and formatted as every other error is. A
- * query only reads, so running it again changes nothing; it costs a failing query a second run.
+ * Its errors are logged and formatted as Apollo does graphql-js's (`opts`). Everything else is
+ * left to Apollo and graphql-js, as before: mutations and subscriptions; an operation graphql-jit
+ * cannot compile or whose variables reach a @oneOf input; and variables graphql-jit refuses:
+ * invalid ones, which graphql-js refuses with its own messages (Apollo answers them with status
+ * 400), and a required input field left out that has a default, which graphql-jit does not fill
+ * in. Nothing has run when variables are refused, so graphql-js's run is the only one.
  */
-export function compiledQueries(schema: GraphQLSchema, onExecuted: (how: GraphQLExecution) => void = () => {}): ApolloServerPlugin<GraphQLContext> {
+export function compiledQueries(schema: GraphQLSchema, opts: CompiledQueryOptions): ApolloServerPlugin<GraphQLContext> {
+  const onExecuted = opts.onExecuted ?? (() => {});
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
   const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined): CompiledQuery | null => {
     let byName = compiled.get(document);
@@ -59,9 +100,13 @@ export function compiledQueries(schema: GraphQLSchema, onExecuted: (how: GraphQL
           const query = rc.operation.operation === 'query' ? compiledFor(rc.document, rc.operation, rc.operationName ?? undefined) : null;
           if (query) {
             const result = await query.query(undefined, rc.contextValue, rc.request.variables ?? {});
-            if (result.data != null && !result.errors?.length) {
+            // No data at all: graphql-jit refused the variables, before anything ran.
+            if (result.data !== undefined) {
               onExecuted('compiled');
-              return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: result.data } } };
+              const errors = result.errors?.length ? result.errors.map(asGraphQLError) : undefined;
+              if (errors) opts.logErrors(errors, rc.contextValue);
+              const singleResult = errors ? { data: result.data, errors: errors.map((e) => formatted(e, opts.formatError)) } : { data: result.data };
+              return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult } };
             }
           }
           onExecuted('graphql-js');

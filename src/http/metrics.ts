@@ -61,7 +61,7 @@ export function createMetrics(): Metrics {
   });
   const executions = new Counter({
     name: 'roster_graphql_executions_total',
-    help: 'GraphQL operations executed, by executor: compiled, or graphql-js (subscriptions over HTTP, operations that do not compile, variables the compiled form refuses)',
+    help: 'GraphQL operations executed, by executor: compiled (queries), or graphql-js (mutations, subscriptions over HTTP, variables the compiled form refuses)',
     labelNames: ['executor'],
     registers: [registry],
   });
