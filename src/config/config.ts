@@ -28,6 +28,8 @@ export interface Config {
   readonly graphqlMaxDepth: number;
   /** Largest cost a GraphQL operation may have, page sizes multiplying what they hold (docs/architecture.md#limits). */
   readonly graphqlMaxComplexity: number;
+  /** Longest query text that runs compiled, once sent twice (docs/architecture.md#graphql-execution-cost); 0: none does. */
+  readonly graphqlCompileMaxBytes: number;
   /** Connections in the request pool (docs/operations.md#configuration). */
   readonly dbPoolMax: number;
   /** How long work waits for a free connection, or for its tenant's turn, before a 503. */
@@ -169,6 +171,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     trustProxy: trustProxyRaw === 'true' || trustProxyRaw === '1',
     graphqlMaxDepth: int('GRAPHQL_MAX_DEPTH', 15, 2, 1000),
     graphqlMaxComplexity: int('GRAPHQL_MAX_COMPLEXITY', 25_000, 10, 10_000_000),
+    graphqlCompileMaxBytes: int('GRAPHQL_COMPILE_MAX_BYTES', 8192, 0, 1024 * 1024),
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 1000),
     dbAcquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', 3000, 100, 600_000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),

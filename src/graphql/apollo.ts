@@ -58,6 +58,7 @@ export function createApolloServer(opts: {
   schema: GraphQLSchema;
   limits: QueryLimits;
   logger: ServerLog;
+  compileMaxBytes: number;
   onExecuted?: (how: GraphQLExecution) => void;
 }): ApolloServer<GraphQLContext> {
   const server = new ApolloServer<GraphQLContext>({
@@ -69,7 +70,7 @@ export function createApolloServer(opts: {
     csrfPrevention: false,
     introspection: true,
     logger: opts.logger,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), compiledQueries(opts.schema, { onExecuted: opts.onExecuted, formatError, logErrors }), logErrorsPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStore, queryLimitsPlugin(opts.schema, opts.limits), compiledQueries(opts.schema, { compileMaxBytes: opts.compileMaxBytes, onExecuted: opts.onExecuted, formatError, logErrors }), logErrorsPlugin],
   });
   // createRosterApp is synchronous; the middleware answers with an error until start-up is done.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();

@@ -64,7 +64,7 @@ function renderRequestError(ctx: Koa.Context, e: unknown): void {
  */
 export function graphqlMount(deps: {
   services: Services;
-  config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'retryAfterSeconds'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'graphqlCompileMaxBytes' | 'retryAfterSeconds'>;
   logger: Logger;
   /** The per-tenant cap on requests in progress; none when absent. */
   admission?: Admission;
@@ -79,6 +79,7 @@ export function graphqlMount(deps: {
   const apollo = createApolloServer({
     schema,
     limits: { maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity },
+    compileMaxBytes: config.graphqlCompileMaxBytes,
     onExecuted: deps.onExecuted,
     logger: {
       debug: (m) => apolloLog.debug(m),

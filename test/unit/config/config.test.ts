@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
     expect(c.logLevel).toBe('info');
     expect(c.graphqlMaxDepth).toBe(15);
     expect(c.graphqlMaxComplexity).toBe(25_000);
+    expect(c.graphqlCompileMaxBytes).toBe(8192);
     expect(c).toMatchObject({ dbPoolMax: 10, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 8 });
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -29,6 +30,7 @@ describe('configuration from the environment', () => {
         TRUST_PROXY: 'true',
         GRAPHQL_MAX_DEPTH: '20',
         GRAPHQL_MAX_COMPLEXITY: '100000',
+        GRAPHQL_COMPILE_MAX_BYTES: '0',
         DB_POOL_MAX: '20',
         DB_ACQUIRE_TIMEOUT_MS: '1500',
         DB_STATEMENT_TIMEOUT_MS: '30000',
@@ -54,6 +56,7 @@ describe('configuration from the environment', () => {
       trustProxy: true,
       graphqlMaxDepth: 20,
       graphqlMaxComplexity: 100_000,
+      graphqlCompileMaxBytes: 0,
       dbPoolMax: 20,
       dbAcquireTimeoutMs: 1500,
       dbStatementTimeoutMs: 30000,
