@@ -65,8 +65,8 @@ const PER_ROW_FIELDS: readonly { type: string; field: string; resolve: GraphQLFi
  * graphql-jit does not wait for a promise there. These are the functions the type declarations give.
  */
 const TYPE_RESOLVERS: Readonly<Record<string, GraphQLTypeResolver<object, GraphQLContext>>> = {
-  Node: (value) => nodeTypeName(value),
-  Member: (value) => memberTypeName(value),
+  Node: nodeTypeName,
+  Member: memberTypeName,
 };
 
 /** The executable schema, from the type-graphql classes. */

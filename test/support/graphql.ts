@@ -51,3 +51,10 @@ export async function tenantWithKeys(h: Harness, name: string): Promise<{ id: st
     (await gqlOk(h, 'mutation($t: ID, $r: ApiKeyRole!) { createApiKey(input: { tenantId: $t, name: "test", role: $r }) { secret } }', { t: id, r: role })).createApiKey.secret as string;
   return { id, adminKey: await mk('ADMIN'), readKey: await mk('READ_ONLY') };
 }
+
+/** How many GraphQL operations each executor has run in the app so far (`roster_graphql_executions_total`). */
+export async function graphqlExecutions(h: Harness): Promise<{ compiled: number; graphqlJs: number }> {
+  const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+  const count = (executor: string) => Number(new RegExp(`^roster_graphql_executions_total\\{executor="${executor}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { compiled: count('compiled'), graphqlJs: count('graphql-js') };
+}

@@ -14,7 +14,7 @@ import { createGraphQLContext } from '../../../src/graphql/context.js';
 import { buildRosterSchema } from '../../../src/graphql/schema.js';
 import { startHarness, scimTenant, type Harness } from '../../support/harness.js';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA } from '../../support/scim.js';
-import { gql, type Json } from '../../support/graphql.js';
+import { gql, graphqlExecutions, type Json } from '../../support/graphql.js';
 
 /**
  * The compiled form of a query (src/graphql/executor.ts) answers what graphql-js answers. Each
@@ -91,18 +91,12 @@ async function graphqlJs(query: string, variables: Record<string, unknown>): Pro
   return JSON.parse(JSON.stringify(result)) as Json;
 }
 
-/** How many operations ran compiled so far (the metric). */
-async function compiledRuns(): Promise<number> {
-  const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
-  return Number(/^roster_graphql_executions_total\{executor="compiled"\} (\d+)$/m.exec(text)?.[1] ?? 0);
-}
-
 /** The answer over HTTP, which must have run compiled (a query is compiled the second time it is sent). */
 async function compiled(query: string, variables: Record<string, unknown>): Promise<Json> {
   await gql(h, query, variables);
-  const before = await compiledRuns();
+  const before = (await graphqlExecutions(h)).compiled;
   const r = await gql(h, query, variables);
-  expect(await compiledRuns()).toBe(before + 1);
+  expect((await graphqlExecutions(h)).compiled).toBe(before + 1);
   return { ...(r.errors ? { errors: r.errors } : {}), data: r.data };
 }
 

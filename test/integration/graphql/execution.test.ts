@@ -1,7 +1,7 @@
 import type { Ctx } from '../../../src/domain/context.js';
 import { emptyProfile } from '../../../src/domain/user/user.js';
 import { startHarness, type Harness } from '../../support/harness.js';
-import { gql, gqlOk, type Json } from '../../support/graphql.js';
+import { gql, gqlOk, graphqlExecutions, type Json } from '../../support/graphql.js';
 
 /**
  * Compiled queries (src/graphql/executor.ts, docs/architecture.md#graphql-execution-cost): a
@@ -25,18 +25,11 @@ afterAll(async () => {
   await h.close();
 });
 
-/** How many operations each executor has run so far. */
-async function executions(): Promise<{ compiled: number; graphqlJs: number }> {
-  const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
-  const count = (executor: string) => Number(new RegExp(`^roster_graphql_executions_total\\{executor="${executor}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { compiled: count('compiled'), graphqlJs: count('graphql-js') };
-}
-
 /** Runs `op` and returns how many operations each executor ran for it. */
 async function counted<T>(op: () => Promise<T>): Promise<{ result: T; compiled: number; graphqlJs: number }> {
-  const before = await executions();
+  const before = await graphqlExecutions(h);
   const result = await op();
-  const after = await executions();
+  const after = await graphqlExecutions(h);
   return { result, compiled: after.compiled - before.compiled, graphqlJs: after.graphqlJs - before.graphqlJs };
 }
 
