@@ -5,11 +5,16 @@
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { client, type Reply } from './client.js';
+import { captureStatements, openConnections, replay, replicator, type Connections } from './database-alone.js';
+import type { ScimResponse } from '../../../src/scim/scim.call.js';
 import type { InProcessScim } from './in-process.js';
 import { percentile, type Measurement } from './report.js';
 import { expect2xx, userBody, userName, type Seeded } from './seed.js';
 
 export const FLOOR_SCENARIO = 'floor: lookup by userName';
+const DATABASE_ALONE_POST = 'PostgreSQL alone: the statements of SCIM POST /Users';
+const DATABASE_ALONE_ADD = 'PostgreSQL alone: the statements of SCIM PATCH group add member';
+const DATABASE_ALONE_ADD_IN_TURN = 'PostgreSQL alone: the statements of SCIM PATCH group add member, groups in turn';
 const CONNECTIONS = 10;
 const SYNC_WORKERS = 16;
 /** Users per group in the initial sync, added in one PATCH once the group exists. */
@@ -32,6 +37,8 @@ export interface Context {
 /** What a scenario set up before its load, unmeasured, and how to undo it once the load was measured. */
 export interface Prepared {
   readonly groupIds: readonly string[];
+  /** Statements to send from a bare pool, and its connections (database-alone.ts). */
+  readonly replay?: { readonly connections: Connections; readonly copy: (i: number) => { text: string; name: string | undefined; values: unknown[] }[] };
   cleanup(): Promise<void>;
 }
 
@@ -279,7 +286,131 @@ export const scenarios: readonly Scenario[] = [
   // Last, so the users they create do not change what the others read.
   { name: 'in-process SCIM lookup by userName, no HTTP', roster: true, inProcess: true, run: (c) => driveInProcess('in-process SCIM lookup by userName, no HTTP', c, lookupByUserName(c)) },
   { name: 'in-process SCIM POST /Users, no HTTP', roster: true, inProcess: true, run: (c) => driveInProcess('in-process SCIM POST /Users, no HTTP', c, createUsers(c)) },
+  ...[
+    { name: DATABASE_ALONE_POST, prepare: databaseAlonePost },
+    { name: DATABASE_ALONE_ADD, prepare: (c: Context) => databaseAloneAdd(c, DATABASE_ALONE_ADD, false) },
+    { name: DATABASE_ALONE_ADD_IN_TURN, prepare: (c: Context) => databaseAloneAdd(c, DATABASE_ALONE_ADD_IN_TURN, true) },
+  ].map(
+    ({ name, prepare }): Scenario => ({
+      name,
+      roster: true,
+      inProcess: true,
+      prepare,
+      run: async (c, prepared) => {
+        if (!prepared?.replay) throw new Error(`${name}: nothing captured`);
+        return replay(prepared.replay.connections, name, prepared.replay.copy, c.seconds);
+      },
+    }),
+  ),
 ];
+
+
+/** The connection ids of the seeded tenant, which the statements of its requests name and a copy keeps. */
+async function connectionIds(c: Context): Promise<string[]> {
+  const db = new pg.Client({ connectionString: c.rosterDb });
+  await db.connect();
+  try {
+    const r = await db.query<{ id: string }>('select id::text from scim_connections where tenant_id = $1', [c.seeded.tenantId]);
+    return r.rows.map((row) => row.id);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Captures the statements of one request to the in-process SCIM facade (database-alone.ts) after a
+ * first, uncaptured one that warms the credential cache and prepares the statements, and opens the
+ * bare pool that sends them again. The commit's announcement is left out: a process announces a
+ * few dozen times a second, not once per write (docs/architecture.md#announcing-commits).
+ */
+async function captureForReplay(
+  c: Context,
+  scenario: string,
+  o: {
+    readonly warm: () => Promise<ScimResponse>;
+    readonly captured: () => Promise<ScimResponse>;
+    /** What a copy must write: a table the captured statements insert into. */
+    readonly writes: string;
+    readonly keep: readonly string[];
+    readonly named: Record<string, (i: number) => string>;
+    readonly groupIds?: readonly string[];
+    readonly cleanup?: () => Promise<void>;
+  },
+): Promise<Prepared> {
+  const warm = await o.warm();
+  expect2xx(`${scenario}: the warming request`, { status: warm.status, body: warm.body });
+  let status = 0;
+  const statements = (
+    await captureStatements(async () => {
+      status = (await o.captured()).status;
+    })
+  ).filter((x) => !/\bpg_notify\s*\(/.test(x.text));
+  expect2xx(`${scenario}: the captured request`, { status, body: null });
+  if (!statements.some((x) => new RegExp(`\\binsert into ${o.writes}\\b`, 'i').test(x.text))) {
+    throw new Error(`${scenario}: the captured statements do not write ${o.writes}: ${statements.map((x) => x.text.slice(0, 80)).join(' | ')}`);
+  }
+  const copy = replicator(statements, new Set([c.seeded.tenantId, ...(await connectionIds(c)), ...o.keep]), o.named);
+  const connections = await openConnections(c.rosterDb, CONNECTIONS);
+  return {
+    groupIds: o.groupIds ?? [],
+    replay: { connections, copy },
+    async cleanup() {
+      await connections.close();
+      await o.cleanup?.();
+    },
+  };
+}
+
+/**
+ * `POST /Users` sent again for new users: the tenant, its connection and the manager stay, every
+ * other id is new, and the userName and externalId are new wherever they stand.
+ */
+async function databaseAlonePost(c: Context): Promise<Prepared> {
+  const scim = c.inProcess;
+  if (!scim) throw new Error(`${DATABASE_ALONE_POST}: no in-process SCIM facade`);
+  const run = Date.now().toString(36);
+  const name = (i: number | string) => `alone-${run}-${i}@example.com`;
+  const external = (i: number | string) => `alone-${run}-${i}`;
+  const manager = c.seeded.userIds[0]!;
+  const create = (i: string) => () => scim.call('POST', '/scim/v2/Users', c.seeded.token, userBody(name(i), external(i), manager));
+  return captureForReplay(c, DATABASE_ALONE_POST, {
+    warm: create('warm'),
+    captured: create('captured'),
+    writes: 'users',
+    keep: [manager],
+    named: { [name('captured')]: (i) => name(i), [external('captured')]: (i) => external(i) },
+  });
+}
+
+/**
+ * A member added, sent again for other users and groups: the i-th copy adds a seeded user to one
+ * of the fresh groups, and every other id is new. `inTurn` false: as the add-member scenario sends
+ * them, the (i mod n)-th user to one group, the next group every n copies, so that concurrent adds
+ * wait for one another on the group's row; true: each copy to the next group in turn, so that none
+ * waits. The first group takes the warming and the captured adds.
+ */
+async function databaseAloneAdd(c: Context, scenario: string, inTurn: boolean): Promise<Prepared> {
+  const scim = c.inProcess;
+  if (!scim) throw new Error(`${scenario}: no in-process SCIM facade`);
+  const groups = await memberGroups(c, 'alone add', MAX_ADDS_PER_SECOND, false);
+  const [first, ...rest] = groups.groupIds;
+  const users = c.seeded.userIds;
+  if (!first || rest.length === 0 || users.length < 2) throw new Error(`${scenario}: too few groups or users`);
+  const add = (user: string) => () =>
+    scim.call('PATCH', `/scim/v2/Groups/${first}`, c.seeded.token, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: user }] }] });
+  const [user, group] = inTurn
+    ? [(i: number) => users[Math.floor(i / rest.length) % users.length]!, (i: number) => rest[i % rest.length]!]
+    : [(i: number) => users[i % users.length]!, (i: number) => rest[Math.floor(i / users.length) % rest.length]!];
+  return captureForReplay(c, scenario, {
+    warm: add(users[0]!),
+    captured: add(users[1]!),
+    writes: 'memberships',
+    keep: [],
+    named: { [users[1]!]: user, [first]: group },
+    groupIds: groups.groupIds,
+    cleanup: () => groups.cleanup(),
+  });
+}
 
 function lookupByUserName(c: Context): Load {
   return {
