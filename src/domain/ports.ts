@@ -120,13 +120,13 @@ export interface GroupRepository {
    */
   bumpVersion(tenantId: string, id: string, expect: VersionGuard, at: Date): Promise<Group | null>;
   /**
-   * Moves the group one version on with the unit of work's last writes, in the statement that
-   * carries them, or fails that statement (StaleWriteError, nothing of it lands) when the group is
-   * gone or no longer managed by `managedBy` (or not at `version` when given). The version it
-   * reaches is known once sent; the unit's change events about the group carry it
-   * (docs/architecture.md#memberships).
+   * Moves the group `by` versions on (one per change the unit writes of it) with the unit of work's
+   * last writes, in the statement that carries them, or fails that statement (StaleWriteError,
+   * nothing of it lands) when the group is gone or no longer managed by `managedBy` (or not at
+   * `version` when given). The version it reaches is known once sent; the unit's change events
+   * about the group carry it, less their `versionsAfter` (docs/architecture.md#memberships).
    */
-  moveVersion(tenantId: string, id: string, expect: VersionGuard, at: Date): Promise<Later<number>>;
+  moveVersion(tenantId: string, id: string, expect: VersionGuard, at: Date, by?: number): Promise<Later<number>>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

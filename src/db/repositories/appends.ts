@@ -33,7 +33,7 @@ const INSERT_AUDIT = `insert into audit_events (id, tenant_id, occurred_at, acto
 const insertEvents = (data: string) => `insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data)
   select x.id, x.tenant_id, x.type, x.occurred_at, x.resource_type, x.resource_id, x.actor_type, x.actor_id, x.request_id, x.changed_attributes, ${data}
   from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, type text, occurred_at timestamptz, resource_type text, resource_id uuid,
-    actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb)`;
+    actor_type text, actor_id uuid, request_id text, changed_attributes jsonb, data jsonb, versions_after int)`;
 const INSERT_EVENTS = insertEvents('x.data');
 
 /**
@@ -44,7 +44,9 @@ const INSERT_EVENTS = insertEvents('x.data');
  * (docs/architecture.md#memberships).
  */
 export const MOVED_VERSIONS = 'moved_versions';
-const INSERT_EVENTS_MOVED = insertEvents(`x.data || coalesce((select jsonb_build_object('version', v.version) from ${MOVED_VERSIONS} v where v.id = x.resource_id), '{}'::jsonb)`);
+const INSERT_EVENTS_MOVED = insertEvents(
+  `x.data || coalesce((select jsonb_build_object('version', v.version - coalesce(x.versions_after, 0)) from ${MOVED_VERSIONS} v where v.id = x.resource_id), '{}'::jsonb)`,
+);
 
 const auditRow = (e: AuditEvent) => ({
   id: e.id, tenant_id: e.tenantId, occurred_at: e.occurredAt, actor_type: e.actorType, actor_id: e.actorId, action: e.action,
@@ -55,6 +57,7 @@ const auditRow = (e: AuditEvent) => ({
 const eventRow = (e: NewChangeEvent) => ({
   id: e.id, tenant_id: e.tenantId, type: e.type, occurred_at: e.occurredAt, resource_type: e.resourceType, resource_id: e.resourceId,
   actor_type: e.actorType, actor_id: e.actorId, request_id: e.requestId, changed_attributes: e.changedAttributes, data: e.data,
+  ...(e.versionsAfter ? { versions_after: e.versionsAfter } : {}),
 });
 
 /**

@@ -34,8 +34,9 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
 });
 
 /** Moves a group one version on, if it is still managed by whom it was and, when one is given, at the version expected. */
-const BUMP = `update groups g set version = g.version + 1, updated_at = ?
-  where g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)`;
+const GROUP_GUARD = 'g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)';
+const BUMP = `update groups g set version = g.version + 1, updated_at = ? where ${GROUP_GUARD}`;
+const MOVE = `update groups g set version = g.version + ?::int, updated_at = ? where ${GROUP_GUARD}`;
 
 const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi, visible: groupsVisible };
 
@@ -73,10 +74,10 @@ export function createGroupRepository(db: Db): GroupRepository {
       const rows = await query<GroupRow>(db, `${BUMP} returning g.*`, [at, tenantId, id, expect.managedBy, expect.version, expect.version]);
       return rows[0] ? toGroup(rows[0]) : null;
     },
-    moveVersion(tenantId, id, expect, at) {
+    moveVersion(tenantId, id, expect, at, by = 1) {
       return laterRows<{ version: number }, number>(
         db,
-        { sql: `${BUMP} returning g.id, g.version`, params: [at, tenantId, id, expect.managedBy, expect.version, expect.version], expectRow: true, name: MOVED_VERSIONS },
+        { sql: `${MOVE} returning g.id, g.version`, params: [by, at, tenantId, id, expect.managedBy, expect.version, expect.version], expectRow: true, name: MOVED_VERSIONS },
         (rows) => rows[0]!.version,
       );
     },

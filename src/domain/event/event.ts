@@ -56,8 +56,12 @@ export interface ChangeEvent {
   readonly data: EventData;
 }
 
-/** An event as a service writes it: the database gives it its position when it commits. */
-export type NewChangeEvent = Omit<ChangeEvent, 'position'>;
+/**
+ * An event as a service writes it: the database gives it its position when it commits. An event
+ * about a group whose version its statement moves takes that version, less `versionsAfter`: the
+ * changes written after it in the same statement (docs/architecture.md#memberships).
+ */
+export type NewChangeEvent = Omit<ChangeEvent, 'position'> & { readonly versionsAfter?: number };
 
 /** Which events of a tenant a reader wants; every part narrows. */
 export interface EventFilter {

@@ -1,11 +1,12 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedGroupData, groupData, membersData } from '../event/event.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
+import { coalescing } from '../shared/coalesce.js';
 import { canonicalId, isUuid } from '../shared/id.js';
 import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
@@ -28,6 +29,9 @@ export interface GroupChange {
 }
 
 export const MAX_MEMBERS_PER_REQUEST = 10_000;
+
+/** The most single add or remove steps of one group written together (docs/architecture.md#memberships). */
+const MAX_STEPS_TOGETHER = 64;
 
 export type GroupService = ReturnType<typeof createGroupService>;
 
@@ -112,8 +116,14 @@ export function createGroupService(deps: ServiceDeps) {
   }
 
   /** One group.members_added and one group.members_removed event per request, never one per member. */
-  async function recordMembers(r: Repositories, ctx: Ctx, group: Group, net: { added: readonly MemberRef[]; removed: readonly MemberRef[] }): Promise<void> {
-    const base = { resourceType: 'Group', resourceId: group.id, changedAttributes: ['members'] } as const;
+  async function recordMembers(
+    r: Repositories,
+    ctx: Ctx,
+    group: Group,
+    net: { added: readonly MemberRef[]; removed: readonly MemberRef[] },
+    versionsAfter = 0,
+  ): Promise<void> {
+    const base = { resourceType: 'Group', resourceId: group.id, changedAttributes: ['members'], versionsAfter } as const;
     if (net.added.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_added', data: membersData(group, net.added) });
     if (net.removed.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_removed', data: membersData(group, net.removed) });
   }
@@ -125,41 +135,119 @@ export function createGroupService(deps: ServiceDeps) {
       return id ? r.groups.get(ctx.tenantId, id) : null;
     }), write);
 
+  /** One add or one remove step, planned: what it changes of the group as its caller saw it. */
+  interface PlannedStep {
+    readonly ctx: Ctx;
+    readonly id: string;
+    readonly op: 'add' | 'remove';
+    readonly changing: readonly MemberRef[];
+    readonly current: Group;
+    readonly ifVersion: number | null;
+  }
+
+  /** Plans a step from one read (`memberships.plan`): the group, the members named and whether each is in it. */
+  async function planStep(
+    r: Repositories,
+    ctx: Ctx,
+    id: string,
+    step: Exclude<MemberOp, { op: 'replace' }>,
+    ifVersion: number | null,
+  ): Promise<PlannedStep> {
+    const { unique, candidates } =
+      step.op === 'add' ? candidatesOf(step.members) : candidatesOf(step.memberIds.filter(isUuid).map((m) => ({ id: m })));
+    // What the caller cannot see is not there for it: an id of another connection's user is unknown.
+    const plan = await r.memberships.plan(ctx.tenantId, id, candidates, actingConnection(ctx));
+    const current = plan.group;
+    if (!current) throw new NotFoundError('Group', id);
+    assertMayChange(ctx, current, 'Group', id);
+    assertVersion(current.version, ifVersion, 'Group', id);
+    const named = step.op === 'add' ? refsOf(unique, plan.found) : plan.found;
+    const changing = named.filter((m) => m.member === (step.op === 'remove')).map((m): MemberRef => ({ id: m.id, type: m.type }));
+    return { ctx, id, op: step.op, changing, current, ifVersion };
+  }
+
+  /**
+   * Writes planned steps of one group, of one kind, as one statement of the unit `r`: their
+   * membership rows, the group's version moved once per step, and each step's audit and change
+   * event, the event with the version its step reached. Returns the last version, once sent.
+   */
+  async function writeSteps(r: Repositories, steps: readonly PlannedStep[], at: Date) {
+    const first = steps[0]!;
+    for (const p of steps) if (p.op === 'add') await assertNoCycle(r, p.ctx, p.id, p.changing);
+    await r.memberships.changeExactly(first.ctx.tenantId, first.id, first.op, steps.flatMap((p) => p.changing));
+    const version = await r.groups.moveVersion(first.ctx.tenantId, first.id, { managedBy: first.current.managedBy, version: first.ifVersion }, at, steps.length);
+    for (const [k, p] of steps.entries()) {
+      const after = steps.length - 1 - k;
+      // In a transaction the version is known once the statement ran; the events take it from there.
+      const next: Group = { ...p.current, version: version.sent ? version.get() - after : p.current.version + 1, updatedAt: at };
+      await recordAudit(deps, r, p.ctx, { action: 'group.members', resourceType: 'Group', resourceId: p.id, changes: ['members'] });
+      await recordMembers(r, p.ctx, next, p.op === 'add' ? { added: p.changing, removed: [] } : { added: [], removed: p.changing }, after);
+    }
+    return version;
+  }
+
+  /** The group each step leaves: the last step reaches `last`, each one before it one version less. */
+  const afterSteps = (steps: readonly PlannedStep[], last: number, at: Date): Group[] =>
+    steps.map((p, k) => ({ ...p.current, version: last - (steps.length - 1 - k), updatedAt: at }));
+
+  /** Writes planned steps of one group together in one unit of work. */
+  async function writeTogether(steps: readonly PlannedStep[]): Promise<Group[]> {
+    const at = deps.now();
+    const moved = await store.write((r) => writeSteps(r, steps, at));
+    return afterSteps(steps, moved.get(), at);
+  }
+
+  /**
+   * Steps of one group that arrive while another is being written wait and are written together
+   * next (docs/architecture.md#memberships). A batch that fails is written again step by step,
+   * so that each step meets its own outcome (a stale plan, a member deleted meanwhile); not when
+   * the database was unavailable, which each step would only meet again.
+   */
+  const together = coalescing<PlannedStep, Group>(async (steps) => {
+    try {
+      return (await writeTogether(steps)).map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      if (steps.length === 1 || e instanceof UnavailableError) return steps.map(() => ({ status: 'rejected', reason: e }));
+      return Promise.allSettled(steps.map(async (p) => (await writeTogether([p]))[0]!));
+    }
+  }, MAX_STEPS_TOGETHER);
+
+  /**
+   * The steps a plan may be written with: those of the same group, kind and caller, planned from
+   * the same owner, without `If-Match`, adding no group (whose cycles are checked one by one).
+   */
+  function batchKey(p: PlannedStep): string | null {
+    if (p.ifVersion !== null || (p.op === 'add' && p.changing.some((m) => m.type !== 'User'))) return null;
+    const actor = p.ctx.actor.type === 'system' ? 'system' : p.ctx.actor.id;
+    return `${p.ctx.tenantId}:${p.id}:${p.op}:${p.current.managedBy ?? ''}:${actor}`;
+  }
+
   /**
    * One add or one remove step, the membership change identity providers send most
    * (docs/architecture.md#memberships): planned from one read (the group, the members named and
    * whether each is in the group already), and written as one statement with the group's version,
-   * the audit event and the change event. Nothing is locked while it is planned; a concurrent
+   * the audit event and the change event, together with the steps of the same group that arrived
+   * while the one before was being written. Nothing is locked while it is planned; a concurrent
    * change of the same members makes the statement fail as a whole, and the change is planned
    * again under the group row's lock (retryStale). Concurrent changes of other members of one
    * group run side by side: the version moves on in the statement, not from the version read.
    */
   async function changeMembersAtOnce(ctx: Ctx, id: string, step: Exclude<MemberOp, { op: 'replace' }>, ifVersion: number | null | undefined): Promise<Group> {
-    const { unique, candidates } =
-      step.op === 'add' ? candidatesOf(step.members) : candidatesOf(step.memberIds.filter(isUuid).map((m) => ({ id: m })));
     return retryStale(async (locked) => {
-      const { group, moved } = await store.write(async (r) => {
-        if (locked) await load(r, ctx, id, true);
-        // What the caller cannot see is not there for it: an id of another connection's user is unknown.
-        const plan = await r.memberships.plan(ctx.tenantId, id, candidates, actingConnection(ctx));
-        const current = plan.group;
-        if (!current) throw new NotFoundError('Group', id);
-        assertMayChange(ctx, current, 'Group', id);
-        assertVersion(current.version, ifVersion, 'Group', id);
-        const named = step.op === 'add' ? refsOf(unique, plan.found) : plan.found;
-        const changing = named.filter((m) => m.member === (step.op === 'remove')).map((m): MemberRef => ({ id: m.id, type: m.type }));
-        if (changing.length === 0) return { group: current, moved: null };
-        if (step.op === 'add') await assertNoCycle(r, ctx, id, changing);
-        const at = deps.now();
-        await r.memberships.changeExactly(ctx.tenantId, id, step.op, changing);
-        const version = await r.groups.moveVersion(ctx.tenantId, id, { managedBy: current.managedBy, version: ifVersion ?? null }, at);
-        // In a transaction the version is known once the statement ran; the events take it from there.
-        const next: Group = { ...current, version: version.sent ? version.get() : current.version + 1, updatedAt: at };
-        await recordAudit(deps, r, ctx, { action: 'group.members', resourceType: 'Group', resourceId: id, changes: ['members'] });
-        await recordMembers(r, ctx, next, step.op === 'add' ? { added: changing, removed: [] } : { added: [], removed: changing });
-        return { group: next, moved: version };
+      if (!locked) {
+        const planned = await store.read((r) => planStep(r, ctx, id, step, ifVersion ?? null));
+        if (planned.changing.length === 0) return planned.current;
+        const key = batchKey(planned);
+        return key ? together(key, planned) : (await writeTogether([planned]))[0]!;
+      }
+      const at = deps.now();
+      const { steps, moved } = await store.write(async (r) => {
+        await load(r, ctx, id, true);
+        const planned = await planStep(r, ctx, id, step, ifVersion ?? null);
+        if (planned.changing.length === 0) return { steps: [planned], moved: null };
+        return { steps: [planned], moved: await writeSteps(r, [planned], at) };
       });
-      return moved ? { ...group, version: moved.get() } : group;
+      return moved ? afterSteps(steps, moved.get(), at)[0]! : steps[0]!.current;
     });
   }
 

@@ -58,7 +58,7 @@ export async function recordEvent(
   deps: ServiceDeps,
   r: Repositories,
   ctx: Ctx,
-  e: { type: EventType; resourceType: EventResourceType; resourceId: string; data: EventData; changedAttributes?: readonly string[] },
+  e: { type: EventType; resourceType: EventResourceType; resourceId: string; data: EventData; changedAttributes?: readonly string[]; versionsAfter?: number },
 ): Promise<void> {
   await r.events.append({
     id: deps.newId(),
@@ -71,6 +71,7 @@ export async function recordEvent(
     resourceId: e.resourceId,
     changedAttributes: e.changedAttributes ?? [],
     data: e.data,
+    ...(e.versionsAfter ? { versionsAfter: e.versionsAfter } : {}),
   });
 }
 

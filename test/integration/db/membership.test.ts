@@ -108,6 +108,48 @@ describe('membership changes cost O(k), whatever the group size', () => {
     expect(new Set(events.map((e) => e.data.version)).size).toBe(11);
   });
 
+  it('writes single changes of one group that arrive while one is being written together, each with its own version, audit event and change event', async () => {
+    const tenant = await h.tenant();
+    const g = await h.services.groups.create(tenant, { displayName: 'together', externalId: null, extensions: {} });
+    const users = await bulkUsers('tog', 16, tenant);
+    // Each change its own request: the audit and change events say which.
+    const asRequest = (i: number): Ctx => ({ ...tenant, requestId: `together-add-${i}` });
+    let answers: { version: number }[] = [];
+    const adds = await statementsOf(async () => {
+      answers = await Promise.all(users.map((id, i) => h.services.groups.addMembers(asRequest(i), g.id, [{ id }])));
+    });
+    const writes = adds.filter((s) => /insert into memberships/.test(s));
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.length).toBeLessThan(users.length);
+    const after = await h.services.groups.get(tenant, g.id);
+    expect(after.version).toBe(g.version + users.length);
+    expect(answers.map((a) => a.version).sort((a, b) => a - b)).toEqual(users.map((_, i) => g.version + i + 1));
+    expect((await h.services.groups.memberCounts(tenant, [g.id])).get(g.id)).toBe(users.length);
+
+    const events = (await eventsOf(h.services, tenant, users.length + 1)).filter((e) => e.type === 'group.members_added');
+    expect(events).toHaveLength(users.length);
+    for (const [i, id] of users.entries()) {
+      const e = events.find((x) => x.requestId === `together-add-${i}`)!;
+      expect(e.data.members).toEqual([expect.objectContaining({ id })]);
+      expect(e.data.version).toBe(answers[i]!.version);
+    }
+    // Events of one statement are in the feed in the order of their versions.
+    expect(events.map((e) => e.data.version)).toEqual([...events.map((e) => e.data.version as number)].sort((a, b) => a - b));
+    const audit = await query<{ request_id: string }>(
+      h.db.orm.em.fork(),
+      `select request_id from audit_events where tenant_id = ? and resource_id = ? and action = 'group.members'`,
+      [tenant.tenantId, g.id],
+    );
+    expect(audit.map((a) => a.request_id).sort()).toEqual(users.map((_, i) => `together-add-${i}`).sort());
+
+    // Removes likewise; and a remove of a member another remove took out is nothing to do.
+    const removed = await Promise.all([...users, users[0]!].map((id, i) => h.services.groups.removeMembers({ ...tenant, requestId: `together-remove-${i}` }, g.id, [id])));
+    const last = await h.services.groups.get(tenant, g.id);
+    expect(last.version).toBe(after.version + users.length);
+    expect(new Set(removed.map((r) => r.version)).size).toBeGreaterThanOrEqual(users.length);
+    expect((await h.services.groups.memberCounts(tenant, [g.id])).get(g.id) ?? 0).toBe(0);
+  });
+
   it('adding a present member is a no-op, and an add then a remove in one change apply in order', async () => {
     const g = await h.services.groups.create(ctx, { displayName: 'ordered', externalId: null, extensions: {} });
     const [a, b] = await bulkUsers('ord', 2);

@@ -1,0 +1,52 @@
+/**
+ * Writes that arrive for a key while a write of that key is on its way wait for it, and then go
+ * together, as one write (docs/architecture.md#memberships). A write that finds none of its key on
+ * its way goes at once, alone, so nothing waits unless another write of its key does; under a
+ * stream of writes to one key, each write carries the ones that arrived during the one before.
+ *
+ * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own.
+ */
+export function coalescing<I, R>(
+  writeAll: (items: readonly I[]) => Promise<readonly PromiseSettledResult<R>[]>,
+  maxBatch: number,
+): (key: string, item: I) => Promise<R> {
+  interface Waiting {
+    readonly item: I;
+    readonly resolve: (r: R) => void;
+    readonly reject: (e: unknown) => void;
+  }
+  const queues = new Map<string, Waiting[]>();
+
+  async function drain(key: string, queue: Waiting[]): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, maxBatch);
+        let results: readonly PromiseSettledResult<R>[];
+        try {
+          results = await writeAll(batch.map((w) => w.item));
+        } catch (e) {
+          results = batch.map(() => ({ status: 'rejected', reason: e }));
+        }
+        batch.forEach((w, i) => {
+          const r = results[i];
+          if (r?.status === 'fulfilled') w.resolve(r.value);
+          else w.reject(r ? r.reason : new Error('a coalesced write gave no answer for this item'));
+        });
+      }
+    } finally {
+      queues.delete(key);
+    }
+  }
+
+  return (key, item) =>
+    new Promise<R>((resolve, reject) => {
+      const waiting = queues.get(key);
+      if (waiting) {
+        waiting.push({ item, resolve, reject });
+        return;
+      }
+      const queue: Waiting[] = [{ item, resolve, reject }];
+      queues.set(key, queue);
+      void drain(key, queue);
+    });
+}

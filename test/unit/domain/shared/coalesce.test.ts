@@ -1,0 +1,65 @@
+import { coalescing } from '../../../../src/domain/shared/coalesce.js';
+
+/** A write that records its batches and finishes when told to. */
+function recorder() {
+  const batches: string[][] = [];
+  const pending: (() => void)[] = [];
+  const write = coalescing<string, string>(async (items) => {
+    batches.push([...items]);
+    await new Promise<void>((resolve) => pending.push(resolve));
+    return items.map((i) => (i.startsWith('bad') ? { status: 'rejected', reason: new Error(i) } : { status: 'fulfilled', value: `done ${i}` }));
+  }, 3);
+  const finishOne = async () => {
+    await new Promise((r) => setImmediate(r));
+    pending.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { batches, write, finishOne };
+}
+
+describe('coalescing writes', () => {
+  it('sends the first write of a key at once and alone, and those that arrive meanwhile together next, at most maxBatch at a time', async () => {
+    const { batches, write, finishOne } = recorder();
+    const answers = ['a', 'b', 'c', 'd', 'e'].map((i) => write('k', i));
+    expect(batches).toEqual([['a']]);
+    await finishOne();
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    await finishOne();
+    expect(batches).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    await finishOne();
+    expect(await Promise.all(answers)).toEqual(['done a', 'done b', 'done c', 'done d', 'done e']);
+  });
+
+  it('keeps keys apart, and starts afresh once a key has nothing waiting', async () => {
+    const { batches, write, finishOne } = recorder();
+    const first = [write('k', 'a'), write('other', 'x'), write('k', 'b')];
+    expect(batches).toEqual([['a'], ['x']]);
+    await finishOne();
+    await finishOne();
+    await finishOne();
+    await Promise.all(first);
+    expect(batches).toEqual([['a'], ['x'], ['b']]);
+    const later = write('k', 'c');
+    expect(batches.at(-1)).toEqual(['c']);
+    await finishOne();
+    expect(await later).toBe('done c');
+  });
+
+  it('answers each item with its own outcome, and a write that throws fails its whole batch only', async () => {
+    const { write, finishOne } = recorder();
+    const outcomes = Promise.all([
+      expect(write('k', 'a')).resolves.toBe('done a'),
+      expect(write('k', 'bad one')).rejects.toThrow('bad one'),
+      expect(write('k', 'ok')).resolves.toBe('done ok'),
+    ]);
+    await finishOne();
+    await finishOne();
+    await outcomes;
+
+    const throwing = coalescing<string, string>(async () => {
+      throw new Error('database gone');
+    }, 10);
+    await expect(throwing('k', 'x')).rejects.toThrow('database gone');
+    await expect(throwing('k', 'y')).rejects.toThrow('database gone');
+  });
+});
