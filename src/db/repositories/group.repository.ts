@@ -33,10 +33,9 @@ const multi = (visibleTo: VisibleTo | undefined): TableMapping['multi'] => ({
   },
 });
 
-/** Moves a group one version on, if it is still managed by whom it was and, when one is given, at the version expected. */
-const GROUP_GUARD = 'g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)';
-const BUMP = `update groups g set version = g.version + 1, updated_at = ? where ${GROUP_GUARD}`;
-const MOVE = `update groups g set version = g.version + ?::int, updated_at = ? where ${GROUP_GUARD}`;
+/** Moves a group some versions on, if it is still managed by whom it was and, when one is given, at the version expected. */
+const MOVE = `update groups g set version = g.version + ?::int, updated_at = ?
+  where g.tenant_id = ? and g.id = ?::uuid and g.managed_by is not distinct from ?::uuid and (?::int is null or g.version = ?::int)`;
 
 const SOURCE: ListSource = { table: GROUPS, select: 'g.*', multi, visible: groupsVisible };
 
@@ -71,7 +70,7 @@ export function createGroupRepository(db: Db): GroupRepository {
       await later(db, [GROUPS.update(g)]);
     },
     async bumpVersion(tenantId, id, expect, at) {
-      const rows = await query<GroupRow>(db, `${BUMP} returning g.*`, [at, tenantId, id, expect.managedBy, expect.version, expect.version]);
+      const rows = await query<GroupRow>(db, `${MOVE} returning g.*`, [1, at, tenantId, id, expect.managedBy, expect.version, expect.version]);
       return rows[0] ? toGroup(rows[0]) : null;
     },
     moveVersion(tenantId, id, expect, at, by = 1) {

@@ -19,6 +19,11 @@ export interface CapturedStatement {
 
 type QueryFn = (this: unknown, config: unknown, ...rest: unknown[]) => unknown;
 
+/** A captured statement as a copy sends it. */
+export type StatementCopy = { text: string; name: string | undefined; values: unknown[] };
+/** The i-th copy of a request's captured statements. */
+export type Copy = (i: number) => StatementCopy[];
+
 /**
  * The statements every `pg` client of this process sends while `call` runs, in the order sent.
  * Nothing else in the process may talk to PostgreSQL meanwhile.
@@ -59,7 +64,7 @@ export function replicator(
   statements: readonly CapturedStatement[],
   keep: ReadonlySet<string>,
   named: Readonly<Record<string, (i: number) => string>>,
-): (i: number) => { text: string; name: string | undefined; values: unknown[] }[] {
+): Copy {
   const names = Object.keys(named).sort((a, b) => b.length - a.length);
   const pattern = new RegExp([...names.map(escape), UUID].join('|'), 'gi');
   const cut = (s: string): Part[] => {
@@ -130,7 +135,7 @@ export async function openConnections(databaseUrl: string, count: number): Promi
 export async function replay(
   connections: Connections,
   scenario: string,
-  copy: (i: number) => { text: string; name: string | undefined; values: unknown[] }[],
+  copy: Copy,
   seconds: number,
 ): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
   const latencies: number[] = [];

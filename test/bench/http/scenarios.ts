@@ -5,7 +5,7 @@
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { client, type Reply } from './client.js';
-import { captureStatements, openConnections, replay, replicator, type Connections } from './database-alone.js';
+import { captureStatements, openConnections, replay, replicator, type Connections, type Copy } from './database-alone.js';
 import type { ScimResponse } from '../../../src/scim/scim.call.js';
 import type { InProcessScim } from './in-process.js';
 import { percentile, type Measurement } from './report.js';
@@ -38,7 +38,7 @@ export interface Context {
 export interface Prepared {
   readonly groupIds: readonly string[];
   /** Statements to send from a bare pool, and its connections (database-alone.ts). */
-  readonly replay?: { readonly connections: Connections; readonly copy: (i: number) => { text: string; name: string | undefined; values: unknown[] }[] };
+  readonly replay?: { readonly connections: Connections; readonly copy: Copy };
   cleanup(): Promise<void>;
 }
 
@@ -303,7 +303,6 @@ export const scenarios: readonly Scenario[] = [
     }),
   ),
 ];
-
 
 /** The connection ids of the seeded tenant, which the statements of its requests name and a copy keeps. */
 async function connectionIds(c: Context): Promise<string[]> {
