@@ -84,11 +84,16 @@ export interface UserRepository {
    */
   createLookups(tenantId: string, q: { readonly userName?: string; readonly loginNames: readonly string[] }): Promise<{ sameUserName: User[]; takenLoginNames: Set<string> }>;
   /**
-   * Throws ConflictError when userName or loginName is taken in the tenant; with `unlessTaken`,
-   * the statement it is sent in fails as a whole instead (StaleWriteError), so that the caller can
-   * find out what holds the name (docs/architecture.md#optimistic-writes).
+   * Throws ConflictError when userName or loginName is taken in the tenant.
    */
-  insert(user: User, opts?: { readonly unlessTaken?: boolean }): Promise<void>;
+  insert(user: User): Promise<void>;
+  /**
+   * Inserts new users in one statement. When any of their userNames or login names is taken, or
+   * two of them share one, none of them lands: the statement it is sent in fails as a whole
+   * (StaleWriteError), so that the caller can find out what holds the name
+   * (docs/architecture.md#optimistic-writes).
+   */
+  insertAll(users: readonly User[]): Promise<void>;
   /**
    * Writes the new state. Throws ConflictError on uniqueness. Given the state it replaces, only the
    * multi-valued attributes that differ from it are rewritten, and the write lands only if the row
@@ -97,6 +102,13 @@ export interface UserRepository {
    * it, the caller has locked the row.
    */
   update(user: User, previous?: User): Promise<void>;
+  /**
+   * Writes the new states of many users in one statement, each guarded by the state it replaces as
+   * `update` is, for changes that leave every multi-valued attribute as it was: when any of the
+   * rows no longer holds its state, or a new state takes a name another user holds, none lands
+   * (StaleWriteError, ConflictError).
+   */
+  updateAll(changes: readonly { readonly next: User; readonly previous: User }[]): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

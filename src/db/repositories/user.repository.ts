@@ -91,24 +91,30 @@ function toUser(r: UserRow & { grps?: GroupRef[] }): User {
   return u;
 }
 
-/** The user's multi-valued rows, as the JSON arrays the statements below read. */
-const valueRows = (u: User): string =>
-  jsonParam(VALUE_ATTRIBUTES.flatMap((attribute) => u[attribute].map((v, position) => ({ attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display }))));
-const addressRows = (u: User): string => jsonParam(u.addresses.map((a, position) => ({ ...a, position })));
+/** The users' multi-valued rows, as the JSON arrays the statements below read, each naming its user. */
+const valueRows = (users: readonly User[]): unknown[] =>
+  users.flatMap((u) =>
+    VALUE_ATTRIBUTES.flatMap((attribute) =>
+      u[attribute].map((v, position) => ({ tenant_id: u.tenantId, user_id: u.id, attribute, position, value: v.value, type: v.type, primary: v.primary, display: v.display })),
+    ),
+  );
+const addressRows = (users: readonly User[]): unknown[] => users.flatMap((u) => u.addresses.map((a, position) => ({ ...a, tenant_id: u.tenantId, user_id: u.id, position })));
 
 const INSERT_VALUES = `insert into user_values (tenant_id, user_id, attribute, position, value, type, "primary", display)
-  select ?::uuid, ?::uuid, x.attribute, x.position, x.value, x.type, x."primary", x.display
-  from jsonb_to_recordset(?::jsonb) as x(attribute text, position smallint, value text, type text, "primary" boolean, display text)`;
+  select x.tenant_id, x.user_id, x.attribute, x.position, x.value, x.type, x."primary", x.display
+  from jsonb_to_recordset(?::jsonb) as x(tenant_id uuid, user_id uuid, attribute text, position smallint, value text, type text, "primary" boolean, display text)`;
 const INSERT_ADDRESSES = `insert into user_addresses (tenant_id, user_id, position, type, "primary", formatted, street_address, locality, region, postal_code, country)
-  select ?::uuid, ?::uuid, x.position, x.type, x."primary", x.formatted, x."streetAddress", x.locality, x.region, x."postalCode", x.country
-  from jsonb_to_recordset(?::jsonb) as x(position smallint, type text, "primary" boolean, formatted text, "streetAddress" text,
+  select x.tenant_id, x.user_id, x.position, x.type, x."primary", x.formatted, x."streetAddress", x.locality, x.region, x."postalCode", x.country
+  from jsonb_to_recordset(?::jsonb) as x(tenant_id uuid, user_id uuid, position smallint, type text, "primary" boolean, formatted text, "streetAddress" text,
     locality text, region text, "postalCode" text, country text)`;
 
-/** The inserts of the user's multi-valued rows, for those of `which` that hold any. */
-function valueInserts(u: User, which: { values: boolean; addresses: boolean }): Statement[] {
+/** The inserts of the users' multi-valued rows, for those of `which` that any of them holds. */
+function valueInserts(users: readonly User[], which: { values: boolean; addresses: boolean }): Statement[] {
   const out: Statement[] = [];
-  if (which.values && VALUE_ATTRIBUTES.some((a) => u[a].length > 0)) out.push({ sql: INSERT_VALUES, params: [u.tenantId, u.id, valueRows(u)] });
-  if (which.addresses && u.addresses.length > 0) out.push({ sql: INSERT_ADDRESSES, params: [u.tenantId, u.id, addressRows(u)] });
+  const values = which.values ? valueRows(users) : [];
+  const addresses = which.addresses ? addressRows(users) : [];
+  if (values.length > 0) out.push({ sql: INSERT_VALUES, params: [jsonParam(values)] });
+  if (addresses.length > 0) out.push({ sql: INSERT_ADDRESSES, params: [jsonParam(addresses)] });
   return out;
 }
 
@@ -190,13 +196,18 @@ export function createUserRepository(db: Db): UserRepository {
       return { sameUserName: (row?.same ?? []).map(toUser), takenLoginNames: new Set(row?.taken ?? []) };
     },
 
-    async insert(u, opts = {}) {
+    async insert(u) {
       // The row and its multi-valued rows go out as one statement, with the unit's audit and change
-      // events (`later`); the foreign keys are checked at its end, after `roster_expect_row` failed
-      // the statement when the row was not inserted.
-      const row = USERS.insert(u);
-      const user: Statement = opts.unlessTaken ? { sql: `${row.sql} on conflict do nothing returning 1`, params: row.params, expectRow: true } : row;
-      await later(db, [user, ...valueInserts(u, { values: true, addresses: true })]);
+      // events (`later`).
+      await later(db, [USERS.insert(u), ...valueInserts([u], { values: true, addresses: true })]);
+    },
+
+    async insertAll(users) {
+      // All of them land, or, when any name is taken, none: the foreign keys are checked at the
+      // statement's end, after `roster_expect_row` failed it when a row was not inserted. The text
+      // does not depend on how many users there are.
+      const rows = USERS.insertAll(users);
+      await later(db, [{ sql: `${rows.sql} on conflict do nothing returning 1`, params: rows.params, expectRows: users.length }, ...valueInserts(users, { values: true, addresses: true })]);
     },
 
     async update(u, previous) {
@@ -209,7 +220,12 @@ export function createUserRepository(db: Db): UserRepository {
       const deletes: Statement[] = [];
       if (which.values) deletes.push({ sql: 'delete from user_values where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
       if (which.addresses) deletes.push({ sql: 'delete from user_addresses where tenant_id = ? and user_id = ?', params: [u.tenantId, u.id] });
-      await later(db, [guarded(USERS.update(u), previous), ...deletes, ...valueInserts(u, which)]);
+      await later(db, [guarded(USERS.update(u), previous), ...deletes, ...valueInserts([u], which)]);
+    },
+
+    async updateAll(changes) {
+      const rows = USERS.updateAll(changes);
+      await later(db, [{ sql: `${rows.sql} returning 1`, params: rows.params, expectRows: changes.length }]);
     },
 
     async delete(tenantId, id) {

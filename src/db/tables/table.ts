@@ -62,8 +62,25 @@ export interface Table<T> {
   fromArray(values: readonly unknown[]): T;
   /** `insert into <table> (every column) values (...)` with its parameters. */
   insert(d: T): { readonly sql: string; readonly params: unknown[] };
+  /**
+   * The rows of `ds` in one insert whose text is the same however many there are: they are one
+   * JSON array parameter, read with `json_to_recordset` (`json`, not `jsonb`, so that the JSON
+   * columns keep the text they would have from `insert`).
+   */
+  insertAll(ds: readonly T[]): { readonly sql: string; readonly params: unknown[] };
   /** `update <table> set <updatable columns> where tenant_id = ? and id = ?` with its parameters. */
   update(d: T & { readonly tenantId: string; readonly id: string }): { readonly sql: string; readonly params: unknown[] };
+  /**
+   * The updates of many rows in one statement whose text is the same however many there are (as
+   * `insertAll`), each row changed only if it still holds the version and owner it replaces.
+   */
+  updateAll(changes: readonly { readonly next: T; readonly previous: Guard }[]): { readonly sql: string; readonly params: unknown[] };
+}
+
+/** What a guarded update expects of the row it replaces (docs/architecture.md#optimistic-writes). */
+export interface Guard {
+  readonly version: number;
+  readonly managedBy: string | null;
 }
 
 const placeholder = <T>(c: Column<T>): string => (c.type === 'jsonb' || c.type === 'json' ? `?::${c.type}` : '?');
@@ -79,10 +96,14 @@ function valueAt(d: unknown, path: string): unknown {
   return v;
 }
 
-function param<T>(c: Column<T>, d: T): unknown {
+/** What a column stores of the domain value, before it is bound. */
+function stored<T>(c: Column<T>, d: T): unknown {
   const v = valueAt(d, c.domain);
-  if (c.type !== 'jsonb' && c.type !== 'json') return v;
-  return jsonParam(c.write ? c.write(v as never) : v);
+  return c.write ? c.write(v as never) : v;
+}
+
+function param<T>(c: Column<T>, d: T): unknown {
+  return c.type === 'jsonb' || c.type === 'json' ? jsonParam(stored(c, d)) : valueAt(d, c.domain);
 }
 
 /** The order a sortable column gives, from its type and case rules; NULL sorts as the empty string. */
@@ -107,6 +128,9 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
     const [head, sub] = column.domain.split('.') as [string, string | undefined];
     return { column, head, sub };
   });
+  // A row as `insertAll` and `updateAll` read it from their JSON array, and the record type they read it as.
+  const record = (d: T) => Object.fromEntries(columns.map((c) => [c.sql, stored(c, d)]));
+  const recordset = (more: readonly string[] = []) => `x(${[...columns.map((c) => `"${c.sql}" ${c.type}`), ...more].join(', ')})`;
   const sortKeys: Record<string, SortKey> = {};
   for (const c of columns) {
     const def = catalog.simple[c.domain];
@@ -135,6 +159,19 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
       return {
         sql: `insert into ${name} (${columns.map((c) => c.sql).join(', ')}) values (${columns.map(placeholder).join(', ')})`,
         params: columns.map((c) => param(c, d)),
+      };
+    },
+    insertAll(ds) {
+      const names = columns.map((c) => `"${c.sql}"`).join(', ');
+      return { sql: `insert into ${name} (${names}) select ${names} from json_to_recordset(?::json) as ${recordset()}`, params: [jsonParam(ds.map(record))] };
+    },
+    updateAll(changes) {
+      const rows = changes.map(({ next, previous }) => ({ ...record(next), previous_version: previous.version, previous_managed_by: previous.managedBy }));
+      return {
+        sql: `update ${name} ${alias} set ${updatable.map((c) => `${c.sql} = x."${c.sql}"`).join(', ')}
+          from json_to_recordset(?::json) as ${recordset(['previous_version integer', 'previous_managed_by uuid'])}
+          where ${alias}.tenant_id = x.tenant_id and ${alias}.id = x.id and ${alias}.version = x.previous_version and ${alias}.managed_by is not distinct from x.previous_managed_by`,
+        params: [jsonParam(rows)],
       };
     },
     update(d) {

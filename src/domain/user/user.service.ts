@@ -1,7 +1,8 @@
 import { DEFAULT_POLICIES, type ProvisioningPolicies } from '../connection/connection.js';
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
-import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
+import { coalescing } from '../shared/coalesce.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
@@ -31,6 +32,16 @@ export interface CreateResult {
  * is refused, since the admin sees the refusal and can choose another name.
  */
 const ADMIN_CREATE: ProvisioningPolicies = Object.freeze({ ...DEFAULT_POLICIES, onLoginNameCollision: 'reject' });
+
+/** The most creates written together (docs/architecture.md#transactions). */
+const MAX_CREATES_TOGETHER = 64;
+
+/** A new user ready to be written, with the caller that creates it. */
+interface NewUser {
+  readonly ctx: Ctx;
+  readonly user: User;
+  readonly profile: UserProfile;
+}
 
 export type UserService = ReturnType<typeof createUserService>;
 
@@ -80,16 +91,49 @@ export function createUserService(deps: ServiceDeps) {
     return gone ?? findAdoptable(r, ctx, profile, policies);
   }
 
-  /** Inserts a new user with its audit and change events (`unlessTaken`: see UserRepository.insert). */
-  async function insertNew(r: Repositories, ctx: Ctx, profile: UserProfile, loginName: string, unlessTaken: boolean): Promise<CreateResult> {
+  /** A new user of the caller's tenant with this profile and login name. */
+  function newUser(ctx: Ctx, profile: UserProfile, loginName: string): User {
     const now = deps.now();
-    const user: User = { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
-    await r.users.insert(user, { unlessTaken });
+    return { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+  }
+
+  /** The audit and change events of a created user. */
+  async function recordCreated(r: Repositories, { ctx, user, profile }: NewUser): Promise<CreateResult> {
     const changes = changedAttributes(emptyProfile(''), profile);
     await recordAudit(deps, r, ctx, { action: 'user.create', resourceType: 'User', resourceId: user.id, changes });
     await recordEvent(deps, r, ctx, { type: 'user.created', resourceType: 'User', resourceId: user.id, data: userData(user), changedAttributes: changes });
     return { user, adopted: false };
   }
+
+  /** Inserts a new user with its audit and change events; a taken name is a ConflictError. */
+  async function insertNew(r: Repositories, ctx: Ctx, profile: UserProfile, loginName: string): Promise<CreateResult> {
+    const user = newUser(ctx, profile, loginName);
+    await r.users.insert(user);
+    return recordCreated(r, { ctx, user, profile });
+  }
+
+  /**
+   * Creates of one tenant that arrive while one is being written wait for it and are then written
+   * together, in one statement with each one's audit and change events (docs/architecture.md#transactions):
+   * one commit for many, as an identity provider's initial sync sends creates side by side. When
+   * that statement fails (a name is taken, by a user or by another create of the batch), each
+   * create is made on its own as though its own first statement had failed (StaleWriteError), so
+   * that each meets its own outcome; not when the database was unavailable.
+   */
+  const createTogether = coalescing<NewUser, CreateResult>(async (items) => {
+    try {
+      const results = await store.write(async (r) => {
+        await r.users.insertAll(items.map((i) => i.user));
+        const out: CreateResult[] = [];
+        for (const item of items) out.push(await recordCreated(r, item));
+        return out;
+      });
+      return results.map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
+      return items.map(() => ({ status: 'rejected', reason }));
+    }
+  }, MAX_CREATES_TOGETHER);
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
   const explainConflict = <T>(ctx: Ctx, userName: () => string, write: () => Promise<T>): Promise<T> =>
@@ -197,17 +241,18 @@ export function createUserService(deps: ServiceDeps) {
           }
         }
         loginName = chooseLoginName(profile.userName, policies, lookups.takenLoginNames);
-        return insertNew(r, ctx, profile, loginName, false);
+        return insertNew(r, ctx, profile, loginName);
       });
       // A create no existing user can be for but one holding its userName (no matchBy) is first sent
-      // as one statement, with the first login name it may get: when the userName or that login name
-      // is taken, nothing of it lands (StaleWriteError), and the create is made from its lookups,
+      // as one statement, with the first login name it may get (with the creates of the tenant that
+      // arrived while the one before was being written): when the userName or that login name is
+      // taken, nothing of it lands (StaleWriteError), and the create is made from its lookups,
       // which bring back a deprovisioned user, choose another login name or say what is in the way
       // (docs/architecture.md#optimistic-writes).
-      const atOnce = () => store.write((r) => {
+      const atOnce = () => {
         loginName = chooseLoginName(profile.userName, policies, new Set());
-        return insertNew(r, ctx, profile, loginName, true);
-      });
+        return createTogether(ctx.tenantId, { ctx, user: newUser(ctx, profile, loginName), profile });
+      };
       return explainConflict(ctx, () => profile.userName, async () => {
         try {
           if (policies.matchBy.length === 0) {

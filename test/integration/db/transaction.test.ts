@@ -1,5 +1,6 @@
 import { createStore } from '../../../src/db/store.js';
 import { StaleWriteError } from '../../../src/domain/errors.js';
+import { f } from '../../../src/domain/shared/filter.js';
 import type { Later } from '../../../src/domain/ports.js';
 import { emptyProfile, type User } from '../../../src/domain/user/user.js';
 import { profile, email } from '../../support/fixtures.js';
@@ -38,6 +39,65 @@ describe('a write unit', () => {
     expect(statements[0]).toMatch(/on conflict do nothing returning 1[\s\S]*roster_expect_row/);
     const { user } = await h.services.users.create(ctx, profile('two@example.com'));
     expect((await h.services.users.get(ctx, user.id)).userName).toBe('two@example.com');
+  });
+
+  it('writes creates of one tenant that arrive while one is being written together, each with its own audit and change event', async () => {
+    const ctx = await h.tenant();
+    const n = 16;
+    const address = { type: 'work', primary: true, formatted: null, streetAddress: null, locality: 'Oslo', region: null, postalCode: null, country: 'NO' };
+    const creates = Array.from({ length: n }, (_, i) =>
+      profile(`together${i}@example.com`, { title: `T${i}`, emails: [email(`together${i}@example.com`), email(`home${i}@example.org`, 'home')], addresses: i % 2 ? [address] : [] }),
+    );
+    let made: { user: User }[] = [];
+    const statements = await statementsOf(async () => {
+      made = await Promise.all(creates.map((p, i) => h.services.users.create({ ...ctx, requestId: `create-together-${i}` }, p)));
+    });
+    const inserts = statements.filter((s) => /insert into users\b/.test(s));
+    expect(inserts.length).toBeGreaterThan(0);
+    expect(inserts.length).toBeLessThan(n);
+    expect(statements.some(isControl)).toBe(false);
+    for (const [i, { user }] of made.entries()) {
+      const read = await h.services.users.get(ctx, user.id);
+      expect(read).toMatchObject({ userName: `together${i}@example.com`, loginName: `together${i}@example.com`, title: `T${i}`, version: 1 });
+      expect(read.emails).toEqual(creates[i]!.emails);
+      expect(read.addresses).toEqual(i % 2 ? [address] : []);
+    }
+    const db = h.db.orm.em.fork().getConnection();
+    const counts = await db.execute<{ v: number; a: number }[]>(
+      'select (select count(*)::int from user_values where tenant_id = ?) as v, (select count(*)::int from user_addresses where tenant_id = ?) as a',
+      [ctx.tenantId, ctx.tenantId],
+    );
+    expect(counts[0]).toEqual({ v: 2 * n, a: n / 2 });
+    // Filters search the rows the statement wrote: each user is found by its second e-mail.
+    const found = await h.services.users.list(ctx, { filter: f.some('emails', f.eq('value', 'home3@example.org')), sort: null, page: { mode: 'offset', offset: 0, limit: 10 }, withTotal: false });
+    expect(found.items.map((x) => x.node.id)).toEqual([made[3]!.user.id]);
+    const audit = await db.execute<{ request_id: string; resource_id: string }[]>(`select request_id, resource_id from audit_events where tenant_id = ? and action = 'user.create'`, [ctx.tenantId]);
+    expect(audit.map((a) => `${a.request_id} ${a.resource_id}`).sort()).toEqual(made.map(({ user }, i) => `create-together-${i} ${user.id}`).sort());
+    const events = await db.execute<{ request_id: string; resource_id: string; data: { userName: string } }[]>(
+      `select request_id, resource_id, data from change_events where tenant_id = ? and type = 'user.created'`,
+      [ctx.tenantId],
+    );
+    expect(events.map((e) => `${e.request_id} ${e.resource_id} ${e.data.userName}`).sort()).toEqual(made.map(({ user }, i) => `create-together-${i} ${user.id} together${i}@example.com`).sort());
+  });
+
+  it('makes each create of a batch that fails on its own, so that only those whose name is taken are refused', async () => {
+    const ctx = await h.tenant();
+    const { user: held } = await h.services.users.create(ctx, profile('taken@example.com'));
+    const audit = async () => (await h.db.orm.em.fork().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from audit_events where tenant_id = ? and action = 'user.create'`, [ctx.tenantId]))[0]!.n;
+    // The first goes alone; the rest wait for it and go together: a taken userName and a name two of them share fail that batch.
+    const names = ['first@example.com', 'a@example.com', 'TAKEN@example.com', 'b@example.com', 'twice@example.com', 'Twice@example.com', 'c@example.com'];
+    const outcomes = await Promise.allSettled(names.map((n) => h.services.users.create(ctx, profile(n))));
+    const refused = names.filter((_, i) => outcomes[i]!.status === 'rejected');
+    expect(refused).toHaveLength(2);
+    expect(refused).toContain('TAKEN@example.com');
+    expect(refused.filter((n) => /twice/i.test(n))).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'CONFLICT' });
+    expect(await audit()).toBe(1 + names.length - 2);
+    expect((await h.services.users.get(ctx, held.id)).userName).toBe('taken@example.com');
+    // Under the suffix policy, creates whose login names meet in one batch each get one of their own.
+    const policies = { loginName: 'localPart', onLoginNameCollision: 'suffix', matchBy: [], onDelete: 'delete' } as const;
+    const kims = await Promise.all(['kim@example.com', 'kim@example.org', 'kim@example.net', 'kim@example.edu'].map((n) => h.services.users.create(ctx, profile(n), { policies })));
+    expect(kims.map((k) => k.user.loginName).sort()).toEqual(['kim', 'kim1', 'kim2', 'kim3']);
   });
 
   it('makes a create whose userName or login name is taken from its lookups, leaving nothing of the first try', async () => {
