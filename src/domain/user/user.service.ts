@@ -3,12 +3,13 @@ import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { coalescing } from '../shared/coalesce.js';
+import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
-import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, type User, type UserProfile } from './user.js';
+import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, VALUE_ATTRIBUTES, type User, type UserProfile } from './user.js';
 
 export interface WriteOptions {
   /** Optimistic concurrency: fail with PRECONDITION_FAILED unless the user is at this version. */
@@ -33,8 +34,8 @@ export interface CreateResult {
  */
 const ADMIN_CREATE: ProvisioningPolicies = Object.freeze({ ...DEFAULT_POLICIES, onLoginNameCollision: 'reject' });
 
-/** The most creates written together (docs/architecture.md#transactions). */
-const MAX_CREATES_TOGETHER = 64;
+/** The most creates, or changes of users, written together (docs/architecture.md#optimistic-writes). */
+const MAX_WRITES_TOGETHER = 64;
 
 /** A new user ready to be written, with the caller that creates it. */
 interface NewUser {
@@ -42,6 +43,18 @@ interface NewUser {
   readonly user: User;
   readonly profile: UserProfile;
 }
+
+/** A change of a user computed from a plain read: the state read, and the state to write (null when nothing changed). */
+interface PlannedChange {
+  readonly ctx: Ctx;
+  readonly current: User;
+  readonly updated: User | null;
+  readonly changes: readonly string[];
+}
+
+/** Whether a change leaves every multi-valued attribute as it was, as a change written with others must (UserRepository.updateAll). */
+const keepsValues = ({ current, updated }: PlannedChange): boolean =>
+  updated !== null && sameData(current.addresses, updated.addresses) && VALUE_ATTRIBUTES.every((a) => sameData(current[a], updated[a]));
 
 export type UserService = ReturnType<typeof createUserService>;
 
@@ -91,6 +104,30 @@ export function createUserService(deps: ServiceDeps) {
     return gone ?? findAdoptable(r, ctx, profile, policies);
   }
 
+  /**
+   * Writes of one tenant that arrive while one is being written wait for it and are then written
+   * together, in one unit: `write` sends the rows of all of them in one statement, `record` adds
+   * each one's audit and change events and gives its answer. When the unit fails, nothing of it
+   * landed, and each write is answered StaleWriteError, so that it is made again on its own and
+   * meets its own outcome; not when the database was unavailable, which each would only meet again.
+   */
+  function together<I, R>(write: (r: Repositories, items: readonly I[]) => Promise<void>, record: (r: Repositories, item: I) => Promise<R>) {
+    return coalescing<I, R>(async (items) => {
+      try {
+        const results = await store.write(async (r) => {
+          await write(r, items);
+          const out: R[] = [];
+          for (const item of items) out.push(await record(r, item));
+          return out;
+        });
+        return results.map((value) => ({ status: 'fulfilled', value }));
+      } catch (e) {
+        const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
+        return items.map(() => ({ status: 'rejected', reason }));
+      }
+    }, MAX_WRITES_TOGETHER);
+  }
+
   /** A new user of the caller's tenant with this profile and login name. */
   function newUser(ctx: Ctx, profile: UserProfile, loginName: string): User {
     const now = deps.now();
@@ -113,27 +150,12 @@ export function createUserService(deps: ServiceDeps) {
   }
 
   /**
-   * Creates of one tenant that arrive while one is being written wait for it and are then written
-   * together, in one statement with each one's audit and change events (docs/architecture.md#transactions):
-   * one commit for many, as an identity provider's initial sync sends creates side by side. When
-   * that statement fails (a name is taken, by a user or by another create of the batch), each
-   * create is made on its own as though its own first statement had failed (StaleWriteError), so
-   * that each meets its own outcome; not when the database was unavailable.
+   * The first statements of creates (docs/architecture.md#optimistic-writes), written together: one
+   * commit for many, as an identity provider's initial sync sends creates side by side. A create of
+   * a batch that failed (a name taken, by a user or by another create of the batch) is made from its
+   * lookups, as when its own first statement failed.
    */
-  const createTogether = coalescing<NewUser, CreateResult>(async (items) => {
-    try {
-      const results = await store.write(async (r) => {
-        await r.users.insertAll(items.map((i) => i.user));
-        const out: CreateResult[] = [];
-        for (const item of items) out.push(await recordCreated(r, item));
-        return out;
-      });
-      return results.map((value) => ({ status: 'fulfilled', value }));
-    } catch (e) {
-      const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
-      return items.map(() => ({ status: 'rejected', reason }));
-    }
-  }, MAX_CREATES_TOGETHER);
+  const createTogether = together<NewUser, CreateResult>((r, items) => r.users.insertAll(items.map((i) => i.user)), recordCreated);
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
   const explainConflict = <T>(ctx: Ctx, userName: () => string, write: () => Promise<T>): Promise<T> =>
@@ -165,6 +187,40 @@ export function createUserService(deps: ServiceDeps) {
       }
     }
   }
+
+  /**
+   * Reads the user and computes the change (`locked`: under the user's row lock): the state read,
+   * and the state to write, with the attributes it changes.
+   */
+  async function planChange(r: Repositories, ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions, locked: boolean): Promise<PlannedChange> {
+    const current = await load(r, ctx, id, { forUpdate: locked, withGroups: opts.withGroups === true });
+    assertMayChange(ctx, current, 'User', id);
+    assertVersion(current.version, opts.ifVersion, 'User', id);
+    const next = change(current);
+    validateProfile(next, deps.limits);
+    const changes = changedAttributes(current, next);
+    if (changes.length === 0) return { ctx, current, updated: null, changes };
+    // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
+    const loginName = current.loginName === current.userName ? next.userName : current.loginName;
+    return { ctx, current, changes, updated: { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() } };
+  }
+
+  /** The audit and change events of a planned change. */
+  async function recordChanged(r: Repositories, { ctx, updated, changes }: PlannedChange): Promise<User> {
+    const user = updated!;
+    const action = changes.length === 1 && changes[0] === 'active' ? (user.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
+    await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: user.id, changes });
+    await recordChange(r, ctx, user, changes);
+    return user;
+  }
+
+  /**
+   * Changes of users that leave their multi-valued attributes as they were, written together
+   * (docs/architecture.md#optimistic-writes). A change of a batch that failed (a user changed since
+   * it was read, a name taken) is made again from a read under its user's lock, as when its own
+   * statement failed.
+   */
+  const changeTogether = together<PlannedChange, User>((r, items) => r.users.updateAll(items.map((p) => ({ next: p.updated!, previous: p.current }))), recordChanged);
 
   /**
    * The events of a change to an existing user: user.updated for its attributes other than
@@ -277,30 +333,34 @@ export function createUserService(deps: ServiceDeps) {
     /**
      * Changes a user: `change` receives the current state and returns the new profile. Nothing is
      * written when nothing changed. The state is read without a lock and the write lands only if
-     * the user is still in it; when another write got there first, the change is made again from
-     * a read under the user's lock (docs/architecture.md#optimistic-writes).
+     * the user is still in it, with the changes of other users that arrived while one was being
+     * written when it leaves the multi-valued attributes as they were; when another write got there
+     * first, the change is made again from a read under the user's lock (docs/architecture.md#optimistic-writes).
      */
     async update(ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions = {}): Promise<User> {
       assertCanWrite(ctx);
       let userName = '';
-      return explainConflict(ctx, () => userName, () => retryStale((locked) => store.write(async (r) => {
-        const current = await load(r, ctx, id, { forUpdate: locked, withGroups: opts.withGroups === true });
-        assertMayChange(ctx, current, 'User', id);
-        assertVersion(current.version, opts.ifVersion, 'User', id);
-        const next = change(current);
-        userName = next.userName;
-        validateProfile(next, deps.limits);
-        const changes = changedAttributes(current, next);
-        if (changes.length === 0) return current;
-        // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
-        const loginName = current.loginName === current.userName ? next.userName : current.loginName;
-        const updated: User = { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() };
-        await r.users.update(updated, current);
-        const action = changes.length === 1 && changes[0] === 'active' ? (next.active ? 'user.reactivate' : 'user.deactivate') : 'user.update';
-        await recordAudit(deps, r, ctx, { action, resourceType: 'User', resourceId: id, changes });
-        await recordChange(r, ctx, updated, changes);
-        return updated;
-      })));
+      return explainConflict(ctx, () => userName, () =>
+        retryStale(async (locked) => {
+          if (!locked) {
+            const planned = await store.read((r) => planChange(r, ctx, id, change, opts, false));
+            userName = planned.updated?.userName ?? planned.current.userName;
+            if (!planned.updated) return planned.current;
+            if (keepsValues(planned)) return changeTogether(ctx.tenantId, planned);
+            return store.write(async (r) => {
+              await r.users.update(planned.updated!, planned.current);
+              return recordChanged(r, planned);
+            });
+          }
+          return store.write(async (r) => {
+            const planned = await planChange(r, ctx, id, change, opts, true);
+            userName = planned.updated?.userName ?? planned.current.userName;
+            if (!planned.updated) return planned.current;
+            await r.users.update(planned.updated, planned.current);
+            return recordChanged(r, planned);
+          });
+        }),
+      );
     },
 
     /** Deactivation keeps the user, its attributes and its memberships (docs/architecture.md#provisioning-policies). */

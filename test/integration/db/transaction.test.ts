@@ -100,6 +100,62 @@ describe('a write unit', () => {
     expect(kims.map((k) => k.user.loginName).sort()).toEqual(['kim', 'kim1', 'kim2', 'kim3']);
   });
 
+  it('writes changes of users of one tenant that arrive while one is being written together, each with its own audit and change event', async () => {
+    const ctx = await h.tenant();
+    const users = await Promise.all(Array.from({ length: 12 }, (_, i) => h.services.users.create(ctx, profile(`changed${i}@example.com`, { emails: [email(`changed${i}@example.com`)] }))));
+    let changed: User[] = [];
+    const statements = await statementsOf(async () => {
+      changed = await Promise.all(users.map(({ user }, i) => h.services.users.update({ ...ctx, requestId: `change-together-${i}` }, user.id, (u) => ({ ...u, title: `Title ${i}`, active: i % 3 !== 0 }))));
+    });
+    const updates = statements.filter((s) => /update users\b/.test(s));
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThan(users.length);
+    expect(statements.some(isControl)).toBe(false);
+    for (const [i, { user }] of users.entries()) {
+      expect(changed[i]).toMatchObject({ id: user.id, title: `Title ${i}`, version: 2 });
+      const read = await h.services.users.get(ctx, user.id);
+      expect(read).toMatchObject({ title: `Title ${i}`, active: i % 3 !== 0, version: 2, userName: `changed${i}@example.com` });
+      expect(read.emails.map((e) => e.value)).toEqual([`changed${i}@example.com`]);
+    }
+    const db = h.db.orm.em.fork().getConnection();
+    const audit = await db.execute<{ request_id: string; resource_id: string; changes: string[] }[]>(
+      `select request_id, resource_id, changes from audit_events where tenant_id = ? and action = 'user.update'`,
+      [ctx.tenantId],
+    );
+    expect(audit.map((a) => `${a.request_id} ${a.resource_id} ${[...a.changes].sort().join(',')}`).sort()).toEqual(
+      users.map(({ user }, i) => `change-together-${i} ${user.id} ${i % 3 === 0 ? 'active,title' : 'title'}`).sort(),
+    );
+    const events = await db.execute<{ request_id: string; type: string; data: { title: string; version: number } }[]>(
+      `select request_id, type, data from change_events where tenant_id = ? and request_id like 'change-together-%'`,
+      [ctx.tenantId],
+    );
+    expect(events.filter((e) => e.type === 'user.updated').map((e) => `${e.request_id} ${e.data.title} ${e.data.version}`).sort()).toEqual(
+      users.map((_, i) => `change-together-${i} Title ${i} 2`).sort(),
+    );
+    expect(events.filter((e) => e.type === 'user.deactivated')).toHaveLength(4);
+  });
+
+  it('makes each change of a batch that fails on its own, from a read under its user\'s lock', async () => {
+    const ctx = await h.tenant();
+    const [a, b, c, d] = await Promise.all(['a', 'b', 'c', 'd'].map(async (n) => (await h.services.users.create(ctx, profile(`${n}@example.com`))).user));
+    // The first goes alone; the rest go together: two changes of one user, and a userName another user holds, fail that batch.
+    const outcomes = await Promise.allSettled([
+      h.services.users.update(ctx, d!.id, (u) => ({ ...u, nickName: 'first' })),
+      h.services.users.update(ctx, a!.id, (u) => ({ ...u, title: 'One' })),
+      h.services.users.update(ctx, a!.id, (u) => ({ ...u, nickName: 'Two' })),
+      h.services.users.update(ctx, b!.id, (u) => ({ ...u, userName: 'C@example.com' })),
+      h.services.users.update(ctx, c!.id, (u) => ({ ...u, title: 'Three' })),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    expect(await h.services.users.get(ctx, a!.id)).toMatchObject({ title: 'One', nickName: 'Two', version: 3 });
+    expect(await h.services.users.get(ctx, b!.id)).toMatchObject({ userName: 'b@example.com', version: 1 });
+    expect(await h.services.users.get(ctx, c!.id)).toMatchObject({ title: 'Three', version: 2 });
+    const actions = (await h.services.audit.list(ctx, {}, { cursor: null, limit: 50 })).items.map((i) => `${i.node.action} ${i.node.resourceId}`);
+    expect(actions.filter((x) => x === `user.update ${a!.id}`)).toHaveLength(2);
+    expect(actions.filter((x) => x === `user.update ${b!.id}`)).toHaveLength(0);
+  });
+
   it('makes a create whose userName or login name is taken from its lookups, leaving nothing of the first try', async () => {
     const ctx = await h.tenant();
     const { user: first } = await h.services.users.create(ctx, profile('held@example.com', { emails: [email('held@example.com')] }));
