@@ -71,6 +71,12 @@ export interface ListResult<T> {
 export interface UserRepository {
   get(tenantId: string, id: string, opts?: ReadOptions): Promise<User | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<User[]>;
+  /**
+   * For each value, at its position, the users `get` (by id) or a list filtered by an `eq` on the
+   * field would find, at most two (more than one says a list must be read for it: externalId is not
+   * unique); all in one statement (docs/architecture.md#statements-per-request).
+   */
+  findEach(tenantId: string, by: 'id' | 'userName' | 'externalId', values: readonly string[], opts?: Omit<ReadOptions, 'forUpdate'>): Promise<User[][]>;
   list(tenantId: string, q: ListQuery): Promise<ListResult<User>>;
   /** Users whose userName equals (case-insensitively) or whose emails hold any of the given values. */
   findCandidates(tenantId: string, by: { userName?: string; emails?: readonly string[]; primaryOnly?: boolean }): Promise<User[]>;

@@ -82,6 +82,9 @@ function userSelect(withGroups: boolean | undefined, visibleTo: VisibleTo | unde
   return { select: USER_SELECT + groupsColumn(visible), params: visible.params };
 }
 
+/** How `findEach` compares each value, as a filter's `eq` on the field does (src/db/filter/filter.compile.ts). */
+const MATCH = { id: 'u.id = x.v::uuid', userName: 'lower(u.user_name) = lower(x.v)', externalId: 'u.external_id = x.v' } as const;
+
 const SOURCE: ListSource = { table: USERS, select: USER_SELECT, multi, visible: usersVisible };
 
 /** A user from its row. Runs for every row read: the object fromArray made is completed in place, not copied. */
@@ -144,6 +147,25 @@ export function createUserRepository(db: Db): UserRepository {
         [...params, tenantId, canonicalId(id), ...visible.params],
       );
       return rows[0] ? toUser(rows[0]) : null;
+    },
+
+    async findEach(tenantId, by, values, opts = {}) {
+      // Index probes for each value, at most two rows (`limit 2` in a lateral subquery), whatever the
+      // statistics say. The values are one JSON array, so the text does not depend on how many there
+      // are; not a SQL array, whose length PostgreSQL reads into each custom plan's estimate, so that
+      // it would never find the generic plan as cheap and would plan every run anew.
+      const visible = usersVisible('u', opts.visibleTo);
+      const { select, params } = userSelect(opts.withGroups, opts.visibleTo);
+      const keys = by === 'id' ? values.map((v) => (isUuid(v) ? canonicalId(v) : null)) : values;
+      const rows = await query<UserRow & { grps?: GroupRef[]; i: number }>(
+        db,
+        `select x.i::int as i, ${select} from json_array_elements_text(?::json) with ordinality as x(v, i)
+           join lateral (select * from users u where u.tenant_id = ? and ${MATCH[by]} and ${visible.sql} limit 2) u on true`,
+        [...params, jsonParam(keys), tenantId, ...visible.params],
+      );
+      const found: User[][] = values.map(() => []);
+      for (const r of rows) found[r.i - 1]!.push(toUser(r));
+      return found;
     },
 
     async getMany(tenantId, ids) {

@@ -4,11 +4,14 @@
  * its way goes at once, alone, so nothing waits unless another write of its key does; under a
  * stream of writes to one key, each write carries the ones that arrived during the one before.
  *
- * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own.
+ * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own,
+ * except one that `shared` says the writes waiting would only meet again (the database did not
+ * answer): those fail with it at once, rather than wait as long again (docs/architecture.md#robustness).
  */
 export function coalescing<I, R>(
   writeAll: (items: readonly I[]) => Promise<readonly PromiseSettledResult<R>[]>,
   maxBatch: number,
+  shared: (reason: unknown) => boolean = () => false,
 ): (key: string, item: I) => Promise<R> {
   interface Waiting {
     readonly item: I;
@@ -32,6 +35,8 @@ export function coalescing<I, R>(
           if (r?.status === 'fulfilled') w.resolve(r.value);
           else w.reject(r ? r.reason : new Error('a coalesced write gave no answer for this item'));
         });
+        const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && shared(r.reason));
+        if (failure) for (const w of queue.splice(0)) w.reject(failure.reason);
       }
     } finally {
       queues.delete(key);

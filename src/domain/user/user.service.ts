@@ -3,6 +3,7 @@ import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { coalescing } from '../shared/coalesce.js';
+import { encodeCursor } from '../shared/cursor.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
@@ -34,7 +35,7 @@ export interface CreateResult {
  */
 const ADMIN_CREATE: ProvisioningPolicies = Object.freeze({ ...DEFAULT_POLICIES, onLoginNameCollision: 'reject' });
 
-/** The most creates, or changes of users, written together (docs/architecture.md#optimistic-writes). */
+/** The most creates, changes or reads of users made together (docs/architecture.md#optimistic-writes). */
 const MAX_WRITES_TOGETHER = 64;
 
 /** A new user ready to be written, with the caller that creates it. */
@@ -42,6 +43,22 @@ interface NewUser {
   readonly ctx: Ctx;
   readonly user: User;
   readonly profile: UserProfile;
+}
+
+/** A read of one user by id, or by userName or externalId as Entra's matching query makes it, with what the reader may see. */
+interface Lookup {
+  readonly tenantId: string;
+  readonly by: 'id' | 'userName' | 'externalId';
+  readonly value: string;
+  readonly visibleTo: string | null;
+  readonly withGroups: boolean;
+}
+
+/** What a list asks for when it is Entra's matching query (`userName eq` or `externalId eq`, from the first position, no sortBy), else null. */
+function matchingQuery(q: ListQuery): { by: 'userName' | 'externalId'; value: string } | null {
+  const f = q.filter;
+  if (f?.op !== 'eq' || (f.field !== 'userName' && f.field !== 'externalId') || typeof f.value !== 'string') return null;
+  return q.sort === null && q.page.mode === 'offset' && q.page.offset === 0 ? { by: f.field, value: f.value } : null;
 }
 
 /** A change of a user computed from a plain read: the state read, and the state to write (null when nothing changed). */
@@ -56,6 +73,9 @@ interface PlannedChange {
 const keepsValues = ({ current, updated }: PlannedChange): boolean =>
   updated !== null && sameData(current.addresses, updated.addresses) && VALUE_ATTRIBUTES.every((a) => sameData(current[a], updated[a]));
 
+/** A failure the reads and writes waiting behind the one that met it would only meet again. */
+const unavailable = (e: unknown): boolean => e instanceof UnavailableError;
+
 export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: ServiceDeps) {
@@ -64,6 +84,30 @@ export function createUserService(deps: ServiceDeps) {
   /** The user as the caller sees it: a connection gets NOT_FOUND for what it may not see (docs/architecture.md#provisioning-policies). */
   async function load(r: Repositories, ctx: Ctx, id: string, opts: { forUpdate?: boolean; withGroups?: boolean } = {}): Promise<User> {
     const u = await r.users.get(ctx.tenantId, id, { ...opts, visibleTo: actingConnection(ctx) });
+    if (!u) throw new NotFoundError('User', id);
+    return u;
+  }
+
+  /**
+   * Reads of single users that arrive while one of the same kind (tenant, by id or by userName,
+   * what the reader sees, with or without groups) is on its way wait for it and are then made
+   * together, in one statement (docs/architecture.md#statements-per-request): GET by id, Entra's
+   * matching query and the reads that plan changes come side by side.
+   */
+  const lookupTogether = coalescing<Lookup, User[]>(async (items) => {
+    const { tenantId, by, visibleTo, withGroups } = items[0]!;
+    try {
+      const found = await store.read((r) => r.users.findEach(tenantId, by, items.map((l) => l.value), { visibleTo, withGroups }));
+      return found.map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      return items.map(() => ({ status: 'rejected', reason: e }));
+    }
+  }, MAX_WRITES_TOGETHER, unavailable);
+  const lookup = (l: Lookup): Promise<User[]> => lookupTogether(`${l.tenantId}:${l.by}:${l.visibleTo ?? ''}:${l.withGroups}`, l);
+
+  /** The user as the caller sees it, read with the reads of others that arrive together. */
+  async function find(ctx: Ctx, id: string, withGroups: boolean): Promise<User> {
+    const [u] = await lookup({ tenantId: ctx.tenantId, by: 'id', value: id, visibleTo: actingConnection(ctx), withGroups });
     if (!u) throw new NotFoundError('User', id);
     return u;
   }
@@ -125,7 +169,7 @@ export function createUserService(deps: ServiceDeps) {
         const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
         return items.map(() => ({ status: 'rejected', reason }));
       }
-    }, MAX_WRITES_TOGETHER);
+    }, MAX_WRITES_TOGETHER, unavailable);
   }
 
   /** A new user of the caller's tenant with this profile and login name. */
@@ -188,12 +232,8 @@ export function createUserService(deps: ServiceDeps) {
     }
   }
 
-  /**
-   * Reads the user and computes the change (`locked`: under the user's row lock): the state read,
-   * and the state to write, with the attributes it changes.
-   */
-  async function planChange(r: Repositories, ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions, locked: boolean): Promise<PlannedChange> {
-    const current = await load(r, ctx, id, { forUpdate: locked, withGroups: opts.withGroups === true });
+  /** The change of the user `current` that `change` asks for: the state to write, with the attributes it changes. */
+  function planChange(ctx: Ctx, id: string, current: User, change: (current: User) => UserProfile, opts: WriteOptions): PlannedChange {
     assertMayChange(ctx, current, 'User', id);
     assertVersion(current.version, opts.ifVersion, 'User', id);
     const next = change(current);
@@ -239,7 +279,7 @@ export function createUserService(deps: ServiceDeps) {
     /** The user; with `withGroups`, its direct groups too (`User.groups`), read in the same statement. */
     async get(ctx: Ctx, id: string, opts: { withGroups?: boolean } = {}): Promise<User> {
       assertCanRead(ctx);
-      return store.read((r) => load(r, ctx, id, { withGroups: opts.withGroups === true }));
+      return find(ctx, id, opts.withGroups === true);
     },
 
     /** Users by id, in no particular order; missing ids are left out. */
@@ -259,6 +299,14 @@ export function createUserService(deps: ServiceDeps) {
     async list(ctx: Ctx, q: ListQuery): Promise<ListResult<User>> {
       assertCanRead(ctx);
       checkList(q);
+      const matching = matchingQuery(q);
+      const found = matching && (await lookup({ tenantId: ctx.tenantId, ...matching, visibleTo: actingConnection(ctx), withGroups: q.withGroups === true }));
+      // None or one found is the whole answer: its total, and an order no one needs. Users who share
+      // an externalId are listed as any filter is.
+      if (found && found.length <= 1) {
+        const items = q.page.limit > 0 ? found.map((u) => ({ node: u, cursor: encodeCursor([u.id, u.id]) })) : [];
+        return { items, total: q.withTotal ? found.length : null, hasMore: items.length < found.length };
+      }
       return store.read((r) => r.users.list(ctx.tenantId, { ...q, visibleTo: actingConnection(ctx) }));
     },
 
@@ -343,7 +391,7 @@ export function createUserService(deps: ServiceDeps) {
       return explainConflict(ctx, () => userName, () =>
         retryStale(async (locked) => {
           if (!locked) {
-            const planned = await store.read((r) => planChange(r, ctx, id, change, opts, false));
+            const planned = planChange(ctx, id, await find(ctx, id, opts.withGroups === true), change, opts);
             userName = planned.updated?.userName ?? planned.current.userName;
             if (!planned.updated) return planned.current;
             if (keepsValues(planned)) return changeTogether(ctx.tenantId, planned);
@@ -353,7 +401,7 @@ export function createUserService(deps: ServiceDeps) {
             });
           }
           return store.write(async (r) => {
-            const planned = await planChange(r, ctx, id, change, opts, true);
+            const planned = planChange(ctx, id, await load(r, ctx, id, { forUpdate: true, withGroups: opts.withGroups === true }), change, opts);
             userName = planned.updated?.userName ?? planned.current.userName;
             if (!planned.updated) return planned.current;
             await r.users.update(planned.updated, planned.current);

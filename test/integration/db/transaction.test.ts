@@ -1,4 +1,5 @@
 import { createStore } from '../../../src/db/store.js';
+import type { Ctx } from '../../../src/domain/context.js';
 import { StaleWriteError } from '../../../src/domain/errors.js';
 import { f } from '../../../src/domain/shared/filter.js';
 import type { Later } from '../../../src/domain/ports.js';
@@ -154,6 +155,58 @@ describe('a write unit', () => {
     const actions = (await h.services.audit.list(ctx, {}, { cursor: null, limit: 50 })).items.map((i) => `${i.node.action} ${i.node.resourceId}`);
     expect(actions.filter((x) => x === `user.update ${a!.id}`)).toHaveLength(2);
     expect(actions.filter((x) => x === `user.update ${b!.id}`)).toHaveLength(0);
+  });
+
+  it('reads single users that are asked for while one is being read together, each as its reader sees it', async () => {
+    const ctx = await h.tenant();
+    const connection = await h.services.connections.create(ctx, 'reader');
+    const asConnection: Ctx = { ...ctx, actor: { type: 'connection', id: connection.connection.id, tenantId: ctx.tenantId } };
+    // Two of them share an externalId, which is not unique.
+    const users = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => (await h.services.users.create(ctx, profile(`read${i}@example.com`, { externalId: i < 6 ? `ext-${i}` : 'shared' }))).user),
+    );
+    // One user managed by another connection: the reading connection does not see it.
+    const other = await h.services.connections.create(ctx, 'other');
+    const hidden = (await h.services.users.create({ ...ctx, actor: { type: 'connection', id: other.connection.id, tenantId: ctx.tenantId } }, profile('hidden@example.com'))).user;
+    const group = await h.services.groups.create(ctx, { displayName: 'readers', externalId: null, extensions: {} }, [{ id: users[2]!.id }]);
+    const lookupOf = (userName: string, field = 'userName') =>
+      h.services.users.list(asConnection, { filter: f.eq(field, userName), sort: null, page: { mode: 'offset', offset: 0, limit: 100 }, withTotal: true, withGroups: true });
+    let answers: unknown[] = [];
+    const statements = await statementsOf(async () => {
+      answers = await Promise.allSettled([
+        ...users.map((u) => h.services.users.get(asConnection, u.id.toUpperCase(), { withGroups: true })),
+        h.services.users.get(asConnection, hidden.id, { withGroups: true }),
+        h.services.users.get(asConnection, 'not-an-id', { withGroups: true }),
+        ...users.map((_, i) => lookupOf(`READ${i}@example.com`)),
+        lookupOf('hidden@example.com'),
+        lookupOf('nobody@example.com'),
+        ...users.slice(0, 6).map((_, i) => lookupOf(`ext-${i}`, 'externalId')),
+        lookupOf('shared', 'externalId'),
+        lookupOf('EXT-0', 'externalId'),
+      ]);
+    });
+    const reads = statements.filter((s) => /json_array_elements_text/.test(s));
+    expect(reads.length).toBeGreaterThan(1);
+    expect(reads.length).toBeLessThan(2 * users.length + 4);
+    const got = answers as PromiseSettledResult<User | { items: { node: User }[]; total: number | null; hasMore: boolean }>[];
+    for (const [i, u] of users.entries()) {
+      expect(got[i]).toEqual({ status: 'fulfilled', value: expect.objectContaining({ id: u.id, userName: `read${i}@example.com`, groups: i === 2 ? [{ id: group.id, displayName: 'readers' }] : [] }) });
+      const page = (got[users.length + 2 + i] as PromiseFulfilledResult<{ items: { node: User }[]; total: number | null; hasMore: boolean }>).value;
+      expect(page.items.map((x) => x.node.id)).toEqual([u.id]);
+      expect(page).toMatchObject({ total: 1, hasMore: false });
+    }
+    for (const k of [users.length, users.length + 1]) expect(got[k]).toMatchObject({ status: 'rejected', reason: { code: 'NOT_FOUND' } });
+    for (const k of [2 * users.length + 2, 2 * users.length + 3, 2 * users.length + 4 + 7]) expect(got[k]).toEqual({ status: 'fulfilled', value: { items: [], total: 0, hasMore: false } });
+    const pageAt = (k: number) => (got[k] as PromiseFulfilledResult<{ items: { node: User }[]; total: number | null; hasMore: boolean }>).value;
+    for (let i = 0; i < 6; i++) expect(pageAt(2 * users.length + 4 + i)).toMatchObject({ items: [{ node: { id: users[i]!.id, externalId: `ext-${i}` } }], total: 1 });
+    // Users who share an externalId are listed in the list's order, by id.
+    const shared = pageAt(2 * users.length + 4 + 6);
+    expect(shared.items.map((x) => x.node.id)).toEqual([users[6]!.id, users[7]!.id].sort());
+    expect(shared).toMatchObject({ total: 2, hasMore: false });
+    // An admin sees the user the connection does not.
+    expect((await h.services.users.get(ctx, hidden.id)).userName).toBe('hidden@example.com');
+    const page = await h.services.users.list(ctx, { filter: f.eq('userName', 'HIDDEN@example.com'), sort: null, page: { mode: 'offset', offset: 0, limit: 0 }, withTotal: true });
+    expect(page).toEqual({ items: [], total: 1, hasMore: true });
   });
 
   it('makes a create whose userName or login name is taken from its lookups, leaving nothing of the first try', async () => {

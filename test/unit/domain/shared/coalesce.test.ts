@@ -62,4 +62,36 @@ describe('coalescing writes', () => {
     await expect(throwing('k', 'x')).rejects.toThrow('database gone');
     await expect(throwing('k', 'y')).rejects.toThrow('database gone');
   });
+
+  it('fails the writes waiting behind a batch at once when its failure is one they would only meet again', async () => {
+    const pending: (() => void)[] = [];
+    const batches: string[][] = [];
+    const write = coalescing<string, string>(
+      async (items) => {
+        batches.push([...items]);
+        await new Promise<void>((resolve) => pending.push(resolve));
+        return items.map((i) => (i === 'stalled' ? { status: 'rejected', reason: new Error('unavailable') } : { status: 'rejected', reason: new Error(`own ${i}`) }));
+      },
+      3,
+      (e) => (e as Error).message === 'unavailable',
+    );
+    const first = write('k', 'stalled');
+    const waiting = ['a', 'b', 'c', 'd'].map((i) => write('k', i));
+    const outcomes = Promise.allSettled([first, ...waiting]);
+    await new Promise((r) => setImmediate(r));
+    pending.shift()!();
+    const settled = await outcomes;
+    // None of the waiting ones was sent: each met the first one's failure.
+    expect(batches).toEqual([['stalled']]);
+    expect(settled.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.value))).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable', 'unavailable']);
+    // A failure of an item's own fails it alone, and the next batch goes on.
+    const again = [write('k', 'x'), write('k', 'y')];
+    const both = Promise.allSettled(again);
+    await new Promise((r) => setImmediate(r));
+    pending.shift()!();
+    await new Promise((r) => setImmediate(r));
+    pending.shift()!();
+    expect((await both).map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(['own x', 'own y']);
+    expect(batches).toEqual([['stalled'], ['x'], ['y']]);
+  });
 });
