@@ -210,7 +210,7 @@ export function createGroupService(deps: ServiceDeps) {
       if (steps.length === 1 || e instanceof UnavailableError) return steps.map(() => ({ status: 'rejected', reason: e }));
       return Promise.allSettled(steps.map(async (p) => (await writeTogether([p]))[0]!));
     }
-  }, MAX_STEPS_TOGETHER, (e) => e instanceof UnavailableError);
+  }, MAX_STEPS_TOGETHER);
 
   /**
    * The steps a plan may be written with: those of the same group, kind and caller, planned from

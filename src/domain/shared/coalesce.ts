@@ -1,3 +1,5 @@
+import { UnavailableError } from '../errors.js';
+
 /**
  * Writes that arrive for a key while a write of that key is on its way wait for it, and then go
  * together, as one write (docs/architecture.md#memberships). A write that finds none of its key on
@@ -5,13 +7,12 @@
  * stream of writes to one key, each write carries the ones that arrived during the one before.
  *
  * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own,
- * except one that `shared` says the writes waiting would only meet again (the database did not
- * answer): those fail with it at once, rather than wait as long again (docs/architecture.md#robustness).
+ * except that the database did not answer (UnavailableError), which the writes waiting would only
+ * meet again: those fail with it at once, rather than wait as long again (docs/architecture.md#robustness).
  */
 export function coalescing<I, R>(
   writeAll: (items: readonly I[]) => Promise<readonly PromiseSettledResult<R>[]>,
   maxBatch: number,
-  shared: (reason: unknown) => boolean = () => false,
 ): (key: string, item: I) => Promise<R> {
   interface Waiting {
     readonly item: I;
@@ -35,7 +36,7 @@ export function coalescing<I, R>(
           if (r?.status === 'fulfilled') w.resolve(r.value);
           else w.reject(r ? r.reason : new Error('a coalesced write gave no answer for this item'));
         });
-        const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && shared(r.reason));
+        const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof UnavailableError);
         if (failure) for (const w of queue.splice(0)) w.reject(failure.reason);
       }
     } finally {

@@ -36,7 +36,7 @@ export interface CreateResult {
 const ADMIN_CREATE: ProvisioningPolicies = Object.freeze({ ...DEFAULT_POLICIES, onLoginNameCollision: 'reject' });
 
 /** The most creates, changes or reads of users made together (docs/architecture.md#optimistic-writes). */
-const MAX_WRITES_TOGETHER = 64;
+const MAX_TOGETHER = 64;
 
 /** A new user ready to be written, with the caller that creates it. */
 interface NewUser {
@@ -73,9 +73,6 @@ interface PlannedChange {
 const keepsValues = ({ current, updated }: PlannedChange): boolean =>
   updated !== null && sameData(current.addresses, updated.addresses) && VALUE_ATTRIBUTES.every((a) => sameData(current[a], updated[a]));
 
-/** A failure the reads and writes waiting behind the one that met it would only meet again. */
-const unavailable = (e: unknown): boolean => e instanceof UnavailableError;
-
 export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: ServiceDeps) {
@@ -96,13 +93,9 @@ export function createUserService(deps: ServiceDeps) {
    */
   const lookupTogether = coalescing<Lookup, User[]>(async (items) => {
     const { tenantId, by, visibleTo, withGroups } = items[0]!;
-    try {
-      const found = await store.read((r) => r.users.findEach(tenantId, by, items.map((l) => l.value), { visibleTo, withGroups }));
-      return found.map((value) => ({ status: 'fulfilled', value }));
-    } catch (e) {
-      return items.map(() => ({ status: 'rejected', reason: e }));
-    }
-  }, MAX_WRITES_TOGETHER, unavailable);
+    const found = await store.read((r) => r.users.findEach(tenantId, by, items.map((l) => l.value), { visibleTo, withGroups }));
+    return found.map((value) => ({ status: 'fulfilled', value }));
+  }, MAX_TOGETHER);
   const lookup = (l: Lookup): Promise<User[]> => lookupTogether(`${l.tenantId}:${l.by}:${l.visibleTo ?? ''}:${l.withGroups}`, l);
 
   /** The user as the caller sees it, read with the reads of others that arrive together. */
@@ -169,7 +162,7 @@ export function createUserService(deps: ServiceDeps) {
         const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
         return items.map(() => ({ status: 'rejected', reason }));
       }
-    }, MAX_WRITES_TOGETHER, unavailable);
+    }, MAX_TOGETHER);
   }
 
   /** A new user of the caller's tenant with this profile and login name. */
@@ -243,6 +236,12 @@ export function createUserService(deps: ServiceDeps) {
     // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
     const loginName = current.loginName === current.userName ? next.userName : current.loginName;
     return { ctx, current, changes, updated: { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() } };
+  }
+
+  /** Writes a planned change alone, guarded by the state it was planned from, with its events. */
+  async function writeChange(r: Repositories, planned: PlannedChange): Promise<User> {
+    await r.users.update(planned.updated!, planned.current);
+    return recordChanged(r, planned);
   }
 
   /** The audit and change events of a planned change. */
@@ -387,25 +386,23 @@ export function createUserService(deps: ServiceDeps) {
      */
     async update(ctx: Ctx, id: string, change: (current: User) => UserProfile, opts: WriteOptions = {}): Promise<User> {
       assertCanWrite(ctx);
+      const withGroups = opts.withGroups === true;
       let userName = '';
+      const plan = (current: User): PlannedChange => {
+        const planned = planChange(ctx, id, current, change, opts);
+        userName = (planned.updated ?? current).userName;
+        return planned;
+      };
       return explainConflict(ctx, () => userName, () =>
         retryStale(async (locked) => {
           if (!locked) {
-            const planned = planChange(ctx, id, await find(ctx, id, opts.withGroups === true), change, opts);
-            userName = planned.updated?.userName ?? planned.current.userName;
+            const planned = plan(await find(ctx, id, withGroups));
             if (!planned.updated) return planned.current;
-            if (keepsValues(planned)) return changeTogether(ctx.tenantId, planned);
-            return store.write(async (r) => {
-              await r.users.update(planned.updated!, planned.current);
-              return recordChanged(r, planned);
-            });
+            return keepsValues(planned) ? changeTogether(ctx.tenantId, planned) : store.write((r) => writeChange(r, planned));
           }
           return store.write(async (r) => {
-            const planned = planChange(ctx, id, await load(r, ctx, id, { forUpdate: true, withGroups: opts.withGroups === true }), change, opts);
-            userName = planned.updated?.userName ?? planned.current.userName;
-            if (!planned.updated) return planned.current;
-            await r.users.update(planned.updated, planned.current);
-            return recordChanged(r, planned);
+            const planned = plan(await load(r, ctx, id, { forUpdate: true, withGroups }));
+            return planned.updated ? writeChange(r, planned) : planned.current;
           });
         }),
       );

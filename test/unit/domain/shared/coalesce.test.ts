@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../../../src/domain/errors.js';
 import { coalescing } from '../../../../src/domain/shared/coalesce.js';
 
 /** A write that records its batches and finishes when told to. */
@@ -70,10 +71,9 @@ describe('coalescing writes', () => {
       async (items) => {
         batches.push([...items]);
         await new Promise<void>((resolve) => pending.push(resolve));
-        return items.map((i) => (i === 'stalled' ? { status: 'rejected', reason: new Error('unavailable') } : { status: 'rejected', reason: new Error(`own ${i}`) }));
+        return items.map((i) => (i === 'stalled' ? { status: 'rejected', reason: new UnavailableError('unavailable', 'statement_timeout') } : { status: 'rejected', reason: new Error(`own ${i}`) }));
       },
       3,
-      (e) => (e as Error).message === 'unavailable',
     );
     const first = write('k', 'stalled');
     const waiting = ['a', 'b', 'c', 'd'].map((i) => write('k', i));
