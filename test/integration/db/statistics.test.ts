@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { analyzeStale } from '../../../src/db/statistics.js';
 import { exec } from '../../../src/db/sql.js';
+import { multiValue } from '../../../src/domain/user/user.js';
 import { profile } from '../../support/fixtures.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 
@@ -82,5 +83,30 @@ describe('planner statistics', () => {
     expect(await analyzeStale(h.db.orm)).toEqual([]);
     await client.query('commit');
     expect(await untilAnalyzed()).toContain('users');
+  });
+
+  it('keeps no statistics of the documents Roster only reads back, and keeps those of what it looks up by', async () => {
+    const ctx = await h.tenant();
+    for (let i = 0; i < 20; i++) {
+      const extra = { emails: [multiValue({ value: `doc${i}@example.com`, type: 'work', primary: true })], phoneNumbers: [multiValue({ value: '+1 555 0100' })], title: 'Engineer' };
+      await h.services.users.create(ctx, profile(`doc${i}@example.com`, extra));
+    }
+    await h.services.groups.create(ctx, { displayName: 'documents', externalId: null, extensions: {} });
+    // Every document column of the tables that grow with each write: users, groups and the logs.
+    const documents = await client.query<{ name: string; target: number }>(
+      `select c.relname || '.' || a.attname as name, a.attstattarget as target from pg_attribute a join pg_class c on c.oid = a.attrelid
+       where c.relnamespace = current_schema()::regnamespace and c.relname in ('users', 'groups', 'audit_events', 'change_events', 'webhook_deliveries')
+         and a.attnum > 0 and not a.attisdropped and (a.atttypid in ('json'::regtype, 'jsonb'::regtype) or a.attname = 'error_detail')`,
+    );
+    expect(documents.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['users.emails', 'users.extensions', 'change_events.data', 'audit_events.changes', 'webhook_deliveries.payload']));
+    for (const d of documents.rows) expect(d).toEqual({ name: d.name, target: 0 });
+
+    await client.query('analyze users, groups, audit_events, change_events');
+    const kept = await client.query<{ name: string }>(
+      `select tablename || '.' || attname as name from pg_stats where schemaname = current_schema() and tablename in ('users', 'groups', 'audit_events', 'change_events')`,
+    );
+    const names = kept.rows.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['users.tenant_id', 'users.user_name', 'users.title', 'groups.display_name', 'audit_events.resource_id', 'change_events.tenant_id']));
+    for (const d of documents.rows) expect(names).not.toContain(d.name);
   });
 });
