@@ -213,6 +213,28 @@ describe('plans of the lookup statements', () => {
     for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await s.plan(mode))).toEqual([]);
   });
 
+  it('plans the steps of several members of a large group by a probe of the membership key for each, not a walk of the group', async () => {
+    const em = h.db.orm.em.fork();
+    const memberships = createMembershipRepository(em);
+    // Several steps' members read together: some in the group, some not, each of either kind.
+    const inGroup = (await client.query<{ id: string }>('select member_user_id as id from memberships where group_id = $1 limit 3', [groupId])).rows.map((r) => r.id);
+    const outside = [randomUUID(), randomUUID()];
+    const refs = [...inGroup, ...outside].flatMap((id) => [{ id, type: 'User' as const }, { id, type: 'Group' as const }]);
+    const read = await statementOf(() => memberships.plan(ctx.tenantId, groupId, refs), /'Target'/);
+    const ids = [...inGroup, ...outside];
+    const r = await prepared(read, [ctx.tenantId, groupId, ctx.tenantId, groupId, ctx.tenantId, ids, ctx.tenantId, groupId, ctx.tenantId, ids]);
+    const rowsOfMemberships = (p: PlanNode) =>
+      nodes(p)
+        .filter((n) => n['Relation Name'] === 'memberships')
+        .reduce((sum, n) => sum + (n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1), 0);
+    for (let run = 0; run < 8; run++) {
+      const p = await r.analyze();
+      expect(seqScans(p)).not.toContain('memberships');
+      expect(rowsOfMemberships(p)).toBeLessThanOrEqual(inGroup.length);
+    }
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) expect(seqScans(await r.plan(mode))).not.toContain('memberships');
+  });
+
   it("plans a single member's add or remove, and what it is planned from, once, not on every run", async () => {
     const em = h.db.orm.em.fork();
     const memberships = createMembershipRepository(em);
