@@ -46,6 +46,12 @@ export interface Statement {
   readonly uses?: string;
   /** Hears the rows it returned, once the statement it was sent in ran (see `laterRows`). */
   readonly onRows?: (rows: unknown[]) => void;
+  /**
+   * Writes rows no other write of its unit writes: rows it creates with new ids, or rows named by
+   * id that nothing else in the unit changes. It may then go in one statement with the waiting
+   * writes of its table that say the same (see `later`).
+   */
+  readonly disjoint?: boolean;
 }
 const isTransaction = (db: Db): db is Transaction => 'connection' in db;
 
@@ -204,6 +210,7 @@ const TARGET = /^\s*(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)\b/i;
  * runs now. Only a plain insert, update or delete
  * waits, and only while no waiting write changes the same table, as the CTEs of one statement see
  * the same snapshot and run in no set order: an update after an update of the same row would be lost.
+ * Writes of one table that each write rows no other does (`disjoint`) wait together.
  */
 export async function later(db: Db, statements: readonly Statement[]): Promise<void> {
   if (statements.length === 0) return;
@@ -217,7 +224,7 @@ export async function later(db: Db, statements: readonly Statement[]): Promise<v
       await sendNow(db, [st]);
       continue;
     }
-    if (db.later.some((w) => w.table === table)) await sendLater(db, false);
+    if (db.later.some((w) => w.table === table && !(w.disjoint && st.disjoint))) await sendLater(db, false);
     // What it reads must go out in the same statement: a flush in between would have sent it alone.
     if (st.uses !== undefined && !waiting(db, st.uses)) throw new Error(`a write reads "${st.uses}", which is not waiting to be sent with it`);
     db.later.push({ ...st, table });

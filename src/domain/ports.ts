@@ -112,7 +112,8 @@ export interface UserRepository {
    * Writes the new states of many users in one statement, each guarded by the state it replaces as
    * `update` is, for changes that leave every multi-valued attribute as it was: when any of the
    * rows no longer holds its state, or a new state takes a name another user holds, none lands
-   * (StaleWriteError, ConflictError).
+   * (StaleWriteError, ConflictError). No other write of the unit of work may change these users:
+   * the users of an `insertAll` of the same unit are written in the same statement.
    */
   updateAll(changes: readonly { readonly next: User; readonly previous: User }[]): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;

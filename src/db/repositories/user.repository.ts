@@ -229,7 +229,8 @@ export function createUserRepository(db: Db): UserRepository {
       // statement's end, after `roster_expect_row` failed it when a row was not inserted. The text
       // does not depend on how many users there are.
       const rows = USERS.insertAll(users);
-      await later(db, [{ sql: `${rows.sql} on conflict do nothing returning 1`, params: rows.params, expectRows: users.length }, ...valueInserts(users, { values: true, addresses: true })]);
+      // New users, with new ids: the changes of other users written with them may share their statement.
+      await later(db, [{ sql: `${rows.sql} on conflict do nothing returning 1`, params: rows.params, expectRows: users.length, disjoint: true }, ...valueInserts(users, { values: true, addresses: true })]);
     },
 
     async update(u, previous) {
@@ -247,7 +248,7 @@ export function createUserRepository(db: Db): UserRepository {
 
     async updateAll(changes) {
       const rows = USERS.updateAll(changes);
-      await later(db, [{ sql: `${rows.sql} returning 1`, params: rows.params, expectRows: changes.length }]);
+      await later(db, [{ sql: `${rows.sql} returning 1`, params: rows.params, expectRows: changes.length, disjoint: true }]);
     },
 
     async delete(tenantId, id) {

@@ -73,6 +73,9 @@ interface PlannedChange {
 const keepsValues = ({ current, updated }: PlannedChange): boolean =>
   updated !== null && sameData(current.addresses, updated.addresses) && VALUE_ATTRIBUTES.every((a) => sameData(current[a], updated[a]));
 
+/** A create or a change of a user, written with the others of its tenant that arrive together. */
+type UserWrite = { readonly create: NewUser; readonly change?: undefined } | { readonly change: PlannedChange; readonly create?: undefined };
+
 export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: ServiceDeps) {
@@ -142,28 +145,31 @@ export function createUserService(deps: ServiceDeps) {
   }
 
   /**
-   * Writes of one tenant that arrive while one is being written wait for it and are then written
-   * together, in one unit: `write` sends the rows of all of them in one statement, `record` adds
-   * each one's audit and change events and gives its answer. When the unit fails, nothing of it
-   * landed, and each write is answered StaleWriteError, so that it is made again on its own and
-   * meets its own outcome; not when the database was unavailable, which each would only meet again.
+   * Creates and changes of users of one tenant that arrive while one is being written wait for it
+   * and are then written together, in one unit (docs/architecture.md#optimistic-writes): the rows of
+   * all creates in one insert, those of all changes in one update, sent as one statement with each
+   * one's audit and change events; an identity provider's sync interleaves the two. When the unit
+   * fails, nothing of it landed, and each write is answered StaleWriteError, so that it is made
+   * again on its own and meets its own outcome; not when the database was unavailable, which each
+   * would only meet again.
    */
-  function together<I, R>(write: (r: Repositories, items: readonly I[]) => Promise<void>, record: (r: Repositories, item: I) => Promise<R>) {
-    return coalescing<I, R>(async (items) => {
-      try {
-        const results = await store.write(async (r) => {
-          await write(r, items);
-          const out: R[] = [];
-          for (const item of items) out.push(await record(r, item));
-          return out;
-        });
-        return results.map((value) => ({ status: 'fulfilled', value }));
-      } catch (e) {
-        const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
-        return items.map(() => ({ status: 'rejected', reason }));
-      }
-    }, MAX_TOGETHER);
-  }
+  const writeTogether = coalescing<UserWrite, CreateResult | User>(async (items) => {
+    const creates = items.flatMap((w) => (w.create ? [w.create] : []));
+    const changes = items.flatMap((w) => (w.change ? [w.change] : []));
+    try {
+      const results = await store.write(async (r) => {
+        if (creates.length > 0) await r.users.insertAll(creates.map((c) => c.user));
+        if (changes.length > 0) await r.users.updateAll(changes.map((p) => ({ next: p.updated!, previous: p.current })));
+        const out: (CreateResult | User)[] = [];
+        for (const w of items) out.push(w.create ? await recordCreated(r, w.create) : await recordChanged(r, w.change!));
+        return out;
+      });
+      return results.map((value) => ({ status: 'fulfilled', value }));
+    } catch (e) {
+      const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
+      return items.map(() => ({ status: 'rejected', reason }));
+    }
+  }, MAX_TOGETHER);
 
   /** A new user of the caller's tenant with this profile and login name. */
   function newUser(ctx: Ctx, profile: UserProfile, loginName: string): User {
@@ -192,7 +198,7 @@ export function createUserService(deps: ServiceDeps) {
    * a batch that failed (a name taken, by a user or by another create of the batch) is made from its
    * lookups, as when its own first statement failed.
    */
-  const createTogether = together<NewUser, CreateResult>((r, items) => r.users.insertAll(items.map((i) => i.user)), recordCreated);
+  const createTogether = async (create: NewUser): Promise<CreateResult> => (await writeTogether(create.ctx.tenantId, { create })) as CreateResult;
 
   /** Runs a write that sets `userName`, explaining a conflict with another source's user. */
   const explainConflict = <T>(ctx: Ctx, userName: () => string, write: () => Promise<T>): Promise<T> =>
@@ -259,7 +265,7 @@ export function createUserService(deps: ServiceDeps) {
    * it was read, a name taken) is made again from a read under its user's lock, as when its own
    * statement failed.
    */
-  const changeTogether = together<PlannedChange, User>((r, items) => r.users.updateAll(items.map((p) => ({ next: p.updated!, previous: p.current }))), recordChanged);
+  const changeTogether = async (change: PlannedChange): Promise<User> => (await writeTogether(change.ctx.tenantId, { change })) as User;
 
   /**
    * The events of a change to an existing user: user.updated for its attributes other than
@@ -354,7 +360,7 @@ export function createUserService(deps: ServiceDeps) {
       // (docs/architecture.md#optimistic-writes).
       const atOnce = () => {
         loginName = chooseLoginName(profile.userName, policies, new Set());
-        return createTogether(ctx.tenantId, { ctx, user: newUser(ctx, profile, loginName), profile });
+        return createTogether({ ctx, user: newUser(ctx, profile, loginName), profile });
       };
       return explainConflict(ctx, () => profile.userName, async () => {
         try {
@@ -398,7 +404,7 @@ export function createUserService(deps: ServiceDeps) {
           if (!locked) {
             const planned = plan(await find(ctx, id, withGroups));
             if (!planned.updated) return planned.current;
-            return keepsValues(planned) ? changeTogether(ctx.tenantId, planned) : store.write((r) => writeChange(r, planned));
+            return keepsValues(planned) ? changeTogether(planned) : store.write((r) => writeChange(r, planned));
           }
           return store.write(async (r) => {
             const planned = plan(await load(r, ctx, id, { forUpdate: true, withGroups }));

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createStore } from '../../../src/db/store.js';
 import type { Ctx } from '../../../src/domain/context.js';
 import { StaleWriteError } from '../../../src/domain/errors.js';
@@ -155,6 +156,57 @@ describe('a write unit', () => {
     const actions = (await h.services.audit.list(ctx, {}, { cursor: null, limit: 50 })).items.map((i) => `${i.node.action} ${i.node.resourceId}`);
     expect(actions.filter((x) => x === `user.update ${a!.id}`)).toHaveLength(2);
     expect(actions.filter((x) => x === `user.update ${b!.id}`)).toHaveLength(0);
+  });
+
+  it('writes creates and changes of one tenant that arrive together in one statement, and makes each on its own when it fails', async () => {
+    const ctx = await h.tenant();
+    const existing = await Promise.all(Array.from({ length: 6 }, async (_, i) => (await h.services.users.create(ctx, profile(`mixed${i}@example.com`))).user));
+    const lock = new pg.Client({ connectionString: h.db.url });
+    await lock.connect();
+    try {
+      const mixed = async (tag: string, takenName: string | null) => {
+        // The first create waits on the tenant's row (its foreign key), so the rest arrive while it is on its way.
+        await lock.query('begin');
+        await lock.query('select 1 from tenants where id = $1 for update', [ctx.tenantId]);
+        const first = h.services.users.create({ ...ctx, requestId: `${tag}-first` }, profile(`${tag}-first@example.com`));
+        await new Promise((r) => setTimeout(r, 100));
+        const rest = Promise.allSettled([
+          ...[0, 1, 2, 3].map((i) => h.services.users.create({ ...ctx, requestId: `${tag}-create-${i}` }, profile(`${tag}-${i}@example.com`))),
+          ...(takenName ? [h.services.users.create({ ...ctx, requestId: `${tag}-taken` }, profile(takenName))] : []),
+          ...existing.map((u, i) => h.services.users.update({ ...ctx, requestId: `${tag}-change-${i}` }, u.id, (c) => ({ ...c, title: `${tag} ${i}` }))),
+        ]);
+        // The changes' plain reads are not held up by the lock; give them time to join the queue.
+        await new Promise((r) => setTimeout(r, 300));
+        await lock.query('commit');
+        await first;
+        return rest;
+      };
+
+      let outcomes: PromiseSettledResult<unknown>[] = [];
+      const statements = await statementsOf(async () => {
+        outcomes = await mixed('together', null);
+      });
+      expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+      const both = statements.filter((s) => /insert into users\b/.test(s) && /update users\b/.test(s));
+      expect(both).toHaveLength(1);
+      expect(statements.filter((s) => /insert into users\b|update users\b/.test(s))).toHaveLength(2);
+      for (const [i, u] of existing.entries()) expect(await h.services.users.get(ctx, u.id)).toMatchObject({ title: `together ${i}`, version: 2 });
+      for (const i of [0, 1, 2, 3]) expect((await h.services.users.list(ctx, { filter: f.eq('userName', `together-${i}@example.com`), sort: null, page: { mode: 'offset', offset: 0, limit: 2 }, withTotal: true })).total).toBe(1);
+
+      // A taken userName fails the batch it is in: the creates are made from their lookups, the changes from a read under the lock.
+      outcomes = await mixed('again', 'mixed0@example.com');
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', ...existing.map(() => 'fulfilled')]);
+      expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+      for (const [i, u] of existing.entries()) expect(await h.services.users.get(ctx, u.id)).toMatchObject({ title: `again ${i}`, version: 3 });
+      const db = h.db.orm.em.fork().getConnection();
+      const audit = await db.execute<{ request_id: string; action: string }[]>(`select request_id, action from audit_events where tenant_id = ? and request_id like 'again-%'`, [ctx.tenantId]);
+      expect(audit.map((a) => `${a.request_id} ${a.action}`).sort()).toEqual(
+        ['again-first user.create', ...[0, 1, 2, 3].map((i) => `again-create-${i} user.create`), ...existing.map((_, i) => `again-change-${i} user.update`)].sort(),
+      );
+    } finally {
+      await lock.query('rollback').catch(() => undefined);
+      await lock.end();
+    }
   });
 
   it('reads single users that are asked for while one is being read together, each as its reader sees it', async () => {
