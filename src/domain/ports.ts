@@ -260,6 +260,12 @@ export interface EventRepository {
   ): Promise<ListResult<ChangeEvent>>;
   /** Every tenant's events after `after` (or from the oldest), in position order: for dispatchers. */
   listAfter(after: string | null, limit: number): Promise<ChangeEvent[]>;
+  /**
+   * The positions of every tenant's next `limit` events after `after`, as `listAfter`, each with
+   * the whole event only when its tenant has an enabled webhook endpoint: fan-out reads no
+   * document it would not send (docs/architecture.md#webhooks).
+   */
+  listForFanOut(after: string | null, limit: number): Promise<Array<{ readonly position: string; readonly event: ChangeEvent | null }>>;
   /** Deletes at most `limit` events that occurred before `before`; returns how many went. */
   prune(before: Date, limit: number): Promise<number>;
 }

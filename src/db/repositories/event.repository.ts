@@ -59,7 +59,14 @@ const toEvent = (r: EventRow): ChangeEvent => ({
  * every ORDER BY names the table's columns (`FORWARD`, `BACKWARD`), or PostgreSQL would sort the text and put
  * position 1000 before 999.
  */
-const COLUMNS = 'seq::text as seq, xid::text as xid, id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes, data';
+const NARROW_COLUMNS = 'seq::text as seq, xid::text as xid, id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, actor_id, request_id, changed_attributes';
+const COLUMNS = `${NARROW_COLUMNS}, data`;
+
+/** Settled events after a position (or from the oldest). */
+function nextAfter(after: string | null): { sql: string; params: unknown[] } {
+  if (after === null) return { sql: SETTLED, params: [] };
+  return { sql: `${SETTLED} and (xid, seq) > (?::xid8, ?::bigint)`, params: parsePosition(after, 'after') };
+}
 
 /** `kept`: the unit of work's appends, written at its end; without it each event is written at once. */
 export function createEventRepository(db: Db, kept: Appends | null = null): EventRepository {
@@ -102,14 +109,23 @@ export function createEventRepository(db: Db, kept: Appends | null = null): Even
     },
 
     async listAfter(after, limit) {
-      const where = [SETTLED];
-      const params: unknown[] = [];
-      if (after !== null) {
-        where.push('(xid, seq) > (?::xid8, ?::bigint)');
-        params.push(...parsePosition(after, 'after'));
-      }
-      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${where.join(' and ')} order by ${FORWARD} limit ?`, [...params, limit]);
+      const next = nextAfter(after);
+      const rows = await query<EventRow>(db, `select ${COLUMNS} from change_events where ${next.sql} order by ${FORWARD} limit ?`, [...next.params, limit]);
       return rows.map(toEvent);
+    },
+
+    async listForFanOut(after, limit) {
+      const next = nextAfter(after);
+      // The same walk of the position index as listAfter; the document is read only where its
+      // tenant has an enabled endpoint (`data` is never null in the table: null means not read).
+      const rows = await query<Omit<EventRow, 'data'> & { data: EventData | null }>(
+        db,
+        `select ${NARROW_COLUMNS},
+           case when exists (select 1 from webhook_endpoints ep where ep.tenant_id = change_events.tenant_id and ep.enabled) then data end as data
+         from change_events where ${next.sql} order by ${FORWARD} limit ?`,
+        [...next.params, limit],
+      );
+      return rows.map((r) => ({ position: formatPosition(r.xid, r.seq), event: r.data === null ? null : toEvent({ ...r, data: r.data }) }));
     },
 
     async prune(before, limit) {

@@ -19,9 +19,11 @@ export async function fanOut(deps: { store: Store; newId: () => string }, batch:
   return deps.store.write(async (r) => {
     const begun = await r.webhookDeliveries.beginFanOut();
     if (!begun) return { moved: 0, queued: 0, more: false };
-    const events = await r.events.listAfter(begun.position, batch);
-    if (events.length === 0) return { moved: 0, queued: 0, more: false };
-    const endpoints = await r.webhookEndpoints.enabledIn([...new Set(events.map((e) => e.tenantId))]);
+    // Events of tenants without an enabled endpoint come as positions only: passed, not read.
+    const seen = await r.events.listForFanOut(begun.position, batch);
+    if (seen.length === 0) return { moved: 0, queued: 0, more: false };
+    const events = seen.flatMap((s) => (s.event ? [s.event] : []));
+    const endpoints = events.length > 0 ? await r.webhookEndpoints.enabledIn([...new Set(events.map((e) => e.tenantId))]) : [];
     const byTenant = new Map<string, WebhookEndpoint[]>();
     for (const ep of endpoints) byTenant.set(ep.tenantId, [...(byTenant.get(ep.tenantId) ?? []), ep]);
     const deliveries: NewDelivery[] = [];
@@ -32,7 +34,7 @@ export async function fanOut(deps: { store: Store; newId: () => string }, batch:
       }
     }
     if (deliveries.length > 0) await r.webhookDeliveries.enqueue(deliveries);
-    await r.webhookDeliveries.endFanOut(events[events.length - 1]!.position);
-    return { moved: events.length, queued: deliveries.length, more: events.length === batch };
+    await r.webhookDeliveries.endFanOut(seen[seen.length - 1]!.position);
+    return { moved: seen.length, queued: deliveries.length, more: seen.length === batch };
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Ctx } from '../../../src/domain/context.js';
 import type { Filter } from '../../../src/domain/shared/filter.js';
+import { createEventRepository, parsePosition } from '../../../src/db/repositories/event.repository.js';
 import { createMembershipRepository, createGroupRepository } from '../../../src/db/repositories/group.repository.js';
 import { createUserRepository } from '../../../src/db/repositories/user.repository.js';
 import { exec } from '../../../src/db/sql.js';
@@ -255,5 +256,29 @@ describe('plans of the lookup statements', () => {
     expect((await (await prepared(add, [ctx.tenantId, groupId, newcomer, null, 1])).runs(10, { rolledBack: true })).generic).toBeGreaterThanOrEqual(5);
     const member = (await client.query<{ id: string }>('select member_user_id as id from memberships where group_id = $1 limit 1', [groupId])).rows[0]!.id;
     expect((await (await prepared(remove, [ctx.tenantId, groupId, member, 1])).runs(10, { rolledBack: true })).generic).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('plan of the webhook fan-out read', () => {
+  it('walks the outbox by the position index and reads no more events than the batch, in custom and generic plans', async () => {
+    const em = h.db.orm.em.fork();
+    await exec(
+      em,
+      `insert into change_events (id, tenant_id, type, occurred_at, resource_type, resource_id, actor_type, changed_attributes, data)
+       select gen_random_uuid(), ?, 'user.updated', now(), 'User', gen_random_uuid(), 'system', '[]'::jsonb, '{}'::jsonb from generate_series(1, ?)`,
+      [ctx.tenantId, 20_000],
+    );
+    await client.query('analyze change_events, webhook_endpoints');
+    const events = createEventRepository(em);
+    const [first] = await events.listAfter(null, 1);
+    const text = await statementOf(() => events.listForFanOut(first!.position, 500), /from change_events/);
+    const s = await prepared(text, [...parsePosition(first!.position, 'after'), 500]);
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+      const plan = await s.plan(mode);
+      expect(seqScans(plan)).not.toContain('change_events');
+      expect(nodes(plan).filter((n) => n['Relation Name'] === 'change_events').map((n) => n['Index Name'])).toEqual(['change_events_position_index']);
+    }
+    const read = nodes(await s.analyze()).filter((n) => n['Relation Name'] === 'change_events');
+    expect(read).toEqual([expect.objectContaining({ 'Actual Rows': 500, 'Actual Loops': 1 })]);
   });
 });
