@@ -125,7 +125,7 @@ export function createEventRepository(db: Db, kept: Appends | null = null): Even
          from change_events where ${next.sql} order by ${FORWARD} limit ?`,
         [...next.params, limit],
       );
-      return rows.map((r) => ({ position: formatPosition(r.xid, r.seq), event: r.data === null ? null : toEvent({ ...r, data: r.data }) }));
+      return rows.map((r) => ({ position: formatPosition(r.xid, r.seq), event: r.data === null ? null : toEvent(r as EventRow) }));
     },
 
     async prune(before, limit) {
