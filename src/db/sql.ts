@@ -267,8 +267,10 @@ export async function laterRows<T, R>(db: Db, st: Statement, read: (rows: T[]) =
  * is the whole transaction, and neither BEGIN nor COMMIT is sent. Straight on `pg`, like every
  * statement: a MikroORM transaction builds a unit of work and a knex transaction around it, which
  * cost a write more CPU than its statements (docs/architecture.md#prepared-statements).
+ * `sent` hears that the unit's last statement has gone out (the waiting writes, or COMMIT when
+ * none wait), before its answer is awaited.
  */
-export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>): Promise<T> {
+export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>, sent?: () => void): Promise<T> {
   const pool = poolOf(em);
   const connection = await pool.acquireConnection();
   const tx: Transaction = { em, connection, begun: false, later: [] };
@@ -276,7 +278,10 @@ export async function transaction<T>(em: EntityManager, fn: (db: Transaction) =>
     let result: T;
     try {
       result = await fn(tx);
-      await sendLater(tx, true);
+      // The statement goes out before sendLater first awaits (no BEGIN is sent for the last writes).
+      const last = sendLater(tx, true);
+      if (!tx.begun) sent?.();
+      await last;
     } catch (e) {
       tx.later.length = 0;
       // A connection that broke cannot roll back; the pool drops it, and PostgreSQL ends the transaction.
@@ -284,7 +289,9 @@ export async function transaction<T>(em: EntityManager, fn: (db: Transaction) =>
       throw e;
     }
     if (tx.begun) {
-      await control(em, connection, 'commit').catch(async (e: unknown) => {
+      const commit = control(em, connection, 'commit');
+      sent?.();
+      await commit.catch(async (e: unknown) => {
         await control(em, connection, 'rollback').catch(() => undefined);
         throw e;
       });

@@ -90,7 +90,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   return {
     read: (fn) => run(() => fn(readers)),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
-    write: (fn) =>
+    write: (fn, wo) =>
       run(async () => {
         // A credential this write changes is forgotten at once and again after commit, so no
         // lookup that read it before the commit keeps it (docs/architecture.md#credential-cache).
@@ -106,7 +106,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
         };
         try {
           const written = new Set<string>();
-          const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn));
+          const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn), wo?.sent);
           announcer.announce(written);
           await announced;
           return result;

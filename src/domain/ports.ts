@@ -297,5 +297,14 @@ export interface Repositories {
 /** A unit of work: reads run on a fresh scope, writes in one transaction. */
 export interface Store {
   read<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
-  write<T>(fn: (r: Repositories) => Promise<T>): Promise<T>;
+  write<T>(fn: (r: Repositories) => Promise<T>, o?: WriteUnitOptions): Promise<T>;
+}
+
+export interface WriteUnitOptions {
+  /**
+   * Hears, at most once, that the unit's last statement has gone to the database and its answer
+   * is awaited: the process may do other work meanwhile (docs/architecture.md#answers-while-the-next-write-is-on-its-way).
+   * A unit that fails before then does not call it.
+   */
+  readonly sent?: () => void;
 }

@@ -203,7 +203,9 @@ export function createGroupService(deps: ServiceDeps) {
    * so that each step meets its own outcome (a stale plan, a member deleted meanwhile); not when
    * the database was unavailable, which each step would only meet again.
    */
-  const together = coalescing<PlannedStep, Group>(async (steps) => {
+  const together = coalescing<PlannedStep, Group>(async (steps, answerBefore) => {
+    // A step's answer is small (a PATCH of a group answers 204): the steps before are answered first.
+    answerBefore();
     try {
       return (await writeTogether(steps)).map((value) => ({ status: 'fulfilled', value }));
     } catch (e) {

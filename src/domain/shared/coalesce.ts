@@ -9,9 +9,16 @@ import { UnavailableError } from '../errors.js';
  * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own,
  * except that the database did not answer (UnavailableError), which the writes waiting would only
  * meet again: those fail with it at once, rather than wait as long again (docs/architecture.md#robustness).
+ *
+ * When items wait behind a batch, the next batch may be sent before the batch is answered: its
+ * items are answered when `writeAll` of the next batch calls `answerBefore`, once its statement is
+ * on its way, so that the statement does not wait while answers are built and sent
+ * (docs/architecture.md#answers-while-the-next-write-is-on-its-way); at the latest when that write
+ * ended, or in the next turn of the event loop, whichever comes first. A `writeAll` whose answers
+ * cost little calls it at once.
  */
 export function coalescing<I, R>(
-  writeAll: (items: readonly I[]) => Promise<readonly PromiseSettledResult<R>[]>,
+  writeAll: (items: readonly I[], answerBefore: () => void) => Promise<readonly PromiseSettledResult<R>[]>,
   maxBatch: number,
 ): (key: string, item: I) => Promise<R> {
   interface Waiting {
@@ -21,26 +28,50 @@ export function coalescing<I, R>(
   }
   const queues = new Map<string, Waiting[]>();
 
+  function answer(batch: readonly Waiting[], results: readonly PromiseSettledResult<R>[]): void {
+    batch.forEach((w, i) => {
+      const r = results[i];
+      if (r?.status === 'fulfilled') w.resolve(r.value);
+      else w.reject(r ? r.reason : new Error('a coalesced write gave no answer for this item'));
+    });
+  }
+
+  /** Answers a batch once, when the first of `now()` and the next turn of the event loop comes. */
+  function deferred(batch: readonly Waiting[], results: readonly PromiseSettledResult<R>[]): () => void {
+    let done = false;
+    const now = () => {
+      if (done) return;
+      done = true;
+      clearImmediate(turn);
+      answer(batch, results);
+    };
+    const turn = setImmediate(now);
+    return now;
+  }
+
   async function drain(key: string, queue: Waiting[]): Promise<void> {
+    let previous: (() => void) | null = null;
     try {
       while (queue.length > 0) {
         const batch = queue.splice(0, maxBatch);
+        const answerPrevious = previous ?? (() => undefined);
+        previous = null;
         let results: readonly PromiseSettledResult<R>[];
         try {
-          results = await writeAll(batch.map((w) => w.item));
+          results = await writeAll(batch.map((w) => w.item), answerPrevious);
         } catch (e) {
           results = batch.map(() => ({ status: 'rejected', reason: e }));
+        } finally {
+          answerPrevious();
         }
-        batch.forEach((w, i) => {
-          const r = results[i];
-          if (r?.status === 'fulfilled') w.resolve(r.value);
-          else w.reject(r ? r.reason : new Error('a coalesced write gave no answer for this item'));
-        });
         const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof UnavailableError);
         if (failure) for (const w of queue.splice(0)) w.reject(failure.reason);
+        if (queue.length > 0) previous = deferred(batch, results);
+        else answer(batch, results);
       }
     } finally {
       queues.delete(key);
+      previous?.();
     }
   }
 

@@ -94,7 +94,9 @@ export function createUserService(deps: ServiceDeps) {
    * together, in one statement (docs/architecture.md#statements-per-request): GET by id, Entra's
    * matching query and the reads that plan changes come side by side.
    */
-  const lookupTogether = coalescing<Lookup, User[]>(async (items) => {
+  const lookupTogether = coalescing<Lookup, User[]>(async (items, answerBefore) => {
+    // A read's statement is quick to build: the reads before it are answered first.
+    answerBefore();
     const { tenantId, by, visibleTo, withGroups } = items[0]!;
     const found = await store.read((r) => r.users.findEach(tenantId, by, items.map((l) => l.value), { visibleTo, withGroups }));
     return found.map((value) => ({ status: 'fulfilled', value }));
@@ -153,17 +155,21 @@ export function createUserService(deps: ServiceDeps) {
    * again on its own and meets its own outcome; not when the database was unavailable, which each
    * would only meet again.
    */
-  const writeTogether = coalescing<UserWrite, CreateResult | User>(async (items) => {
+  const writeTogether = coalescing<UserWrite, CreateResult | User>(async (items, answerBefore) => {
     const creates = items.flatMap((w) => (w.create ? [w.create] : []));
     const changes = items.flatMap((w) => (w.change ? [w.change] : []));
     try {
-      const results = await store.write(async (r) => {
-        if (creates.length > 0) await r.users.insertAll(creates.map((c) => c.user));
-        if (changes.length > 0) await r.users.updateAll(changes.map((p) => ({ next: p.updated!, previous: p.current })));
-        const out: (CreateResult | User)[] = [];
-        for (const w of items) out.push(w.create ? await recordCreated(r, w.create) : await recordChanged(r, w.change!));
-        return out;
-      });
+      const results = await store.write(
+        async (r) => {
+          if (creates.length > 0) await r.users.insertAll(creates.map((c) => c.user));
+          if (changes.length > 0) await r.users.updateAll(changes.map((p) => ({ next: p.updated!, previous: p.current })));
+          const out: (CreateResult | User)[] = [];
+          for (const w of items) out.push(w.create ? await recordCreated(r, w.create) : await recordChanged(r, w.change!));
+          return out;
+        },
+        // Each answer holds a whole user: those of the batch before are built while this statement is on its way.
+        { sent: answerBefore },
+      );
       return results.map((value) => ({ status: 'fulfilled', value }));
     } catch (e) {
       const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);

@@ -408,6 +408,41 @@ describe('a write unit', () => {
     expect(statements.map((s) => (isControl(s) ? s.toLowerCase() : writes(s).join(',') || 'read'))).toEqual(['begin', 'users', 'read', 'commit']);
   });
 
+  it('tells its caller once that its last statement has gone out, before that statement is answered', async () => {
+    const ctx = await h.tenant();
+    const store = createStore(h.db.orm);
+    const now = new Date();
+    const newUser = (userName: string, id: string): User => ({ ...emptyProfile(userName), loginName: userName, id, tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now });
+    // The statements answered when `sent` was heard: every one but the last.
+    const heard: number[] = [];
+    const sent = () => void heard.push(h.db.statements.filter((s) => !/pg_notify/.test(s)).length);
+
+    const alone = await statementsOf(() => store.write((r) => r.users.insert(newUser('sent-alone@example.com', '0190d7a0-0000-7000-8000-0000000000a3')), { sent }));
+    expect(alone).toHaveLength(1);
+    expect(heard).toEqual([0]);
+
+    heard.length = 0;
+    const begun = await statementsOf(() =>
+      store.write(
+        async (r) => {
+          await r.users.insert(newUser('sent-begun@example.com', '0190d7a0-0000-7000-8000-0000000000a4'));
+          await r.users.get(ctx.tenantId, '0190d7a0-0000-7000-8000-0000000000a4');
+        },
+        { sent },
+      ),
+    );
+    expect(begun.map((s) => (isControl(s) ? s.toLowerCase() : writes(s).join(',') || 'read'))).toEqual(['begin', 'users', 'read', 'commit']);
+    expect(heard).toEqual([3]);
+
+    heard.length = 0;
+    await expect(
+      store.write(async () => {
+        throw new Error('changed its mind');
+      }, { sent }),
+    ).rejects.toThrow('changed its mind');
+    expect(heard).toEqual([]);
+  });
+
   it('sends two changes of one table as two statements, so the second sees the first', async () => {
     const ctx = await h.tenant();
     const { user } = await h.services.users.create(ctx, profile('twice@example.com'));

@@ -31,6 +31,48 @@ describe('coalescing writes', () => {
     expect(await Promise.all(answers)).toEqual(['done a', 'done b', 'done c', 'done d', 'done e']);
   });
 
+  it('answers a batch once the next batch says its statement is on its way, not before', async () => {
+    const seen: string[] = [];
+    let finish: () => void = () => undefined;
+    const write = coalescing<string, string>(async (items, answerBefore) => {
+      // A few turns of work before the statement goes out, as building and sending it takes.
+      for (let turn = 0; turn < 3; turn++) await Promise.resolve();
+      seen.push(`sent ${items.join(' ')}`);
+      answerBefore();
+      seen.push(`after sent ${items.join(' ')}`);
+      await new Promise<void>((resolve) => (finish = resolve));
+      return items.map((i) => ({ status: 'fulfilled', value: i }));
+    }, 10);
+    const answered = (i: string) => (r: string) => void seen.push(`answered ${r === i ? i : '?'}`);
+    const first = write('k', 'a').then(answered('a'));
+    await new Promise((r) => setImmediate(r));
+    const next = [write('k', 'b').then(answered('b')), write('k', 'c').then(answered('c'))];
+    finish();
+    await first;
+    expect(seen).toEqual(['sent a', 'after sent a', 'sent b c', 'after sent b c', 'answered a']);
+    await new Promise((r) => setImmediate(r));
+    finish();
+    await Promise.all(next);
+    // Nothing waited behind b and c: they are answered as soon as their write ended.
+    expect(seen.slice(5)).toEqual(['answered b', 'answered c']);
+  });
+
+  it('answers a batch in the next turn of the event loop when the next batch does not say it may be', async () => {
+    let finish: () => void = () => undefined;
+    const write = coalescing<string, string>(async (items) => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return items.map((i) => ({ status: 'fulfilled', value: i }));
+    }, 10);
+    const first = write('k', 'a');
+    await new Promise((r) => setImmediate(r));
+    const second = write('k', 'b');
+    finish();
+    // b's write is still on its way (never finished here), and a is answered all the same.
+    expect(await first).toBe('a');
+    finish();
+    expect(await second).toBe('b');
+  });
+
   it('keeps keys apart, and starts afresh once a key has nothing waiting', async () => {
     const { batches, write, finishOne } = recorder();
     const first = [write('k', 'a'), write('other', 'x'), write('k', 'b')];
