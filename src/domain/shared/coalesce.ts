@@ -50,28 +50,27 @@ export function coalescing<I, R>(
   }
 
   async function drain(key: string, queue: Waiting[]): Promise<void> {
-    let previous: (() => void) | null = null;
+    // Answers the batch before the one being written (see `deferred`).
+    let answerPrevious = (): void => undefined;
     try {
       while (queue.length > 0) {
         const batch = queue.splice(0, maxBatch);
-        const answerPrevious = previous ?? (() => undefined);
-        previous = null;
+        const answerBefore = answerPrevious;
         let results: readonly PromiseSettledResult<R>[];
         try {
-          results = await writeAll(batch.map((w) => w.item), answerPrevious);
+          results = await writeAll(batch.map((w) => w.item), answerBefore);
         } catch (e) {
           results = batch.map(() => ({ status: 'rejected', reason: e }));
         } finally {
-          answerPrevious();
+          answerBefore();
         }
         const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof UnavailableError);
         if (failure) for (const w of queue.splice(0)) w.reject(failure.reason);
-        if (queue.length > 0) previous = deferred(batch, results);
+        if (queue.length > 0) answerPrevious = deferred(batch, results);
         else answer(batch, results);
       }
     } finally {
       queues.delete(key);
-      previous?.();
     }
   }
 

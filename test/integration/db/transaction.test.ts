@@ -32,6 +32,12 @@ async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
 const isControl = (s: string) => /^(begin|commit|rollback)\b/i.test(s);
 const writes = (s: string) => [...s.matchAll(/\b(?:insert into|update|delete from) ([a-z_]+)/g)].map((m) => m[1]);
 
+/** A new user of `tenantId` as the repositories take it, for units that insert one directly. */
+const newUser = (tenantId: string, userName: string, id: string): User => {
+  const now = new Date();
+  return { ...emptyProfile(userName), loginName: userName, id, tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+};
+
 describe('a write unit', () => {
   it('creates a user in one statement, with no read, BEGIN or COMMIT', async () => {
     const ctx = await h.tenant();
@@ -395,8 +401,7 @@ describe('a write unit', () => {
   it('sends a waiting write before the next statement, so a read in the unit sees it', async () => {
     const ctx = await h.tenant();
     const store = createStore(h.db.orm);
-    const now = new Date();
-    const user: User = { ...emptyProfile('seen@example.com'), loginName: 'seen@example.com', id: '0190d7a0-0000-7000-8000-0000000000a1', tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+    const user = newUser(ctx.tenantId, 'seen@example.com', '0190d7a0-0000-7000-8000-0000000000a1');
     let seen: User | null = null;
     const statements = await statementsOf(() =>
       store.write(async (r) => {
@@ -411,13 +416,11 @@ describe('a write unit', () => {
   it('tells its caller once that its last statement has gone out, before that statement is answered', async () => {
     const ctx = await h.tenant();
     const store = createStore(h.db.orm);
-    const now = new Date();
-    const newUser = (userName: string, id: string): User => ({ ...emptyProfile(userName), loginName: userName, id, tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now });
     // The statements answered when `sent` was heard: every one but the last.
     const heard: number[] = [];
     const sent = () => void heard.push(h.db.statements.filter((s) => !/pg_notify/.test(s)).length);
 
-    const alone = await statementsOf(() => store.write((r) => r.users.insert(newUser('sent-alone@example.com', '0190d7a0-0000-7000-8000-0000000000a3')), { sent }));
+    const alone = await statementsOf(() => store.write((r) => r.users.insert(newUser(ctx.tenantId, 'sent-alone@example.com', '0190d7a0-0000-7000-8000-0000000000a3')), { sent }));
     expect(alone).toHaveLength(1);
     expect(heard).toEqual([0]);
 
@@ -425,7 +428,7 @@ describe('a write unit', () => {
     const begun = await statementsOf(() =>
       store.write(
         async (r) => {
-          await r.users.insert(newUser('sent-begun@example.com', '0190d7a0-0000-7000-8000-0000000000a4'));
+          await r.users.insert(newUser(ctx.tenantId, 'sent-begun@example.com', '0190d7a0-0000-7000-8000-0000000000a4'));
           await r.users.get(ctx.tenantId, '0190d7a0-0000-7000-8000-0000000000a4');
         },
         { sent },
@@ -466,11 +469,10 @@ describe('a write unit', () => {
     const before = await audit();
     await expect(h.services.users.create(ctx, profile('TAKEN@example.com'))).rejects.toThrow(/taken/);
     const store = createStore(h.db.orm);
-    const now = new Date();
     const statements = await statementsOf(() =>
       expect(
         store.write(async (r) => {
-          await r.users.insert({ ...emptyProfile('never@example.com'), loginName: 'never@example.com', id: '0190d7a0-0000-7000-8000-0000000000a2', tenantId: ctx.tenantId, managedBy: null, deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now });
+          await r.users.insert(newUser(ctx.tenantId, 'never@example.com', '0190d7a0-0000-7000-8000-0000000000a2'));
           throw new Error('changed its mind');
         }),
       ).rejects.toThrow('changed its mind'),
