@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     await statistics.stop();
     await db.close();
     logger.info('stopped');
-    process.exit(0);
+    await out.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -63,18 +63,24 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }
 
-/** A destination whose writes the process does not wait for, and the way to flush it before exit. */
+/** A destination whose writes the process does not wait for, and the way to leave without losing them. */
 export interface AsyncDestination {
   readonly stream: NodeJS.WritableStream;
-  /** Writes out what is buffered, synchronously (on shutdown and on a fatal error). */
+  /** Writes out what is buffered, synchronously (on a fatal error, when nothing can be waited for). */
   flush(): void;
+  /**
+   * Waits until every line logged so far is written, in order, then exits with `code` (on
+   * shutdown). A write still on its way is waited for, at most `waitMs`.
+   */
+  exit(code: number, waitMs?: number): Promise<never>;
 }
 
 /**
  * Standard output written asynchronously and in batches, so a request neither waits for its log
  * line nor pays a write of its own: lines are buffered until 4 KiB gather or 100 ms pass
  * (docs/operations.md#logs). Lines still buffered are written out synchronously when the process
- * exits, however it exits.
+ * exits, however it exits; a shutdown leaves through `exit`, which first lets a write already on
+ * its way end, since a synchronous write would overtake it.
  */
 export function asyncStdout(): AsyncDestination {
   const dest = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
@@ -86,6 +92,20 @@ export function asyncStdout(): AsyncDestination {
     }
   };
   process.once('exit', flush);
-  return { stream: dest as unknown as NodeJS.WritableStream, flush };
+  const exit = async (code: number, waitMs = 2_000): Promise<never> => {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      try {
+        dest.flush(done);
+      } catch {
+        done(); // not open yet, or already closed
+      }
+    });
+    process.exit(code);
+  };
+  return { stream: dest as unknown as NodeJS.WritableStream, flush, exit };
 }
-

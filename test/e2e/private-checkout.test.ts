@@ -87,7 +87,7 @@ describe('a checkout in a private directory', () => {
     const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ROSTER_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    expect(await new Promise((resolve) => proc.on('exit', resolve))).toBe(1);
+    expect(await new Promise((resolve) => proc.on('close', resolve))).toBe(1);
     expect(stderr).toContain(`the postgres user cannot reach the cluster ${path.join(dataDir, 'pg')}`);
     expect(stderr).toContain('set ROSTER_DATA_DIR');
     expect(await readdir(path.join(dataDir, 'pg'))).toEqual([]); // nothing written there

@@ -92,7 +92,7 @@ describe('roster process', () => {
       const res = await answered;
       expect(res.status).toBe(201);
       expect(JSON.parse(res.text)).toMatchObject({ userName: 'in-flight@example.com' });
-      expect(await new Promise((resolve) => (p.proc.exitCode !== null ? resolve(p.proc.exitCode) : p.proc.on('exit', resolve)))).toBe(0);
+      expect(await p.exited).toBe(0);
       expect(p.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
     } finally {
       await db.drop();
@@ -103,7 +103,7 @@ describe('roster process', () => {
     const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', LOG_LEVEL: 'loud' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise((resolve) => proc.on('exit', resolve));
+    const code = await new Promise((resolve) => proc.on('close', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain('PORT: must be a whole number, got "eighty"');
     expect(stderr).toContain('LOG_LEVEL: must be one of');

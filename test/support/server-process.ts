@@ -7,6 +7,8 @@ export interface RosterProcess {
   readonly proc: ChildProcess;
   /** Every JSON log line the process wrote so far. */
   readonly logs: Record<string, unknown>[];
+  /** The exit code, once the process has exited and its output has all been read. */
+  readonly exited: Promise<number | null>;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -29,7 +31,8 @@ export async function startRoster(env: Record<string, string>, timeoutMs = 60_00
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process may have exited with its last lines still unread in the pipe.
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`roster did not start in time: ${stderr}`)), timeoutMs);
     let buffer = '';
@@ -62,6 +65,7 @@ export async function startRoster(env: Record<string, string>, timeoutMs = 60_00
     port,
     proc,
     logs,
+    exited,
     async stop(signal = 'SIGTERM') {
       proc.kill(signal);
       return exited;
@@ -76,6 +80,6 @@ export async function runCliProcess(args: string[], env: Record<string, string>)
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   return { code, stdout, stderr };
 }
