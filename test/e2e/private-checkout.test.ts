@@ -1,8 +1,7 @@
 import { copyFile, cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { MAIN, ROOT, runCliProcess, startRoster } from '../support/server-process.js';
+import { MAIN, ROOT, runCliProcess, runNodeProcess, startRoster } from '../support/server-process.js';
 
 /**
  * `npm start` from a checkout below a directory only its owner may search (mode 0700, like a home
@@ -84,10 +83,8 @@ describe('a checkout in a private directory', () => {
       expect(await p.stop()).toBe(0);
       return;
     }
-    const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ROSTER_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    expect(await new Promise((resolve) => proc.on('close', resolve))).toBe(1);
+    const { code, stderr } = await runNodeProcess([MAIN], { PORT: '0', ROSTER_DATA_DIR: dataDir });
+    expect(code).toBe(1);
     expect(stderr).toContain(`the postgres user cannot reach the cluster ${path.join(dataDir, 'pg')}`);
     expect(stderr).toContain('set ROSTER_DATA_DIR');
     expect(await readdir(path.join(dataDir, 'pg'))).toEqual([]); // nothing written there

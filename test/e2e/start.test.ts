@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { MAIN, runCliProcess, startRoster } from '../support/server-process.js';
+import { MAIN, runCliProcess, runNodeProcess, startRoster } from '../support/server-process.js';
 
 /** The real server process: `npm start` without DATABASE_URL runs on an embedded PostgreSQL. */
 describe('roster process', () => {
@@ -100,10 +99,7 @@ describe('roster process', () => {
   });
 
   it('refuses an invalid configuration with a message naming the variable', async () => {
-    const proc = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', LOG_LEVEL: 'loud' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise((resolve) => proc.on('close', resolve));
+    const { code, stderr } = await runNodeProcess([MAIN], { PORT: 'eighty', LOG_LEVEL: 'loud' });
     expect(code).toBe(2);
     expect(stderr).toContain('PORT: must be a whole number, got "eighty"');
     expect(stderr).toContain('LOG_LEVEL: must be one of');

@@ -73,9 +73,13 @@ export async function startRoster(env: Record<string, string>, timeoutMs = 60_00
   };
 }
 
-/** Runs the CLI as a process and returns its exit code and output. */
-export async function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `node` with `args` (a script and its arguments, or flags first) as a process with `env`
+ * and PATH alone, to its end, and returns its exit code and all of its output: 'close', not
+ * 'exit', which may come before the last of the output was read.
+ */
+export async function runNodeProcess(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -83,3 +87,6 @@ export async function runCliProcess(args: string[], env: Record<string, string>)
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   return { code, stdout, stderr };
 }
+
+/** Runs the CLI as a process and returns its exit code and output. */
+export const runCliProcess = (args: string[], env: Record<string, string>) => runNodeProcess([CLI, ...args], { LOG_LEVEL: 'silent', ...env });

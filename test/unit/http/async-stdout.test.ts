@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../../support/server-process.js';
+import { ROOT, runNodeProcess } from '../../support/server-process.js';
 
 const LOGGER = path.join(ROOT, 'dist/src/http/logger.js');
 
@@ -20,10 +19,7 @@ async function linesOfAProcessLeavingWhileAWriteWaits(): Promise<string[]> {
     log.info('last');
     await out.exit(0);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH ?? '', UV_THREADPOOL_SIZE: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, stdout } = await runNodeProcess(['--input-type=module', '-e', script], { UV_THREADPOOL_SIZE: '1' });
   expect(code).toBe(0);
   return stdout
     .split('\n')
