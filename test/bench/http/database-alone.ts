@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { percentile, type Measurement } from './report.js';
+import { percentile, type Driven } from './report.js';
 
 /** One statement as `pg` was asked to send it. */
 export interface CapturedStatement {
@@ -137,7 +137,7 @@ export async function replay(
   scenario: string,
   copy: Copy,
   seconds: number,
-): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
+): Promise<Driven> {
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;

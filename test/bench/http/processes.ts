@@ -167,6 +167,31 @@ export async function sampleProcess(pid: number, everyMs = 200): Promise<{ stop(
   };
 }
 
+/** The machine's CPU ticks so far, all cores together: busy, and in all (/proc/stat's first line). */
+async function machineTicks(): Promise<{ busy: number; all: number } | null> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => null);
+  const fields = stat && /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  if (!fields || fields.length < 5 || fields.some((x) => !Number.isFinite(x))) return null;
+  // user nice system idle iowait irq softirq steal (guest time is already in user and nice).
+  const all = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: all - fields[3]! - fields[4]!, all };
+}
+
+/**
+ * The share (0–1) of the machine's CPU time that was not idle while a scenario ran, all cores
+ * together; null when /proc cannot tell.
+ */
+export async function sampleMachine(): Promise<{ stop(): Promise<number | null> }> {
+  const before = await machineTicks();
+  return {
+    async stop() {
+      const after = await machineTicks();
+      if (!before || !after || after.all <= before.all) return null;
+      return (after.busy - before.busy) / (after.all - before.all);
+    },
+  };
+}
+
 /** CPU ticks of every PostgreSQL backend serving `database` now, by pid (a backend's title names its database). */
 async function backendTicks(database: string): Promise<Map<number, number>> {
   const ticks = new Map<number, number>();

@@ -20,12 +20,21 @@ export interface Measurement {
   /** CPU time PostgreSQL's backends spent for the scenario's database per request, in milliseconds; null when the server is not on this machine. */
   readonly dbCpuMsPerRequest: number | null;
   /**
+   * The share (0–1) of the machine's CPU time, all cores together, that was not idle while the
+   * scenario ran: Roster or the floor, PostgreSQL, the load generator and everything else. A rate
+   * that leaves the machine idle waits on something other than CPU; null when /proc cannot tell.
+   */
+  readonly machineBusy: number | null;
+  /**
    * The floor's req/s around this scenario: the mean of short floor loads just before and just
    * after it, so that its ratio is taken against the machine as it was while it ran. Absent for
    * the floor's own row.
    */
   readonly floorPerSecond?: number;
 }
+
+/** What a scenario measures itself; the rest of a Measurement is sampled around it (run.ts). */
+export type Driven = Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest' | 'machineBusy'>;
 
 export interface Row extends Measurement {
   /** perSecond divided by the floor's req/s around it (else the floor row's); null when there is no floor figure. */
@@ -54,9 +63,9 @@ export function withRatios(measurements: readonly Measurement[], floorScenario: 
 
 const fixed = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio and the floor it is taken to, non-2xx, CPU per request, peak RSS. */
+/** One table, aligned for a terminal: scenario, throughput, p50, p99, ratio and the floor it is taken to, non-2xx, CPU per request, the machine's busy share, peak RSS. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'floor req/s', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req', 'peak RSS MiB'];
+  const header = ['scenario', 'conns', 'rate', 'p50 ms', 'p99 ms', 'ratio', 'floor req/s', 'non-2xx', 'CPU ms/req', 'DB CPU ms/req', 'busy %', 'peak RSS MiB'];
   const cells = rows.map((r) => [
     r.scenario,
     String(r.connections),
@@ -68,6 +77,7 @@ export function formatTable(rows: readonly Row[]): string {
     r.errors > 0 ? `${r.non2xx} (+${r.errors} errors)` : String(r.non2xx),
     r.cpuMsPerRequest === null ? '—' : fixed(r.cpuMsPerRequest, 2),
     r.dbCpuMsPerRequest === null ? '—' : fixed(r.dbCpuMsPerRequest, 2),
+    r.machineBusy === null ? '—' : fixed(100 * r.machineBusy, 0),
     r.peakRssMiB === null ? '—' : fixed(r.peakRssMiB, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -101,6 +111,7 @@ export function toJson(report: Report): string {
         peakRssMiB: r.peakRssMiB === null ? null : round(r.peakRssMiB, 1),
         cpuMsPerRequest: r.cpuMsPerRequest === null ? null : round(r.cpuMsPerRequest, 3),
         dbCpuMsPerRequest: r.dbCpuMsPerRequest === null ? null : round(r.dbCpuMsPerRequest, 3),
+        machineBusy: r.machineBusy === null ? null : round(r.machineBusy, 3),
       })),
     },
     null,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { readOptions } from './options.js';
-import { sampleDatabase, sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
+import { sampleDatabase, sampleMachine, sampleProcess, startFloor, startPostgres, startRosterServer } from './processes.js';
 import { formatTable, toJson, withRatios, type Measurement } from './report.js';
 import { floorRate, FLOOR_SCENARIO, scenarios, warmUp, type Context } from './scenarios.js';
 import { seed } from './seed.js';
@@ -66,7 +66,9 @@ async function main(): Promise<void> {
       if (s.roster) floorBefore ??= await floorRate(c, o.floorSeconds);
       const usage = await sampleProcess(s.inProcess ? process.pid : s.roster ? roster.pid : floor.pid);
       const dbUsage = await sampleDatabase(s.roster ? ROSTER_DB : FLOOR_DB);
+      const machine = await sampleMachine();
       const m = await s.run(c, prepared);
+      const machineBusy = await machine.stop();
       const { peakRssMiB, cpuMs } = await usage.stop();
       const dbCpuMs = await dbUsage.stop();
       const floorAfter = s.roster ? await floorRate(c, o.floorSeconds) : null;
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
       if (s.roster && !s.inProcess && o.profileDir) await roster.stop();
       const perRequest = (ms: number | null) => (ms === null || m.requests === 0 ? null : ms / m.requests);
       const around = floorBefore !== null && floorAfter !== null ? { floorPerSecond: (floorBefore + floorAfter) / 2 } : {};
-      measured.push({ ...m, ...around, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs) });
+      measured.push({ ...m, ...around, peakRssMiB, cpuMsPerRequest: perRequest(cpuMs), dbCpuMsPerRequest: perRequest(dbCpuMs), machineBusy });
       floorBefore = s.roster ? floorAfter : m.perSecond;
     }
     const rows = withRatios(measured, FLOOR_SCENARIO);

@@ -8,7 +8,7 @@ import { client, type Reply } from './client.js';
 import { captureStatements, openConnections, replay, replicator, type Connections, type Copy } from './database-alone.js';
 import type { ScimResponse } from '../../../src/scim/scim.call.js';
 import type { InProcessScim } from './in-process.js';
-import { percentile, type Measurement } from './report.js';
+import { percentile, type Driven } from './report.js';
 import { expect2xx, userBody, userName, type Seeded } from './seed.js';
 
 export const FLOOR_SCENARIO = 'floor: lookup by userName';
@@ -56,7 +56,7 @@ export interface Scenario {
   readonly bigGroup?: boolean;
   /** Whether it calls Roster's SCIM facade in the benchmark's own process (which is then the one sampled), not over HTTP. */
   readonly inProcess?: boolean;
-  run(c: Context, prepared?: Prepared): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>>;
+  run(c: Context, prepared?: Prepared): Promise<Driven>;
 }
 
 interface Load {
@@ -70,7 +70,7 @@ interface Load {
 }
 
 /** Drives one load with autocannon for the context's fixed time. */
-async function drive(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
+async function drive(name: string, c: Context, load: Load): Promise<Driven> {
   let i = 0;
   const connections = load.connections ?? CONNECTIONS;
   const r = await autocannon({
@@ -110,7 +110,7 @@ async function drive(name: string, c: Context, load: Load): Promise<Omit<Measure
  * many concurrent loops as drive() opens connections. The body is parsed from its JSON text and the
  * answer's body serialised, as the server does; sockets, Koa, the request log and metrics are left out.
  */
-async function driveInProcess(name: string, c: Context, load: Load): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
+async function driveInProcess(name: string, c: Context, load: Load): Promise<Driven> {
   const scim = c.inProcess;
   if (!scim || !load.token) throw new Error(`${name}: no in-process SCIM facade or token`);
   const token = load.token;
@@ -573,7 +573,7 @@ export async function entraSync(o: { rosterUrl: string; token: string; firstMana
 }
 
 /** The initial sync for the context's fixed time; its figure is SCIM writes per second. */
-async function initialSync(c: Context): Promise<Omit<Measurement, 'peakRssMiB' | 'cpuMsPerRequest' | 'dbCpuMsPerRequest'>> {
+async function initialSync(c: Context): Promise<Driven> {
   const until = Date.now() + c.seconds * 1000;
   const t = await entraSync({ rosterUrl: c.rosterUrl, token: c.seeded.token, firstManager: c.seeded.userIds[0]!, tag: Date.now().toString(36), another: () => Date.now() < until });
   return {

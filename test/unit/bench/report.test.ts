@@ -14,6 +14,7 @@ const m = (scenario: string, perSecond: number, extra: Partial<Measurement> = {}
   peakRssMiB: 150.4,
   cpuMsPerRequest: 0.2567,
   dbCpuMsPerRequest: 0.3141,
+  machineBusy: 0.8766,
   ...extra,
 });
 
@@ -39,19 +40,19 @@ describe('HTTP benchmark report', () => {
     expect(withRatios([m('lookup', 10, { floorPerSecond: 0 })], 'floor')[0]!.ratio).toBeNull();
   });
 
-  it('prints one aligned table with the ratio, non-2xx (and errors), CPU per request (Roster and database) and peak RSS', () => {
-    const rows = withRatios([m('floor', 8123.4, { peakRssMiB: null, cpuMsPerRequest: null, dbCpuMsPerRequest: null }), m('SCIM lookup', 4061.7, { non2xx: 3, errors: 2, floorPerSecond: 8123.4 })], 'floor');
+  it("prints one aligned table with the ratio, non-2xx (and errors), CPU per request (Roster and database), the machine's busy share and peak RSS", () => {
+    const rows = withRatios([m('floor', 8123.4, { peakRssMiB: null, cpuMsPerRequest: null, dbCpuMsPerRequest: null, machineBusy: null }), m('SCIM lookup', 4061.7, { non2xx: 3, errors: 2, floorPerSecond: 8123.4 })], 'floor');
     const lines = formatTable(rows).split('\n');
     expect(lines).toHaveLength(4);
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
-    expect(lines[0]).toMatch(/^scenario +conns +rate +p50 ms +p99 ms +ratio +floor req\/s +non-2xx +CPU ms\/req +DB CPU ms\/req +peak RSS MiB$/);
-    expect(lines[2]).toMatch(/^floor +10 +8,123 req\/s +1\.3 +9\.5 +1\.00 +— +0 +— +— +—$/);
-    expect(lines[3]).toMatch(/^SCIM lookup +10 +4,062 req\/s +1\.3 +9\.5 +0\.50 +8,123 +3 \(\+2 errors\) +0\.26 +0\.31 +150$/);
+    expect(lines[0]).toMatch(/^scenario +conns +rate +p50 ms +p99 ms +ratio +floor req\/s +non-2xx +CPU ms\/req +DB CPU ms\/req +busy % +peak RSS MiB$/);
+    expect(lines[2]).toMatch(/^floor +10 +8,123 req\/s +1\.3 +9\.5 +1\.00 +— +0 +— +— +— +—$/);
+    expect(lines[3]).toMatch(/^SCIM lookup +10 +4,062 req\/s +1\.3 +9\.5 +0\.50 +8,123 +3 \(\+2 errors\) +0\.26 +0\.31 +88 +150$/);
   });
 
   it('writes the rows as JSON, rounded as the table shows them', () => {
     const json = JSON.parse(toJson({ startedAt: 't', users: 10, seconds: 3, database: 'PostgreSQL', node: 'v20', rows: withRatios([m('floor', 3), m('x', 1), m('y', 1, { floorPerSecond: 6.04 })], 'floor') }));
-    expect(json.rows[1]).toMatchObject({ scenario: 'x', perSecond: 1, ratio: 0.333, p50Ms: 1.25, peakRssMiB: 150.4, cpuMsPerRequest: 0.257, dbCpuMsPerRequest: 0.314 });
+    expect(json.rows[1]).toMatchObject({ scenario: 'x', perSecond: 1, ratio: 0.333, p50Ms: 1.25, peakRssMiB: 150.4, cpuMsPerRequest: 0.257, dbCpuMsPerRequest: 0.314, machineBusy: 0.877 });
     expect(json.rows[1]).not.toHaveProperty('floorPerSecond');
     expect(json.rows[2]).toMatchObject({ scenario: 'y', ratio: 0.166, floorPerSecond: 6 });
   });
