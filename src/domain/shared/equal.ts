@@ -9,27 +9,43 @@
  * (docs/architecture.md#robustness).
  */
 export function sameData(a: unknown, b: unknown): boolean {
-  const pending: [unknown, unknown][] = [[a, b]];
-  while (pending.length > 0) {
-    const [x, y] = pending.pop()!;
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  // The pairs still to compare: xs[i] against ys[i]. Two flat stacks, not a stack of pairs, and
+  // keys counted in place rather than listed: a profile's attributes are compared on every change
+  // of a user, and this allocates nothing per value compared.
+  const xs: unknown[] = [a];
+  const ys: unknown[] = [b];
+  while (xs.length > 0) {
+    const x = xs.pop();
+    const y = ys.pop();
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    if (Array.isArray(x) !== Array.isArray(y)) return false;
-    if (Array.isArray(x)) {
-      const ys = y as unknown[];
-      if (x.length !== ys.length) return false;
-      x.forEach((v, i) => pending.push([v, ys[i]]));
+    const isArray = Array.isArray(x);
+    if (isArray !== Array.isArray(y)) return false;
+    if (isArray) {
+      const xa = x as unknown[];
+      const ya = y as unknown[];
+      if (xa.length !== ya.length) return false;
+      for (let i = 0; i < xa.length; i++) {
+        xs.push(xa[i]);
+        ys.push(ya[i]);
+      }
       continue;
     }
     const xo = x as Record<string, unknown>;
     const yo = y as Record<string, unknown>;
-    const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
-    const xk = keys(xo);
-    if (xk.length !== keys(yo).length) return false;
-    for (const k of xk) {
+    // Keys set on x less those set on y: zero when both hold the same keys (each of x's is on y).
+    let keys = 0;
+    for (const k in xo) {
+      if (!Object.hasOwn(xo, k) || xo[k] === undefined) continue;
       if (!Object.hasOwn(yo, k)) return false;
-      pending.push([xo[k], yo[k]]);
+      keys++;
+      xs.push(xo[k]);
+      ys.push(yo[k]);
     }
+    for (const k in yo) if (Object.hasOwn(yo, k) && yo[k] !== undefined) keys--;
+    if (keys !== 0) return false;
   }
   return true;
 }

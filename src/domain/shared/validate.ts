@@ -68,11 +68,18 @@ export function characterProblem(s: string): string | null {
   return null;
 }
 
-function checkString(field: string, s: string, maxBytes: number): void {
+/** What keeps `s` from being stored as a string of at most `maxBytes`, or null. */
+function stringProblem(s: string, maxBytes: number): string | null {
   const problem = characterProblem(s);
-  if (problem) fail(field, problem);
+  if (problem) return problem;
   // Most strings are short: count bytes only when the length alone cannot rule the limit out.
-  if (s.length * 3 > maxBytes && Buffer.byteLength(s, 'utf8') > maxBytes) fail(field, `is longer than ${maxBytes} bytes (UTF-8)`);
+  if (s.length * 3 > maxBytes && Buffer.byteLength(s, 'utf8') > maxBytes) return `is longer than ${maxBytes} bytes (UTF-8)`;
+  return null;
+}
+
+function checkString(field: string, s: string, maxBytes: number): void {
+  const problem = stringProblem(s, maxBytes);
+  if (problem) fail(field, problem);
 }
 
 /** "a string", "a list", ... for messages that say what was sent instead. */
@@ -127,35 +134,53 @@ function checkExtensions(field: string, value: unknown, limits: InputLimits): vo
  * the error's field. A missing optional value is null (or undefined); a missing list is empty.
  */
 export function validateShape(s: Shape, value: unknown, limits: InputLimits, field: string): void {
+  check(s, value, limits, field, null);
+}
+
+/** The path of a value: `parent`, its element `[key]` or its field `.key`. */
+const pathOf = (parent: string, key: string | number | null): string => (key === null ? parent : typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`);
+
+/**
+ * validateShape on the value at `key` of `parent`: the path is spelt out only for a message, or
+ * once for a list or object whose values it checks, not for each value that passes (this runs for
+ * every attribute of every write).
+ */
+function check(s: Shape, value: unknown, limits: InputLimits, parent: string, key: string | number | null): void {
   switch (s.kind) {
-    case 'string':
+    case 'string': {
       if (value === null || value === undefined) {
-        if (s.required) fail(field, 'is required');
+        if (s.required) fail(pathOf(parent, key), 'is required');
         return;
       }
-      if (typeof value !== 'string') return fail(field, `must be a string, not ${kindOf(value)}`);
-      if (s.required && value.trim() === '') fail(field, 'must not be empty');
-      checkString(field, value, s.key ? Math.min(MAX_KEY_BYTES, limits.maxStringBytes) : limits.maxStringBytes);
+      if (typeof value !== 'string') return fail(pathOf(parent, key), `must be a string, not ${kindOf(value)}`);
+      if (s.required && value.trim() === '') fail(pathOf(parent, key), 'must not be empty');
+      const problem = stringProblem(value, s.key ? Math.min(MAX_KEY_BYTES, limits.maxStringBytes) : limits.maxStringBytes);
+      if (problem) fail(pathOf(parent, key), problem);
       return;
+    }
     case 'id':
       if (value === null || value === undefined) return;
-      if (typeof value !== 'string' || !isUuid(value)) fail(field, `must be the id of ${s.of} (a UUID)`);
+      if (typeof value !== 'string' || !isUuid(value)) fail(pathOf(parent, key), `must be the id of ${s.of} (a UUID)`);
       return;
     case 'boolean':
       if (s.nullable && (value === null || value === undefined)) return;
-      if (typeof value !== 'boolean') fail(field, `must be true or false, not ${kindOf(value)}`);
+      if (typeof value !== 'boolean') fail(pathOf(parent, key), `must be true or false, not ${kindOf(value)}`);
       return;
-    case 'object':
+    case 'object': {
+      const field = pathOf(parent, key);
       if (!isPlainObject(value)) return fail(field, `must be an object, not ${kindOf(value)}`);
-      for (const [k, sub] of Object.entries(s.fields)) validateShape(sub, value[k], limits, `${field}.${k}`);
+      for (const k in s.fields) check(s.fields[k]!, value[k], limits, field, k);
       return;
-    case 'list':
+    }
+    case 'list': {
+      const field = pathOf(parent, key);
       if (!Array.isArray(value)) return fail(field, `must be a list, not ${kindOf(value)}`);
       if (value.length > limits.maxValuesPerAttribute) fail(field, `has ${value.length} values, more than ${limits.maxValuesPerAttribute}`);
-      value.forEach((el, i) => validateShape(s.of, el, limits, `${field}[${i}]`));
+      for (let i = 0; i < value.length; i++) check(s.of, value[i], limits, field, i);
       return;
+    }
     case 'extensions':
-      checkExtensions(field, value, limits);
+      checkExtensions(pathOf(parent, key), value, limits);
       return;
   }
 }
@@ -163,7 +188,7 @@ export function validateShape(s: Shape, value: unknown, limits: InputLimits, fie
 /** Checks every field of a resource's profile; the fields are top-level attributes, named bare. */
 export function validateFields(fields: Readonly<Record<string, Shape>>, value: unknown, limits: InputLimits): void {
   if (!isPlainObject(value)) throw new InvalidValueError(`the resource must be an object, not ${kindOf(value)}`);
-  for (const [k, s] of Object.entries(fields)) validateShape(s, value[k], limits, k);
+  for (const k in fields) check(fields[k]!, value[k], limits, k, null);
 }
 
 /**

@@ -269,16 +269,43 @@ export type Resolved = ResolvedAttribute | UnknownExtensionAttribute;
 const ATTR_NAME = /^[A-Za-z$][\w$-]*$/;
 
 export function schemaByUrn(rt: ResourceTypeSpec, urn: string): SchemaSpec | null {
-  if (eqi(rt.schema.id, urn)) return rt.schema;
+  if (rt.schema.id === urn || eqi(rt.schema.id, urn)) return rt.schema;
   return rt.extensions.find((e) => eqi(e.id, urn)) ?? null;
 }
 
 export function subAttribute(a: AttributeSpec, name: string): AttributeSpec | null {
-  return a.subAttributes?.find((s) => eqi(s.name, name)) ?? null;
+  const subs = a.subAttributes;
+  if (!subs) return null;
+  // Clients spell names as the schema does: an exact match first, without lower-casing each.
+  return subs.find((s) => s.name === name) ?? subs.find((s) => eqi(s.name, name)) ?? null;
 }
 
-/** Splits `[urn:...:]name[.sub]` and resolves it; null when the resource type has no such attribute. */
+/** Most attribute texts remembered per resource type, and the longest; others are resolved each time. */
+const RESOLVED_KEPT = 1000;
+const RESOLVED_KEPT_LENGTH = 200;
+const resolvedByType = new WeakMap<ResourceTypeSpec, Map<string, Resolved | null>>();
+
+/**
+ * Splits `[urn:...:]name[.sub]` and resolves it; null when the resource type has no such
+ * attribute. Every key of every request body, every PATCH path and filter attribute comes here,
+ * and clients send the same few texts again and again: an answer is remembered (it is read-only),
+ * for the first RESOLVED_KEPT texts of a type up to RESOLVED_KEPT_LENGTH characters, so that a
+ * client sending ever new or long names cannot make the memory grow.
+ */
 export function resolveAttribute(rt: ResourceTypeSpec, text: string): Resolved | null {
+  let kept = resolvedByType.get(rt);
+  if (!kept) resolvedByType.set(rt, (kept = new Map()));
+  const known = kept.get(text);
+  if (known !== undefined) return known;
+  const resolved = resolveAnew(rt, text);
+  if (kept.size < RESOLVED_KEPT && text.length <= RESOLVED_KEPT_LENGTH) kept.set(text, resolved);
+  return resolved;
+}
+
+/** How many attribute texts of `rt` resolveAttribute remembers; never more than RESOLVED_KEPT. */
+export const rememberedTexts = (rt: ResourceTypeSpec): number => resolvedByType.get(rt)?.size ?? 0;
+
+function resolveAnew(rt: ResourceTypeSpec, text: string): Resolved | null {
   let urn: string | null = null;
   let rest = text;
   const colon = text.lastIndexOf(':');

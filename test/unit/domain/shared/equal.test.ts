@@ -10,6 +10,9 @@ describe('sameData', () => {
     ['a number and its text', 1, '1', false],
     ['objects with one more key', { a: 1 }, { a: 1, b: 2 }, false],
     ['null and undefined', null, undefined, false],
+    ['objects with as many keys, not the same', { a: 1, b: 2 }, { a: 1, c: 2 }, false],
+    ['a key set on one side, undefined on the other', { a: 1, b: 2 }, { a: 1, b: undefined }, false],
+    ['empty objects', {}, {}, true],
   ])('%s', (_name, a, b, expected) => {
     expect(sameData(a, b)).toBe(expected);
     expect(sameData(b, a)).toBe(expected);
