@@ -90,20 +90,32 @@ function read<T>(c: Column<T>, v: unknown): unknown {
   return c.type === 'timestamptz' ? toDateOrNull(v as string | Date | null) : v;
 }
 
-function valueAt(d: unknown, path: string): unknown {
-  let v = d;
-  for (const k of path.split('.')) v = (v as Record<string, unknown>)[k];
-  return v;
+/** A column with the domain path of its value split once: `name.givenName` is head `name`, sub `givenName`. */
+interface ColumnPath<T> {
+  readonly column: Column<T>;
+  readonly head: string;
+  readonly sub: string | undefined;
+}
+
+const pathOf = <T>(column: Column<T>): ColumnPath<T> => {
+  const [head, sub] = column.domain.split('.') as [string, string | undefined];
+  return { column, head, sub };
+};
+
+function valueAt<T>(d: T, p: ColumnPath<T>): unknown {
+  const v = (d as Record<string, unknown>)[p.head];
+  return p.sub === undefined ? v : (v as Record<string, unknown>)[p.sub];
 }
 
 /** What a column stores of the domain value, before it is bound. */
-function stored<T>(c: Column<T>, d: T): unknown {
-  const v = valueAt(d, c.domain);
-  return c.write ? c.write(v as never) : v;
+function stored<T>(p: ColumnPath<T>, d: T): unknown {
+  const v = valueAt(d, p);
+  return p.column.write ? p.column.write(v as never) : v;
 }
 
-function param<T>(c: Column<T>, d: T): unknown {
-  return c.type === 'jsonb' || c.type === 'json' ? jsonParam(stored(c, d)) : valueAt(d, c.domain);
+function param<T>(p: ColumnPath<T>, d: T): unknown {
+  const t = p.column.type;
+  return t === 'jsonb' || t === 'json' ? jsonParam(stored(p, d)) : valueAt(d, p);
 }
 
 /** The order a sortable column gives, from its type and case rules; NULL sorts as the empty string. */
@@ -114,7 +126,7 @@ function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boole
 }
 
 /** Sets the domain field a column holds, from its stored value, in a row being read. */
-function put<T>(out: Record<string, unknown>, path: { readonly column: Column<T>; readonly head: string; readonly sub: string | undefined }, raw: unknown): void {
+function put<T>(out: Record<string, unknown>, path: ColumnPath<T>, raw: unknown): void {
   const value = read(path.column, raw);
   if (path.sub === undefined) out[path.head] = value;
   else ((out[path.head] ??= {}) as Record<string, unknown>)[path.sub] = value;
@@ -123,14 +135,23 @@ function put<T>(out: Record<string, unknown>, path: { readonly column: Column<T>
 export function defineTable<T>(spec: { name: string; alias: string; catalog: FieldCatalog; columns: readonly Column<T>[] }): Table<T> {
   const { name, alias, catalog, columns } = spec;
   const qualified = (c: Column<T>) => `${alias}.${c.sql}`;
-  const updatable = columns.filter((c) => c.updatable);
-  const paths = columns.map((column) => {
-    const [head, sub] = column.domain.split('.') as [string, string | undefined];
-    return { column, head, sub };
-  });
-  // A row as `insertAll` and `updateAll` read it from their JSON array, and the record type they read it as.
-  const record = (d: T) => Object.fromEntries(columns.map((c) => [c.sql, stored(c, d)]));
+  // The paths split, and every statement's text built, once: they are the same for every row.
+  const paths = columns.map(pathOf);
+  const updatable = paths.filter((p) => p.column.updatable);
   const recordset = (more: readonly string[] = []) => `x(${[...columns.map((c) => `"${c.sql}" ${c.type}`), ...more].join(', ')})`;
+  const names = columns.map((c) => `"${c.sql}"`).join(', ');
+  const insertSql = `insert into ${name} (${columns.map((c) => c.sql).join(', ')}) values (${columns.map(placeholder).join(', ')})`;
+  const insertAllSql = `insert into ${name} (${names}) select ${names} from json_to_recordset(?::json) as ${recordset()}`;
+  const updateSql = `update ${name} set ${updatable.map((p) => `${p.column.sql} = ${placeholder(p.column)}`).join(', ')} where tenant_id = ? and id = ?`;
+  const updateAllSql = `update ${name} ${alias} set ${updatable.map((p) => `${p.column.sql} = x."${p.column.sql}"`).join(', ')}
+          from json_to_recordset(?::json) as ${recordset(['previous_version integer', 'previous_managed_by uuid'])}
+          where ${alias}.tenant_id = x.tenant_id and ${alias}.id = x.id and ${alias}.version = x.previous_version and ${alias}.managed_by is not distinct from x.previous_managed_by`;
+  // A row as `insertAll` and `updateAll` read it from their JSON array, and the record type they read it as.
+  const record = (d: T): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const p of paths) out[p.column.sql] = stored(p, d);
+    return out;
+  };
   const sortKeys: Record<string, SortKey> = {};
   for (const c of columns) {
     const def = catalog.simple[c.domain];
@@ -156,29 +177,22 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
       return out as T;
     },
     insert(d) {
-      return {
-        sql: `insert into ${name} (${columns.map((c) => c.sql).join(', ')}) values (${columns.map(placeholder).join(', ')})`,
-        params: columns.map((c) => param(c, d)),
-      };
+      return { sql: insertSql, params: paths.map((p) => param(p, d)) };
     },
     insertAll(ds) {
-      const names = columns.map((c) => `"${c.sql}"`).join(', ');
-      return { sql: `insert into ${name} (${names}) select ${names} from json_to_recordset(?::json) as ${recordset()}`, params: [jsonParam(ds.map(record))] };
+      return { sql: insertAllSql, params: [jsonParam(ds.map(record))] };
     },
     updateAll(changes) {
-      const rows = changes.map(({ next, previous }) => ({ ...record(next), previous_version: previous.version, previous_managed_by: previous.managedBy }));
-      return {
-        sql: `update ${name} ${alias} set ${updatable.map((c) => `${c.sql} = x."${c.sql}"`).join(', ')}
-          from json_to_recordset(?::json) as ${recordset(['previous_version integer', 'previous_managed_by uuid'])}
-          where ${alias}.tenant_id = x.tenant_id and ${alias}.id = x.id and ${alias}.version = x.previous_version and ${alias}.managed_by is not distinct from x.previous_managed_by`,
-        params: [jsonParam(rows)],
-      };
+      const rows = changes.map(({ next, previous }) => {
+        const row = record(next);
+        row.previous_version = previous.version;
+        row.previous_managed_by = previous.managedBy;
+        return row;
+      });
+      return { sql: updateAllSql, params: [jsonParam(rows)] };
     },
     update(d) {
-      return {
-        sql: `update ${name} set ${updatable.map((c) => `${c.sql} = ${placeholder(c)}`).join(', ')} where tenant_id = ? and id = ?`,
-        params: [...updatable.map((c) => param(c, d)), d.tenantId, d.id],
-      };
+      return { sql: updateSql, params: [...updatable.map((p) => param(p, d)), d.tenantId, d.id] };
     },
   };
 }
