@@ -36,6 +36,21 @@ function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
 /** The cursor of a row: its sort key's value and its id. */
 const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
 
+/**
+ * An item of a page whose cursor is made when read: a GraphQL page that asks only for its nodes,
+ * or for the cursor of its last edge, does not encode one per row.
+ */
+class PageItem<T> {
+  constructor(
+    readonly node: T,
+    private readonly row: { readonly id: string; readonly _sort: unknown },
+  ) {}
+
+  get cursor(): string {
+    return cursorOf(this.row);
+  }
+}
+
 /** A keyset position for this order: the sort key's value and the id, which breaks ties. Anything else is refused before it reaches SQL. */
 const positionFor =
   (cast: SortKey['cast']) =>
@@ -124,10 +139,8 @@ export async function listRows<Row extends { readonly id: string }, T>(
     total = Number(row?.n ?? 0);
   }
   return {
-    // An offset page's caller (SCIM) pages by position: a cursor is made only if one is read.
-    items: page.map((r) =>
-      q.page.mode === 'keyset' ? { node: toDomain(r), cursor: cursorOf(r) } : { node: toDomain(r), get cursor() { return cursorOf(r); } },
-    ),
+    // A cursor is made only where one is read: SCIM pages by position, a GraphQL page may ask for none.
+    items: page.map((r) => new PageItem(toDomain(r), r)),
     total,
     hasMore,
   };

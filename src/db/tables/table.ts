@@ -125,6 +125,15 @@ function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boole
   return { expr: nullable ? `coalesce(${expr}, '')` : expr, cast: 'text' };
 }
 
+/**
+ * An object holding these keys, each null, that rows are copied from (`{ ...shape }`) before their
+ * keys are set. Keys added one by one under names a loop computes turn a V8 object into a hash
+ * table once it has more than about a dozen, which costs several times the memory and makes every
+ * later read of it slower; a copy of an object built with all of them keeps its fixed layout
+ * (docs/architecture.md#allocation-per-request).
+ */
+const shapeOf = (keys: Iterable<string>): Readonly<Record<string, unknown>> => Object.fromEntries([...new Set(keys)].map((k) => [k, null]));
+
 /** Sets the domain field a column holds, from its stored value, in a row being read. */
 function put<T>(out: Record<string, unknown>, path: ColumnPath<T>, raw: unknown): void {
   const value = read(path.column, raw);
@@ -147,8 +156,11 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
           from json_to_recordset(?::json) as ${recordset(['previous_version integer', 'previous_managed_by uuid'])}
           where ${alias}.tenant_id = x.tenant_id and ${alias}.id = x.id and ${alias}.version = x.previous_version and ${alias}.managed_by is not distinct from x.previous_managed_by`;
   // A row as `insertAll` and `updateAll` read it from their JSON array, and the record type they read it as.
-  const record = (d: T): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
+  const insertShape = shapeOf(columns.map((c) => c.sql));
+  const updateShape = shapeOf([...columns.map((c) => c.sql), 'previous_version', 'previous_managed_by']);
+  const domainShape = shapeOf(paths.map((p) => p.head));
+  const record = (d: T, shape = insertShape): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...shape };
     for (const p of paths) out[p.column.sql] = stored(p, d);
     return out;
   };
@@ -166,13 +178,13 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
     sortKeys,
     fromRow(row) {
       // Runs for every row read (a page of users is hundreds of rows): the paths are split once, above.
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = { ...domainShape };
       for (const path of paths) put(out, path, row[path.column.sql]);
       return out as T;
     },
     rowArray: (a) => `json_build_array(${columns.map((c) => `${a}.${c.sql}`).join(', ')})`,
     fromArray(values) {
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = { ...domainShape };
       for (let i = 0; i < paths.length; i++) put(out, paths[i]!, values[i]);
       return out as T;
     },
@@ -180,11 +192,11 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
       return { sql: insertSql, params: paths.map((p) => param(p, d)) };
     },
     insertAll(ds) {
-      return { sql: insertAllSql, params: [jsonParam(ds.map(record))] };
+      return { sql: insertAllSql, params: [jsonParam(ds.map((d) => record(d)))] };
     },
     updateAll(changes) {
       const rows = changes.map(({ next, previous }) => {
-        const row = record(next);
+        const row = record(next, updateShape);
         row.previous_version = previous.version;
         row.previous_managed_by = previous.managedBy;
         return row;

@@ -105,7 +105,8 @@ export interface Connection<T> {
 }
 
 export function toConnection<T>(result: ListResult<T>, p: Paging): Connection<T> {
-  const edges = result.items.map((i) => ({ cursor: i.cursor, node: i.node }));
+  // The items are the edges: a cursor is encoded only where one is read.
+  const edges = result.items;
   const forward = p.direction === 'forward';
   return {
     edges,
