@@ -125,20 +125,33 @@ function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boole
   return { expr: nullable ? `coalesce(${expr}, '')` : expr, cast: 'text' };
 }
 
-/**
- * An object holding these keys, each null, that rows are copied from (`{ ...shape }`) before their
- * keys are set. Keys added one by one under names a loop computes turn a V8 object into a hash
- * table once it has more than about a dozen, which costs several times the memory and makes every
- * later read of it slower; a copy of an object built with all of them keeps its fixed layout
- * (docs/architecture.md#allocation-per-request).
- */
-const shapeOf = (keys: Iterable<string>): Readonly<Record<string, unknown>> => Object.fromEntries([...new Set(keys)].map((k) => [k, null]));
+/** A key of an object a builder makes: a field, or a field of one of its plain sub-objects. */
+interface Key {
+  readonly head: string;
+  readonly sub: string | undefined;
+}
 
-/** Sets the domain field a column holds, from its stored value, in a row being read. */
-function put<T>(out: Record<string, unknown>, path: ColumnPath<T>, raw: unknown): void {
-  const value = read(path.column, raw);
-  if (path.sub === undefined) out[path.head] = value;
-  else ((out[path.head] ??= {}) as Record<string, unknown>)[path.sub] = value;
+/**
+ * A function that makes an object of these keys as one object literal, each key's value
+ * `value(i, arg)` for the i-th key; the keys of one head make one sub-object. V8 gives every object
+ * made by one literal the same fixed layout. Set one by one under names a loop computes, an object
+ * with more than about a dozen keys becomes a hash table (several times the memory, slower to read
+ * in everything after), and one copied from a template gets a layout of its own, which makes every
+ * function that reads such objects slow (docs/architecture.md#allocation-per-request). The source
+ * is made once per table from its description's names, never from a value.
+ */
+function objectBuilder<A>(keys: readonly Key[], value: (i: number, arg: A) => unknown): (arg: A) => Record<string, unknown> {
+  const heads = new Map<string, string[]>();
+  keys.forEach(({ head, sub }, i) => {
+    if (head === '__proto__' || sub === '__proto__') throw new Error('a table key may not be __proto__');
+    const parts = heads.get(head) ?? [];
+    parts.push(sub === undefined ? `v(${i}, a)` : `${JSON.stringify(sub)}: v(${i}, a)`);
+    heads.set(head, parts);
+  });
+  const sub = new Set(keys.filter((k) => k.sub !== undefined).map((k) => k.head));
+  const fields = [...heads].map(([head, parts]) => `${JSON.stringify(head)}: ${sub.has(head) ? `{ ${parts.join(', ')} }` : parts[0]}`);
+  // Made from the table description's names, see above.
+  return new Function('v', `return (a) => ({ ${fields.join(', ')} });`)(value) as (arg: A) => Record<string, unknown>;
 }
 
 export function defineTable<T>(spec: { name: string; alias: string; catalog: FieldCatalog; columns: readonly Column<T>[] }): Table<T> {
@@ -155,15 +168,15 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
   const updateAllSql = `update ${name} ${alias} set ${updatable.map((p) => `${p.column.sql} = x."${p.column.sql}"`).join(', ')}
           from json_to_recordset(?::json) as ${recordset(['previous_version integer', 'previous_managed_by uuid'])}
           where ${alias}.tenant_id = x.tenant_id and ${alias}.id = x.id and ${alias}.version = x.previous_version and ${alias}.managed_by is not distinct from x.previous_managed_by`;
-  // A row as `insertAll` and `updateAll` read it from their JSON array, and the record type they read it as.
-  const insertShape = shapeOf(columns.map((c) => c.sql));
-  const updateShape = shapeOf([...columns.map((c) => c.sql), 'previous_version', 'previous_managed_by']);
-  const domainShape = shapeOf(paths.map((p) => p.head));
-  const record = (d: T, shape = insertShape): Record<string, unknown> => {
-    const out: Record<string, unknown> = { ...shape };
-    for (const p of paths) out[p.column.sql] = stored(p, d);
-    return out;
-  };
+  // A row as `insertAll` and `updateAll` read it from their JSON array, and the domain object a row read gives.
+  const columnKeys = columns.map((c): Key => ({ head: c.sql, sub: undefined }));
+  const insertRecord = objectBuilder(columnKeys, (i, d: T) => stored(paths[i]!, d));
+  const updateRecord = objectBuilder(
+    [...columnKeys, { head: 'previous_version', sub: undefined }, { head: 'previous_managed_by', sub: undefined }],
+    (i, c: { readonly next: T; readonly previous: Guard }) => (i < paths.length ? stored(paths[i]!, c.next) : i === paths.length ? c.previous.version : c.previous.managedBy),
+  );
+  const fromValues = objectBuilder(paths, (i, values: readonly unknown[]) => read(paths[i]!.column, values[i]));
+  const fromNamed = objectBuilder(paths, (i, row: Readonly<Record<string, unknown>>) => read(paths[i]!.column, row[paths[i]!.column.sql]));
   const sortKeys: Record<string, SortKey> = {};
   for (const c of columns) {
     const def = catalog.simple[c.domain];
@@ -176,32 +189,18 @@ export function defineTable<T>(spec: { name: string; alias: string; catalog: Fie
     columns,
     columnMap: Object.fromEntries(columns.map((c) => [c.domain, qualified(c)])),
     sortKeys,
-    fromRow(row) {
-      // Runs for every row read (a page of users is hundreds of rows): the paths are split once, above.
-      const out: Record<string, unknown> = { ...domainShape };
-      for (const path of paths) put(out, path, row[path.column.sql]);
-      return out as T;
-    },
+    // Run for every row read (a page of users is hundreds of rows).
+    fromRow: (row) => fromNamed(row) as T,
     rowArray: (a) => `json_build_array(${columns.map((c) => `${a}.${c.sql}`).join(', ')})`,
-    fromArray(values) {
-      const out: Record<string, unknown> = { ...domainShape };
-      for (let i = 0; i < paths.length; i++) put(out, paths[i]!, values[i]);
-      return out as T;
-    },
+    fromArray: (values) => fromValues(values) as T,
     insert(d) {
       return { sql: insertSql, params: paths.map((p) => param(p, d)) };
     },
     insertAll(ds) {
-      return { sql: insertAllSql, params: [jsonParam(ds.map((d) => record(d)))] };
+      return { sql: insertAllSql, params: [jsonParam(ds.map(insertRecord))] };
     },
     updateAll(changes) {
-      const rows = changes.map(({ next, previous }) => {
-        const row = record(next, updateShape);
-        row.previous_version = previous.version;
-        row.previous_managed_by = previous.managedBy;
-        return row;
-      });
-      return { sql: updateAllSql, params: [jsonParam(rows)] };
+      return { sql: updateAllSql, params: [jsonParam(changes.map(updateRecord))] };
     },
     update(d) {
       return { sql: updateSql, params: [...updatable.map((p) => param(p, d)), d.tenantId, d.id] };
