@@ -90,11 +90,15 @@ function read<T>(c: Column<T>, v: unknown): unknown {
   return c.type === 'timestamptz' ? toDateOrNull(v as string | Date | null) : v;
 }
 
-/** A column with the domain path of its value split once: `name.givenName` is head `name`, sub `givenName`. */
-interface ColumnPath<T> {
-  readonly column: Column<T>;
+/** A key of an object a builder makes: a field, or a field of one of its plain sub-objects. */
+interface Key {
   readonly head: string;
   readonly sub: string | undefined;
+}
+
+/** A column with the domain path of its value split once: `name.givenName` is head `name`, sub `givenName`. */
+interface ColumnPath<T> extends Key {
+  readonly column: Column<T>;
 }
 
 const pathOf = <T>(column: Column<T>): ColumnPath<T> => {
@@ -123,12 +127,6 @@ function sortKey(col: string, type: SqlType, nullable: boolean, caseExact: boole
   if (type === 'uuid' || type === 'timestamptz') return { expr: col, cast: type };
   const expr = caseExact ? col : `lower(${col})`;
   return { expr: nullable ? `coalesce(${expr}, '')` : expr, cast: 'text' };
-}
-
-/** A key of an object a builder makes: a field, or a field of one of its plain sub-objects. */
-interface Key {
-  readonly head: string;
-  readonly sub: string | undefined;
 }
 
 /**
