@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig, type Config } from '../config/config.js';
 import { listen, type Listener } from '../db/listen.js';
 import { EVENTS_CHANNEL } from '../db/repositories/event.repository.js';
+import { WEBHOOK_ENDPOINTS_CHANNEL } from '../db/repositories/webhook.repository.js';
 import { createStore, type StoreOptions } from '../db/store.js';
 import { createDispatcher, type Dispatcher, type DispatcherLog } from '../domain/webhook/webhook.dispatcher.js';
 import { resolveHost } from '../domain/webhook/url-guard.js';
@@ -35,16 +36,20 @@ export function createWebhookDispatcher(orm: MikroORM, o: StoreOptions & { setti
     fanOut: () => fanOut({ store, newId: uuidv7 }, 500),
     log: o.log,
   });
-  // A commit that wrote change events notifies every process: fan-out and delivery start at once
-  // instead of at the next poll.
+  // A commit that wrote change events notifies every process, and so does one that enabled an
+  // endpoint: fan-out and delivery start at once instead of at the next poll.
   let listener: Listener | null = null;
   return {
     start() {
-      listener ??= listen(orm.config.get('clientUrl')!, EVENTS_CHANNEL, () => dispatcher.eventsCommitted());
+      listener ??= listen(orm.config.get('clientUrl')!, {
+        [EVENTS_CHANNEL]: () => dispatcher.eventsCommitted(),
+        [WEBHOOK_ENDPOINTS_CHANNEL]: () => dispatcher.endpointsChanged(),
+      });
       dispatcher.start();
     },
     wake: () => dispatcher.wake(),
     eventsCommitted: () => dispatcher.eventsCommitted(),
+    endpointsChanged: () => dispatcher.endpointsChanged(),
     async stop() {
       await listener?.close();
       listener = null;

@@ -45,7 +45,7 @@ export function createEventWakeups(url: string, o: { pollIntervalMs: number }): 
     watch(tenantId, wake) {
       if (closed) return () => undefined;
       if (!listener) {
-        listener = listen(url, EVENTS_CHANNEL, notified);
+        listener = listen(url, { [EVENTS_CHANNEL]: notified });
         poll = setInterval(wakeAll, o.pollIntervalMs);
         poll.unref();
       }

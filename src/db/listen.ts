@@ -4,12 +4,16 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** What to do with a channel's notifications; called without a payload after each (re)connect. */
+export type Handlers = Readonly<Record<string, (payload?: string) => void>>;
+
 /**
- * Hears PostgreSQL notifications on `channel` over a connection of its own, reconnecting after a
- * second when it breaks (docs/architecture.md#webhooks). Notifications only wake readers up: a
- * reader that misses one (while reconnecting) still finds the work at its next poll.
+ * Hears PostgreSQL notifications on the channels of `handlers` over one connection of its own,
+ * reconnecting after a second when it breaks (docs/architecture.md#webhooks). Notifications only
+ * wake readers up: a reader that misses one (while reconnecting) still finds the work at its next
+ * poll.
  */
-export function listen(url: string, channel: string, onNotify: (payload?: string) => void): Listener {
+export function listen(url: string, handlers: Handlers): Listener {
   let client: pg.Client | null = null;
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
@@ -25,12 +29,12 @@ export function listen(url: string, channel: string, onNotify: (payload?: string
     };
     c.on('error', again);
     c.on('end', again);
-    c.on('notification', (n) => onNotify(n.payload));
+    c.on('notification', (n) => handlers[n.channel]?.(n.payload));
     try {
       await c.connect();
-      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+      await c.query(Object.keys(handlers).map((channel) => `listen ${pg.escapeIdentifier(channel)};`).join(' '));
       // Whatever was committed while not listening is found now.
-      onNotify();
+      for (const onNotify of Object.values(handlers)) onNotify();
     } catch {
       again();
     }

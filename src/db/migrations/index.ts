@@ -19,6 +19,7 @@ import { Migration20261207090000_user_value_columns } from './Migration202612070
 import { Migration20261208090000_external_id_order } from './Migration20261208090000_external_id_order.js';
 import { Migration20261209090000_payload_statistics } from './Migration20261209090000_payload_statistics.js';
 import { Migration20261210090000_sampled_statistics } from './Migration20261210090000_sampled_statistics.js';
+import { Migration20261211090000_webhook_endpoint_notify } from './Migration20261211090000_webhook_endpoint_notify.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const migrationsList: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261208090000_external_id_order', class: Migration20261208090000_external_id_order },
   { name: 'Migration20261209090000_payload_statistics', class: Migration20261209090000_payload_statistics },
   { name: 'Migration20261210090000_sampled_statistics', class: Migration20261210090000_sampled_statistics },
+  { name: 'Migration20261211090000_webhook_endpoint_notify', class: Migration20261211090000_webhook_endpoint_notify },
 ];

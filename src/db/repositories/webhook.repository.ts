@@ -7,6 +7,9 @@ import { exec, ID_ARRAY, jsonParam, query, toDate, toDateOrNull, type Db } from 
 /** The transaction-scoped advisory lock one process holds while it fans events out. */
 const FAN_OUT_LOCK = 7_265_001;
 
+/** The channel a trigger notifies when an endpoint is created enabled or enabled again (the webhook_endpoint_notify migration). */
+export const WEBHOOK_ENDPOINTS_CHANNEL = 'roster_webhook_endpoints';
+
 interface EndpointRow {
   id: string; tenant_id: string; url: string; events: string[]; description: string | null; secret: string; enabled: boolean;
   disabled_reason: 'manual' | 'failing' | null; secret_rotated_at: Date | null; previous_secret_expires_at: Date | null; created_at: Date; updated_at: Date;
@@ -153,10 +156,16 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
     async beginFanOut() {
       // An advisory lock, not a row lock: taking it gives the transaction no id, so the outbox's
       // "settled" horizon (the oldest running transaction) is not held back by this one.
-      const [got] = await query<{ locked: boolean }>(db, 'select pg_try_advisory_xact_lock(?) as locked', [FAN_OUT_LOCK]);
-      if (!got?.locked) return false;
+      const [got] = await query<{ taken: boolean; endpoints: boolean }>(
+        db,
+        'select pg_try_advisory_xact_lock(?) as taken, exists (select 1 from webhook_endpoints where enabled) as endpoints',
+        [FAN_OUT_LOCK],
+      );
+      const taken = got?.taken === true;
+      const endpoints = got?.endpoints !== false;
+      if (!taken) return { taken, position: null, endpoints };
       const [r] = await query<{ position: string }>(db, "select position from webhook_fan_out where name = 'events'");
-      return { position: r?.position ?? null };
+      return { taken, position: r?.position ?? null, endpoints };
     },
     async enqueue(deliveries) {
       // One statement; `ordinality` keeps the order given, which `seq` then records.

@@ -5,6 +5,7 @@ import { endpointData } from './webhook.js';
 import { givenUp, retryDelayMs, type RetryPolicy } from './retry.js';
 import { webhookHeaders } from './signature.js';
 import { checkTarget, type ResolvedAddress, type TargetPolicy } from './url-guard.js';
+import type { FanOutResult } from './webhook.fanout.js';
 import type { AttemptOutcome, ClaimedDelivery } from './webhook.ports.js';
 
 /** One POST to a checked address; the sender connects to `addresses` only and follows no redirect. */
@@ -35,10 +36,11 @@ export interface DispatcherLog {
 }
 
 /**
- * Moves new change events into the delivery queue: how many it moved, and whether there may be
- * more (a whole batch was moved), so the dispatcher goes on until it has caught up.
+ * Moves new change events into the delivery queue: how many it moved, whether there may be more
+ * (a whole batch was moved), so the dispatcher goes on until it has caught up, and whether any
+ * endpoint is enabled.
  */
-export type FanOut = () => Promise<{ readonly moved: number; readonly queued: number; readonly more: boolean }>;
+export type FanOut = () => Promise<FanOutResult>;
 
 /**
  * The least time between two fan-outs that follow announcements. Under a stream of writes every
@@ -51,8 +53,13 @@ export interface Dispatcher {
   start(): void;
   /** Looks at the queue now rather than at the next poll. */
   wake(): void;
-  /** A transaction that wrote change events committed: fan out now, and soon again until they show. */
+  /**
+   * A transaction that wrote change events committed: fan out now, and soon again until they show;
+   * unless the last fan-out found no enabled endpoint anywhere, when the poll's fan-out is enough.
+   */
   eventsCommitted(): void;
+  /** An endpoint may have been enabled (created, or enabled again): fan out now. */
+  endpointsChanged(): void;
   /** Stops taking deliveries and waits for the attempts in flight (each bounded by the timeout). */
   stop(): Promise<void>;
 }
@@ -154,6 +161,14 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
   let claimDue = true;
   /** When the last fan-out that caught up (moved less than a whole batch) started. */
   let caughtUpAt = 0;
+  /**
+   * Whether the last fan-out saw an enabled endpoint (assumed until one says otherwise). Without
+   * one, an announcement starts no fan-out: the poll's moves the position past the events, and an
+   * endpoint's enabling is announced on its own (`endpointsChanged`).
+   */
+  let endpoints = true;
+  /** Counts `endpointsChanged` calls: a fan-out that began before the latest one may not have seen the endpoint. */
+  let endpointsHeard = 0;
 
   async function round(): Promise<void> {
     // Events first, so a change committed just now can be claimed in the same round. A round that
@@ -164,8 +179,11 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
       if (gap > 0) await pause(gap);
       fanOutDue = false;
       const startedAt = Date.now();
-      const { moved, queued, more } = await deps.fanOut();
-      if (moved > 0) settleMs = null;
+      const heard = endpointsHeard;
+      const { moved, queued, more, endpoints: seen } = await deps.fanOut();
+      if (heard === endpointsHeard) endpoints = seen;
+      // Looking again soon is for events announced but not yet readable; without an endpoint no one waits for them.
+      if (moved > 0 || !endpoints) settleMs = null;
       if (queued > 0) claimDue = true;
       if (more) fanOutDue = true;
       else caughtUpAt = startedAt;
@@ -249,7 +267,14 @@ export function createDispatcher(deps: ServiceDeps & { sender: WebhookSender; ta
     },
     wake,
     eventsCommitted() {
+      if (!endpoints) return;
       settleMs = 10;
+      fanOutDue = true;
+      rouse();
+    },
+    endpointsChanged() {
+      endpointsHeard++;
+      endpoints = true;
       fanOutDue = true;
       rouse();
     },

@@ -66,10 +66,11 @@ export interface WebhookDeliveryRepository {
   /** An endpoint's deliveries, newest first. */
   list(tenantId: string, endpointId: string, page: { cursor: string | null; limit: number }): Promise<ListResult<WebhookDelivery>>;
   /**
-   * Takes the fan-out for this transaction and answers the position fan-out has reached (null:
-   * nothing fanned out yet), or answers false when another process is fanning out now.
+   * Takes the fan-out for this transaction (`taken` is false when another process is fanning out
+   * now) and answers the position fan-out has reached (null: nothing fanned out yet), and whether
+   * any tenant has an enabled endpoint.
    */
-  beginFanOut(): Promise<{ readonly position: string | null } | false>;
+  beginFanOut(): Promise<{ readonly taken: boolean; readonly position: string | null; readonly endpoints: boolean }>;
   /** Queues deliveries, in the order given (each endpoint's deliveries go out in this order). */
   enqueue(deliveries: readonly NewDelivery[]): Promise<void>;
   /** Records how far fan-out has come. */

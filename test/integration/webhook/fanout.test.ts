@@ -58,6 +58,6 @@ describe('webhook fan-out', () => {
     expect(queued).toBe(3);
     const deliveries = (await h.services.webhooks.deliveries(served, id, { cursor: null, limit: 100 })).items.map((i) => i.node);
     expect(deliveries.map((d) => d.eventId).sort()).toEqual(all.filter((e) => e.tenantId === served.tenantId && e.type === 'user.created').map((e) => e.id).sort());
-    expect(await fanOut({ store, newId: uuidv7 }, 2)).toEqual({ moved: 0, queued: 0, more: false });
+    expect(await fanOut({ store, newId: uuidv7 }, 2)).toEqual({ moved: 0, queued: 0, more: false, endpoints: true });
   });
 });
