@@ -21,9 +21,10 @@ export interface CredentialCache {
   /** Empties the cache (this process changed a credential). */
   clear(): void;
   /**
-   * Resolves when the next change is heard, or after `timeoutMs`, or at once when not listening.
-   * Taken before a change commits, awaited after: its announcement reached this process, and with
-   * it, every other listening one (PostgreSQL signals them all at commit).
+   * Resolves when the next change is heard, or after `timeoutMs`; after `timeoutMs` too when not
+   * listening, or no longer listening. Taken before a change commits, awaited after: its
+   * announcement reached this process, and with it, every other listening one (PostgreSQL signals
+   * them all at commit); a process that cannot hear gives the others the whole time.
    */
   nextChange(timeoutMs: number): Promise<void>;
   /** Whether changes are being heard, so entries are served. */
@@ -89,8 +90,8 @@ export async function openCredentialCache(o: CredentialCacheOptions): Promise<Cr
   const lost = (c: pg.Client) => {
     if (client !== c) return;
     client = null;
+    // Writers waiting to hear their change are not let go: they wait out their time, as those that start now do.
     setListening(false);
-    heard();
     c.removeAllListeners('notification');
     c.on('error', () => undefined);
     void c.end().catch(() => undefined);
@@ -152,7 +153,8 @@ export async function openCredentialCache(o: CredentialCacheOptions): Promise<Cr
     },
     clear,
     nextChange(timeoutMs) {
-      if (!listening) return Promise.resolve();
+      // Not hearing changes, this process cannot tell when the others heard: it gives them the whole time.
+      if (!listening) return new Promise<void>((resolve) => setTimeout(resolve, timeoutMs));
       return new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs).unref();
         waiting.push(() => {
