@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
 import type { Later } from '../domain/ports.js';
+import { extended } from '../domain/shared/objects.js';
 import { ConflictError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
 
 /**
@@ -227,7 +228,7 @@ export async function later(db: Db, statements: readonly Statement[]): Promise<v
     if (db.later.some((w) => w.table === table && !(w.disjoint && st.disjoint))) await sendLater(db, false);
     // What it reads must go out in the same statement: a flush in between would have sent it alone.
     if (st.uses !== undefined && !waiting(db, st.uses)) throw new Error(`a write reads "${st.uses}", which is not waiting to be sent with it`);
-    db.later.push({ ...st, table });
+    db.later.push(extended(st, { table }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { extended } from '../domain/shared/objects.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery/discovery.documents.js';
 import { groupsResource } from './groups/groups.resource.js';
 import { pickListParams } from './resource/list.params.js';
@@ -89,7 +90,7 @@ async function route(deps: ScimDeps, req: ScimRequest, scope: ScimScope): Promis
 export function createScimRouter(deps: ScimDeps): (req: ScimRequest) => Promise<ScimResponse> {
   return async (req) => {
     const scope: ScimScope = {};
-    const withPrincipal = (res: ScimResponse): ScimResponse => (scope.principal ? { ...res, principal: scope.principal } : res);
+    const withPrincipal = (res: ScimResponse): ScimResponse => (scope.principal ? extended(res, { principal: scope.principal }) : res);
     try {
       return withPrincipal(await route(deps, req, scope));
     } catch (e) {

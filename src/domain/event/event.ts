@@ -81,7 +81,12 @@ export function userData(u: User): EventData {
   const out: Record<string, unknown> = {};
   const src = u as unknown as Record<string, unknown>;
   for (const k of USER_KEYS) out[k] = src[k];
-  return { ...out, managedBy: u.managedBy, version: u.version, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) };
+  // Completed in place: a spread of it with new keys would outlive the young generation (src/domain/shared/objects.ts).
+  out.managedBy = u.managedBy;
+  out.version = u.version;
+  out.createdAt = iso(u.createdAt);
+  out.updatedAt = iso(u.updatedAt);
+  return out;
 }
 
 export function groupData(g: Group): EventData {

@@ -5,6 +5,7 @@ import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedGroupData, groupData, membersData } from '../event/event.js';
+import { extended } from '../shared/objects.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { coalescing } from '../shared/coalesce.js';
 import { canonicalId, isUuid } from '../shared/id.js';
@@ -124,8 +125,8 @@ export function createGroupService(deps: ServiceDeps) {
     versionsAfter = 0,
   ): Promise<void> {
     const base = { resourceType: 'Group', resourceId: group.id, changedAttributes: ['members'], versionsAfter } as const;
-    if (net.added.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_added', data: membersData(group, net.added) });
-    if (net.removed.length) await recordEvent(deps, r, ctx, { ...base, type: 'group.members_removed', data: membersData(group, net.removed) });
+    if (net.added.length) await recordEvent(deps, r, ctx, extended(base, { type: 'group.members_added', data: membersData(group, net.added) }));
+    if (net.removed.length) await recordEvent(deps, r, ctx, extended(base, { type: 'group.members_removed', data: membersData(group, net.removed) }));
   }
 
   /** Runs a write that sets `displayName`, explaining a conflict with another source's group. */
@@ -334,7 +335,7 @@ export function createGroupService(deps: ServiceDeps) {
       validateGroupProfile(profile, deps.limits);
       return explainConflict(ctx, () => profile.displayName, () => store.write(async (r) => {
         const now = deps.now();
-        const group: Group = { ...profile, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now };
+        const group: Group = extended(profile, { id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), version: 1, createdAt: now, updatedAt: now });
         await r.groups.insert(group);
         const net = members.length > 0 ? await applyMembers(r, ctx, group.id, [{ op: 'add', members }]) : { added: [], removed: [] };
         const changes = ['displayName', ...(profile.externalId !== null ? ['externalId'] : [])];

@@ -9,6 +9,7 @@ import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
+import { extended } from '../shared/objects.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, VALUE_ATTRIBUTES, type User, type UserProfile } from './user.js';
 
@@ -180,7 +181,7 @@ export function createUserService(deps: ServiceDeps) {
   /** A new user of the caller's tenant with this profile and login name. */
   function newUser(ctx: Ctx, profile: UserProfile, loginName: string): User {
     const now = deps.now();
-    return { ...profile, loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now };
+    return extended(profile, { loginName, id: deps.newId(), tenantId: ctx.tenantId, managedBy: actingConnection(ctx), deprovisionedAt: null, version: 1, createdAt: now, updatedAt: now });
   }
 
   /** The audit and change events of a created user. */
@@ -280,9 +281,9 @@ export function createUserService(deps: ServiceDeps) {
   async function recordChange(r: Repositories, ctx: Ctx, user: User, changes: readonly string[]): Promise<void> {
     const others = changes.filter((c) => c !== 'active');
     const base = { resourceType: 'User', resourceId: user.id, data: userData(user) } as const;
-    if (others.length > 0) await recordEvent(deps, r, ctx, { ...base, type: 'user.updated', changedAttributes: others });
+    if (others.length > 0) await recordEvent(deps, r, ctx, extended(base, { type: 'user.updated', changedAttributes: others }));
     if (changes.includes('active')) {
-      await recordEvent(deps, r, ctx, { ...base, type: user.active ? 'user.reactivated' : 'user.deactivated', changedAttributes: ['active'] });
+      await recordEvent(deps, r, ctx, extended(base, { type: user.active ? 'user.reactivated' : 'user.deactivated', changedAttributes: ['active'] }));
     }
   }
 
