@@ -49,3 +49,45 @@ export function sameData(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * A deep copy of plain data (as `sameData` takes it): new arrays and plain objects all the way
+ * down, anything else (strings, numbers, booleans, null, a Date) shared. For a resource about to
+ * be changed in place, such as a SCIM PATCH's document: `structuredClone` went through V8's
+ * serializer and cost about eight times as much for a user (docs/performance.md#fewer-copies-through-the-serializer).
+ *
+ * Iterative, as `sameData` is, so a deeply nested extension document cannot exhaust the stack; an
+ * own `__proto__` key (JSON.parse makes one) is copied as a key, not taken for the prototype.
+ */
+export function copyData<T>(value: T): T {
+  const fresh = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    let copy: object;
+    if (Array.isArray(v)) copy = [];
+    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) copy = {};
+    else return v;
+    from.push(v);
+    to.push(copy);
+    return copy;
+  };
+  const from: object[] = [];
+  const to: object[] = [];
+  const root = fresh(value) as T;
+  while (from.length > 0) {
+    const source = from.pop()!;
+    const target = to.pop()!;
+    if (Array.isArray(source)) {
+      const out = target as unknown[];
+      for (let i = 0; i < source.length; i++) out.push(fresh(source[i]));
+      continue;
+    }
+    const src = source as Record<string, unknown>;
+    const out = target as Record<string, unknown>;
+    for (const k in src) {
+      if (!Object.hasOwn(src, k)) continue;
+      if (k === '__proto__') Object.defineProperty(out, k, { value: fresh(src[k]), enumerable: true, writable: true, configurable: true });
+      else out[k] = fresh(src[k]);
+    }
+  }
+  return root;
+}

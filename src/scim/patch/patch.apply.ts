@@ -1,4 +1,4 @@
-import { sameData } from '../../domain/shared/equal.js';
+import { copyData, sameData } from '../../domain/shared/equal.js';
 import { elementOf, matchesElement } from '../filter/filter.match.js';
 import { subAttribute, type AttributeSpec, type ResolvedAttribute } from '../registry/attribute.registry.js';
 import { coerceValue, isObject, type Json } from '../resource/resource.normalise.js';
@@ -13,7 +13,7 @@ import type { PatchOperation } from './patch.normalise.js';
  * value removes only those values. Group membership never comes here (see group.patch).
  */
 export function applyPatch(resource: Json, ops: readonly PatchOperation[]): Json {
-  const res = structuredClone(resource);
+  const res = copyData(resource);
   for (const op of ops) applyOne(res, op);
   return res;
 }

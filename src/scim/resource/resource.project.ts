@@ -1,5 +1,6 @@
 import { allAttributes, resolveAttribute, schemaByUrn, type Resolved, type ResourceTypeSpec } from '../registry/attribute.registry.js';
 import { isObject, type Json } from './resource.normalise.js';
+import { copyData } from '../../domain/shared/equal.js';
 
 /**
  * `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9), driven by the registry's
@@ -105,7 +106,7 @@ export function project(rt: ResourceTypeSpec, p: Projection, full: Json): Json {
   } else if (p.excluded.length === 0) {
     return full;
   } else {
-    out = structuredClone(full);
+    out = copyData(full);
   }
   for (const e of p.excluded) remove(out, e);
   return out;

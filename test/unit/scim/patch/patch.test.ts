@@ -36,4 +36,21 @@ describe('user PATCH: normalised, then applied in memory (RFC 7644 §3.5.2, docs
     run({ name: 'x', before, operations: [{ op: 'remove', path: 'emails' }] });
     expect(before).toEqual({ userName: 'a@x', emails: [{ value: 'a@x' }] });
   });
+
+  it('leaves nested parts of the input untouched: elements, extensions, their sub-objects', () => {
+    const ext = 'urn:example:params:scim:schemas:extension:acme:2.0:User';
+    const before = { userName: 'a@x', emails: [{ value: 'a@x', type: 'work' }], [ext]: { badge: { colour: 'red' }, floor: 3 } };
+    const copy = JSON.parse(JSON.stringify(before)) as typeof before;
+    const after = run({
+      name: 'x',
+      before,
+      operations: [
+        { op: 'replace', path: 'emails[type eq "work"].value', value: 'b@x' },
+        { op: 'replace', path: `${ext}:badge.colour`, value: 'blue' },
+        { op: 'remove', path: `${ext}:floor` },
+      ],
+    });
+    expect(after).toMatchObject({ emails: [{ value: 'b@x', type: 'work' }], [ext]: { badge: { colour: 'blue' } } });
+    expect(before).toEqual(copy);
+  });
 });
