@@ -60,18 +60,18 @@ export function sameData(a: unknown, b: unknown): boolean {
  * own `__proto__` key (JSON.parse makes one) is copied as a key, not taken for the prototype.
  */
 export function copyData<T>(value: T): T {
+  // The objects still to fill: to[i] gets the contents of from[i].
+  const from: object[] = [];
+  const to: object[] = [];
   const fresh = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
-    let copy: object;
-    if (Array.isArray(v)) copy = [];
-    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) copy = {};
-    else return v;
+    const proto: unknown = Object.getPrototypeOf(v);
+    const copy = Array.isArray(v) ? [] : proto === Object.prototype || proto === null ? {} : null;
+    if (copy === null) return v;
     from.push(v);
     to.push(copy);
     return copy;
   };
-  const from: object[] = [];
-  const to: object[] = [];
   const root = fresh(value) as T;
   while (from.length > 0) {
     const source = from.pop()!;
