@@ -159,13 +159,14 @@ function applyMulti(holder: Json, r: ResolvedAttribute, o: PatchOperation): void
     const gone = coerceValue(attr, o.value, t.text) as Json[];
     return setOrDelete(holder, name, list.filter((el) => !gone.some((g) => sameValue(attr, el, g))));
   }
-  const values = coerceValue(attr, o.value, t.text) as Json[];
+  // null (unassigned, RFC 7643 §2.5): a replace clears the attribute, an add adds nothing, as for a group's members.
+  const values = coerceValue(attr, o.value, t.text) as Json[] | null;
   if (o.op === 'replace') {
     // RFC 7644 §3.5.2.3: without a filter, replace sets the whole multi-valued attribute.
     return setOrDelete(holder, name, values);
   }
   // RFC 7644 §3.5.2.1: add appends; a value already present is not duplicated.
-  for (const v of values) {
+  for (const v of values ?? []) {
     const same = list.find((el) => sameValue(attr, el, v));
     if (same) Object.assign(same, v);
     else list.push(v);

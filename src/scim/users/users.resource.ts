@@ -1,10 +1,10 @@
 import type { User, UserProfile } from '../../domain/user/user.js';
-import { applyPatch } from '../patch/patch.apply.js';
 import { USER_TYPE } from '../registry/attribute.registry.js';
 import { includes, project, type Projection } from '../resource/resource.project.js';
 import type { ScimCall, ScimResponse } from '../scim.call.js';
 import { projectionOf, respond, writeDelete, writePatch, writeResource, type ScimResource } from '../scim.resource.js';
 import { adoptedScim, userProfileFromScim, userToScim } from './user.mapping.js';
+import { patchedProfile } from './user.patch.js';
 
 /** /Users (RFC 7644 §3, RFC 7643 §4.1): SCIM users onto the domain's user service. */
 /** Whether an answer projected by `p` holds `groups`, so the users are read with them. */
@@ -54,9 +54,8 @@ export const usersResource: ScimResource<User> = {
 
   patch: (call, id) =>
     writePatch(call, usersResource, 'user.update', id, async (ops) => {
-      const patched = (current: User) => userProfileFromScim(applyPatch(userToScim(current, call.baseUrl), ops));
       // docs/entra.md#tolerance-rules: user PATCH answers 200 with the resource.
-      return changeUser(call, id, patched);
+      return changeUser(call, id, (current) => patchedProfile(current, ops, call.baseUrl));
     }),
 
   // docs/architecture.md#provisioning-policies, onDelete: Tealium deprovisions where Entra means a hard delete.

@@ -48,6 +48,16 @@ describe('odd requests get a clear 4xx SCIM error, never a 500', () => {
     expect(r.body).toMatchObject({ status: String(r.status), detail: expect.any(String) });
   });
 
+  it('adds nothing for an add of null to a multi-valued attribute, as for a group\'s members', async () => {
+    const id = (await c.post('/Users', { userName: 'add-null@example.com', emails: [{ value: 'add-null@example.com' }] })).body.id;
+    const r = await c.patch(`/Users/${id}`, patchBody({ op: 'add', path: 'emails', value: null }, { op: 'Add', path: 'phoneNumbers', value: null }));
+    expect(r.status).toBe(200);
+    expect(r.body.emails).toEqual([{ value: 'add-null@example.com' }]);
+    expect(r.body.phoneNumbers).toBeUndefined();
+    const g = await c.patch(`/Groups/${groupId}`, patchBody({ op: 'add', path: 'members', value: null }));
+    expect(g.status).toBe(204);
+  });
+
   it('reads a bare string as the value of a multi-valued attribute, as lenient clients send it', async () => {
     const r = await c.post('/Users', { userName: 'lenient@example.com', emails: 'lenient@example.com' });
     expect(r.status).toBe(201);
