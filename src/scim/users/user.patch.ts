@@ -1,7 +1,7 @@
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import { applyPatch } from '../patch/patch.apply.js';
 import type { PatchOperation } from '../patch/patch.normalise.js';
-import { SCHEMA, schemaByUrn, USER_TYPE } from '../registry/attribute.registry.js';
+import { SCHEMA, schemaByUrn, USER_TYPE, type AttributeSpec } from '../registry/attribute.registry.js';
 import { coerceValue, isObject } from '../resource/resource.normalise.js';
 import { userProfileFromScim, userToScim } from './user.mapping.js';
 
@@ -25,18 +25,23 @@ const NAME_PARTS = new Set(['formatted', 'familyName', 'givenName', 'middleName'
 /** Enterprise attributes held as strings (the manager is a complex value, applied the long way). */
 const ENTERPRISE_STRINGS = new Set(['employeeNumber', 'costCenter', 'organization', 'division', 'department']);
 
-type Direct = { readonly at: 'core' | 'enterprise'; readonly key: string } | { readonly at: 'name'; readonly key: string } | { readonly at: 'active' };
+/** Where an operation's value lands on the profile, and the attribute that coerces it. */
+interface Direct {
+  readonly at: 'core' | 'name' | 'enterprise' | 'active';
+  readonly key: string;
+  readonly spec: AttributeSpec;
+}
 
-/** Where an operation's value lands on the profile, when it sets or clears one single-valued attribute; null otherwise. */
+/** Where an operation lands, when it sets or clears one single-valued attribute the profile holds as such; null otherwise. */
 function directTarget(o: PatchOperation): Direct | null {
   const t = o.target;
   const r = t.resolved;
   if (r.kind !== 'known' || t.filter) return null;
   const name = r.attr.name;
-  if (r.extension) return r.schema?.id === SCHEMA.enterprise && !t.sub && ENTERPRISE_STRINGS.has(name) ? { at: 'enterprise', key: name } : null;
-  if (t.sub) return name === 'name' && NAME_PARTS.has(t.sub.name) ? { at: 'name', key: t.sub.name } : null;
-  if (name === 'active') return { at: 'active' };
-  return CORE_STRINGS.has(name) ? { at: 'core', key: name } : null;
+  if (r.extension) return r.schema?.id === SCHEMA.enterprise && !t.sub && ENTERPRISE_STRINGS.has(name) ? { at: 'enterprise', key: name, spec: r.attr } : null;
+  if (t.sub) return name === 'name' && NAME_PARTS.has(t.sub.name) ? { at: 'name', key: t.sub.name, spec: t.sub } : null;
+  if (name === 'active') return { at: 'active', key: name, spec: r.attr };
+  return CORE_STRINGS.has(name) ? { at: 'core', key: name, spec: r.attr } : null;
 }
 
 const isDirect = (o: PatchOperation): boolean => directTarget(o) !== null;
@@ -46,10 +51,9 @@ const isDirect = (o: PatchOperation): boolean => directTarget(o) !== null;
  * when it is empty or the operation a remove), and `userProfileFromScim` reads a string, or a
  * boolean for `active`, defaulting to true.
  */
-function valueLeft(o: PatchOperation, at: Direct['at']): string | boolean | null {
-  const spec = o.target.sub ?? (o.target.resolved.kind === 'known' ? o.target.resolved.attr : null)!;
-  const v = o.op === 'remove' ? null : coerceValue(spec, o.value, o.target.text);
-  if (at === 'active') return typeof v === 'boolean' ? v : true;
+function valueLeft(o: PatchOperation, d: Direct): string | boolean | null {
+  const v = o.op === 'remove' ? null : coerceValue(d.spec, o.value, o.target.text);
+  if (d.at === 'active') return typeof v === 'boolean' ? v : true;
   return typeof v === 'string' ? v : null;
 }
 
@@ -57,7 +61,7 @@ function applyDirect(current: User, ops: readonly PatchOperation[]): UserProfile
   const next = profileOf(current);
   for (const o of ops) {
     const d = directTarget(o)!;
-    const v = valueLeft(o, d.at);
+    const v = valueLeft(o, d);
     if (d.at === 'active') next.active = v as boolean;
     else if (d.at === 'core') (next as unknown as Record<string, unknown>)[d.key] = v;
     else if (d.at === 'name') next.name = { ...next.name, [d.key]: v };
