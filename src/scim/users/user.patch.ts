@@ -9,7 +9,7 @@ import { userProfileFromScim, userToScim } from './user.mapping.js';
  * The profile a SCIM PATCH of a user leaves (RFC 7644 §3.5.2): its operations applied to the
  * user's SCIM representation, read back as a profile. Most PATCHes an identity provider sends
  * set or clear single-valued attributes (`title`, `active`, `name.givenName`, the enterprise
- * `department`); those are applied to the profile directly, without building and reading the
+ * `department` and `manager`); those are applied to the profile directly, without building and reading the
  * whole representation, when the user's stored attributes come back from that round trip as they
  * are — which is what makes the two ways give the same profile
  * (docs/architecture.md#patch-as-commands).
@@ -22,12 +22,13 @@ export function patchedProfile(current: User, ops: readonly PatchOperation[], ba
 /** Core attributes held on the profile as they are sent, as strings. */
 const CORE_STRINGS = new Set(['userName', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone']);
 const NAME_PARTS = new Set(['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix']);
-/** Enterprise attributes held as strings (the manager is a complex value, applied the long way). */
+/** Enterprise attributes held as strings; the manager, a complex value, is held as its `value`. */
 const ENTERPRISE_STRINGS = new Set(['employeeNumber', 'costCenter', 'organization', 'division', 'department']);
 
 /** Where an operation's value lands on the profile, and the attribute that coerces it. */
 interface Direct {
-  readonly at: 'core' | 'name' | 'enterprise' | 'active';
+  /** `manager`: the whole complex value, of which the profile holds `value` (`managerValue`). */
+  readonly at: 'core' | 'name' | 'enterprise' | 'manager' | 'active';
   readonly key: string;
   readonly spec: AttributeSpec;
 }
@@ -38,7 +39,11 @@ function directTarget(o: PatchOperation): Direct | null {
   const r = t.resolved;
   if (r.kind !== 'known' || t.filter) return null;
   const name = r.attr.name;
-  if (r.extension) return r.schema?.id === SCHEMA.enterprise && !t.sub && ENTERPRISE_STRINGS.has(name) ? { at: 'enterprise', key: name, spec: r.attr } : null;
+  if (r.extension) {
+    if (r.schema?.id !== SCHEMA.enterprise) return null;
+    if (name === 'manager') return !t.sub ? { at: 'manager', key: 'managerValue', spec: r.attr } : t.sub.name === 'value' ? { at: 'enterprise', key: 'managerValue', spec: t.sub } : null;
+    return !t.sub && ENTERPRISE_STRINGS.has(name) ? { at: 'enterprise', key: name, spec: r.attr } : null;
+  }
   if (t.sub) return name === 'name' && NAME_PARTS.has(t.sub.name) ? { at: 'name', key: t.sub.name, spec: t.sub } : null;
   if (name === 'active') return { at: 'active', key: name, spec: r.attr };
   return CORE_STRINGS.has(name) ? { at: 'core', key: name, spec: r.attr } : null;
@@ -46,22 +51,27 @@ function directTarget(o: PatchOperation): Direct | null {
 
 const isDirect = (o: PatchOperation): boolean => directTarget(o) !== null;
 
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
 /**
  * What the long way leaves in the attribute: `applyPatch` sets the coerced value (or deletes it
- * when it is empty or the operation a remove), and `userProfileFromScim` reads a string, or a
- * boolean for `active`, defaulting to true.
+ * when it is empty or the operation a remove) and `userProfileFromScim` reads a string, or a
+ * boolean for `active`, defaulting to true. A manager sent whole is merged into the one held
+ * (RFC 7644 §3.5.2.3), so one sent without a `value` keeps the value held, `manager` before.
  */
-function valueLeft(o: PatchOperation, d: Direct): string | boolean | null {
+function valueLeft(o: PatchOperation, d: Direct, manager: string | null): string | boolean | null {
   const v = o.op === 'remove' ? null : coerceValue(d.spec, o.value, o.target.text);
   if (d.at === 'active') return typeof v === 'boolean' ? v : true;
-  return typeof v === 'string' ? v : null;
+  if (d.at === 'manager') return isObject(v) ? (Object.hasOwn(v, 'value') ? str(v.value) : manager) : null;
+  return str(v);
 }
+
 
 function applyDirect(current: User, ops: readonly PatchOperation[]): UserProfile {
   const next = profileOf(current);
   for (const o of ops) {
     const d = directTarget(o)!;
-    const v = valueLeft(o, d);
+    const v = valueLeft(o, d, next.enterprise.managerValue);
     if (d.at === 'active') next.active = v as boolean;
     else if (d.at === 'core') (next as unknown as Record<string, unknown>)[d.key] = v;
     else if (d.at === 'name') next.name = { ...next.name, [d.key]: v };

@@ -64,21 +64,39 @@ function outcome(f: () => unknown): string {
 describe('a user PATCH applied to the profile directly (docs/architecture.md#patch-as-commands)', () => {
   it('takes the direct way for single-valued attributes, leaving the rest of the profile as stored', () => {
     const u = user();
-    const o = ops([{ op: 'Replace', path: 'title', value: 'Lead' }, { op: 'replace', path: 'name.givenName', value: 'Augusta' }, { op: 'add', path: `${ENT}:department`, value: 'Research' }, { op: 'Replace', path: 'active', value: 'False' }]);
+    const o = ops([{ op: 'Replace', path: 'title', value: 'Lead' }, { op: 'replace', path: 'name.givenName', value: 'Augusta' }, { op: 'add', path: `${ENT}:department`, value: 'Research' }, { op: 'Replace', path: 'active', value: 'False' }, { op: 'Replace', path: `${ENT}:manager`, value: 'm-2' }]);
     const p = patchedProfile(u, o, BASE);
-    expect(p).toMatchObject({ title: 'Lead', name: { givenName: 'Augusta', familyName: 'Lovelace' }, enterprise: { department: 'Research', managerValue: u.enterprise.managerValue }, active: false });
+    expect(p).toMatchObject({ title: 'Lead', name: { givenName: 'Augusta', familyName: 'Lovelace' }, enterprise: { department: 'Research', managerValue: 'm-2' }, active: false });
     // The direct way shares what it does not change; the long way reads every attribute anew.
     expect(p.emails).toBe(u.emails);
     expect(p.addresses).toBe(u.addresses);
     expect(JSON.stringify(p)).toBe(JSON.stringify(longWay(u, o)));
   });
 
-  it('takes the long way for anything else: multi-valued attributes, filters, the manager, extensions', () => {
+  it('merges a manager sent whole into the one held, as the long way does: one sent without a value keeps it', () => {
+    const u = user();
+    for (const [operations, manager] of [
+      [[{ op: 'replace', path: `${ENT}:manager`, value: { $ref: `${BASE}/Users/x` } }], u.enterprise.managerValue],
+      [[{ op: 'replace', path: `${ENT}:manager`, value: { value: 'm-2', $ref: `${BASE}/Users/m-2` } }], 'm-2'],
+      [[{ op: 'replace', path: `${ENT}:manager`, value: '' }], null],
+      [[{ op: 'remove', path: `${ENT}:manager` }, { op: 'add', path: `${ENT}:manager`, value: { $ref: 'r' } }], null],
+      [[{ op: 'replace', path: `${ENT}:manager.value`, value: 'm-3' }], 'm-3'],
+    ] as const) {
+      const o = ops([...operations]);
+      const p = patchedProfile(u, o, BASE);
+      expect(p.enterprise.managerValue).toBe(manager);
+      expect(p.emails).toBe(u.emails);
+      expect(JSON.stringify(p)).toBe(JSON.stringify(longWay(u, o)));
+    }
+  });
+
+  it('takes the long way for anything else: multi-valued attributes, filters, complex values but the manager, extensions', () => {
     const u = user();
     for (const operations of [
       [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@x' }],
       [{ op: 'replace', path: 'name', value: { givenName: 'A' } }],
-      [{ op: 'replace', path: `${ENT}:manager`, value: 'm-2' }],
+      [{ op: 'replace', path: `${ENT}:manager[value eq "${u.enterprise.managerValue}"].value`, value: 'm-2' }],
+      [{ op: 'replace', path: 'urn:example:ext:1.0:User:a', value: 'x' }],
       [{ op: 'replace', path: 'title', value: 'x' }, { op: 'remove', path: 'phoneNumbers' }],
     ]) {
       const p = patchedProfile(u, ops(operations), BASE);
@@ -111,7 +129,7 @@ describe('a user PATCH applied to the profile directly (docs/architecture.md#pat
 
   it('gives what the long way gives, for any user and any operations (property)', () => {
     const text = fc.oneof(fc.constant(null), fc.constant(''), fc.string({ maxLength: 6 }), fc.constantFrom('True', 'false', 'ada@example.com'));
-    const value = fc.oneof(text, fc.boolean(), fc.integer(), fc.constant(undefined), fc.constant({ value: 'x' }), fc.constant(['a']));
+    const value = fc.oneof(text, fc.boolean(), fc.integer(), fc.constant(undefined), fc.constantFrom({ value: 'x' }, { value: '' }, { $ref: 'r' }, { value: 'm-2', $ref: 'r' }, { displayName: 'd' }, {}, ['a'], [{ value: 'm-3' }], []));
     const element = fc.record({ value: fc.string({ maxLength: 4 }), type: text, primary: fc.option(fc.boolean()), display: text });
     const users = fc.record({
       title: text,
@@ -125,7 +143,7 @@ describe('a user PATCH applied to the profile directly (docs/architecture.md#pat
       emails: fc.array(element, { maxLength: 2 }),
       extensions: fc.constantFrom({}, { 'urn:example:ext:1.0:User': { a: 'b' } }, { plain: { a: 1 } }, { 'urn:example:ext:1.0:User': 7 }),
     });
-    const paths = fc.constantFrom('title', 'TITLE', 'displayName', 'externalId', 'userName', 'nickName', 'profileUrl', 'locale', 'active', 'name.givenName', 'name.familyName', `${ENT}:department`, `${ENT}:costCenter`, `${ENT}:manager`, 'emails[type eq "work"].value', 'emails', 'name', 'urn:ietf:params:scim:schemas:core:2.0:User:title', 'urn:example:ext:1.0:User:a');
+    const paths = fc.constantFrom('title', 'TITLE', 'displayName', 'externalId', 'userName', 'nickName', 'profileUrl', 'locale', 'active', 'name.givenName', 'name.familyName', `${ENT}:department`, `${ENT}:costCenter`, `${ENT}:manager`, `${ENT}:manager.value`, `${ENT}:manager.$ref`, `${ENT}:manager[value eq "m-1"]`, 'emails[type eq "work"].value', 'emails', 'name', 'urn:ietf:params:scim:schemas:core:2.0:User:title', 'urn:example:ext:1.0:User:a');
     const op = fc.record({ op: fc.constantFrom('add', 'replace', 'remove', 'Replace'), path: paths, value });
     fc.assert(
       fc.property(users, fc.array(op, { minLength: 1, maxLength: 4 }), (g, raw) => {
