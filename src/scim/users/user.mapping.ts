@@ -8,7 +8,8 @@ import { isObject, unknownExtensionKeys, type Json } from '../resource/resource.
  * (docs/entra.md#the-conversation: a different shape makes Entra PATCH again every cycle); empty values are left out.
  */
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** A string as `userProfileFromScim` reads one: anything else is null. */
+export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const compact = (o: Record<string, unknown>): Json => {
   const out: Json = {};

@@ -1,21 +1,22 @@
 import { VALUE_ATTRIBUTES, type Address, type MultiValue, type User, type UserProfile } from '../../domain/user/user.js';
 import { applyPatch } from '../patch/patch.apply.js';
 import type { PatchOperation } from '../patch/patch.normalise.js';
-import { SCHEMA, schemaByUrn, USER_TYPE, type AttributeSpec } from '../registry/attribute.registry.js';
-import { coerceValue, isObject } from '../resource/resource.normalise.js';
-import { userProfileFromScim, userToScim } from './user.mapping.js';
+import { SCHEMA, USER_TYPE, type AttributeSpec } from '../registry/attribute.registry.js';
+import { coerceValue, isObject, unknownExtensionKeys } from '../resource/resource.normalise.js';
+import { str, userProfileFromScim, userToScim } from './user.mapping.js';
 
 /**
  * The profile a SCIM PATCH of a user leaves (RFC 7644 §3.5.2): its operations applied to the
  * user's SCIM representation, read back as a profile. Most PATCHes an identity provider sends
  * set or clear single-valued attributes (`title`, `active`, `name.givenName`, the enterprise
- * `department` and `manager`); those are applied to the profile directly, without building and reading the
- * whole representation, when the user's stored attributes come back from that round trip as they
- * are — which is what makes the two ways give the same profile
+ * `department` and `manager`); those are applied to the profile directly, without building and
+ * reading the whole representation, when the user's stored attributes come back from that round
+ * trip as they are — which is what makes the two ways give the same profile
  * (docs/architecture.md#patch-as-commands).
  */
 export function patchedProfile(current: User, ops: readonly PatchOperation[], baseUrl: string): UserProfile {
-  if (ops.every(isDirect) && keepsRoundTrip(current)) return applyDirect(current, ops);
+  const targets = ops.map(directTarget);
+  if (targets.every((d) => d !== null) && keepsRoundTrip(current)) return applyDirect(current, ops, targets as Direct[]);
   return userProfileFromScim(applyPatch(userToScim(current, baseUrl), ops));
 }
 
@@ -49,10 +50,6 @@ function directTarget(o: PatchOperation): Direct | null {
   return CORE_STRINGS.has(name) ? { at: 'core', key: name, spec: r.attr } : null;
 }
 
-const isDirect = (o: PatchOperation): boolean => directTarget(o) !== null;
-
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
 /**
  * What the long way leaves in the attribute: `applyPatch` sets the coerced value (or deletes it
  * when it is empty or the operation a remove) and `userProfileFromScim` reads a string, or a
@@ -66,17 +63,17 @@ function valueLeft(o: PatchOperation, d: Direct, manager: string | null): string
   return str(v);
 }
 
-
-function applyDirect(current: User, ops: readonly PatchOperation[]): UserProfile {
+/** The operations applied to the profile, each where `targets` (one per operation) says it lands. */
+function applyDirect(current: User, ops: readonly PatchOperation[], targets: readonly Direct[]): UserProfile {
   const next = profileOf(current);
-  for (const o of ops) {
-    const d = directTarget(o)!;
+  ops.forEach((o, i) => {
+    const d = targets[i]!;
     const v = valueLeft(o, d, next.enterprise.managerValue);
     if (d.at === 'active') next.active = v as boolean;
     else if (d.at === 'core') (next as unknown as Record<string, unknown>)[d.key] = v;
     else if (d.at === 'name') next.name = { ...next.name, [d.key]: v };
     else next.enterprise = { ...next.enterprise, [d.key]: v };
-  }
+  });
   return next;
 }
 
@@ -136,9 +133,6 @@ export function keepsRoundTrip(u: User): boolean {
   if (u.enterprise.managerValue === '') return false;
   for (const attr of VALUE_ATTRIBUTES) if (!u[attr].every((e) => exactly(e, VALUE_KEYS))) return false;
   if (!u.addresses.every((a) => exactly(a, ADDRESS_KEYS))) return false;
-  for (const k in u.extensions) {
-    if (!Object.hasOwn(u.extensions, k)) continue;
-    if (!/^urn:/i.test(k) || schemaByUrn(USER_TYPE, k) !== null || !isObject(u.extensions[k])) return false;
-  }
-  return true;
+  // What `userProfileFromScim` keeps of the extensions is every one of them.
+  return unknownExtensionKeys(USER_TYPE, u.extensions).length === Object.keys(u.extensions).length;
 }
