@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     onUnavailable: (reason) => metrics.rejected(reason),
     limits: config.limits,
     webhooks: config.webhooks,
+    recentUsersBytes: config.recentUsersBytes,
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
     onCredentialCache: (listening) =>
       listening ? logger.info('credential cache on: hearing credential changes') : logger.warn('credential cache off: not hearing credential changes, every request looks its credential up'),

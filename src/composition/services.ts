@@ -9,7 +9,12 @@ import { loadConfig, type Config } from '../config/config.js';
 import { resolveHost } from '../domain/webhook/url-guard.js';
 
 /** How the services are built: the store's options and the configured limits (the defaults when absent). */
-export type ServiceOptions = StoreOptions & { readonly limits?: Config['limits']; readonly webhooks?: Pick<Config['webhooks'], 'allowPrivateNetworks'> };
+export type ServiceOptions = StoreOptions & {
+  readonly limits?: Config['limits'];
+  readonly webhooks?: Pick<Config['webhooks'], 'allowPrivateNetworks'>;
+  /** How many bytes of users the process remembers (docs/architecture.md#remembered-users); the configuration's default when absent. */
+  readonly recentUsersBytes?: number;
+};
 
 /**
  * Where the layers meet (docs/architecture.md#layers): the domain services over the PostgreSQL
@@ -28,6 +33,7 @@ function servicesOver(store: Store, o: ServiceOptions): Services {
     newId: uuidv7,
     limits: o.limits ?? loadConfig({}).limits,
     webhookTargets: { allowPrivateNetworks: o.webhooks?.allowPrivateNetworks ?? false, resolve: resolveHost },
+    recentUsersBytes: o.recentUsersBytes ?? loadConfig({}).recentUsersBytes,
   });
 }
 
@@ -36,9 +42,11 @@ function servicesOver(store: Store, o: ServiceOptions): Services {
  * the end or rolled back (the import command's batches: docs/architecture.md#transactions).
  */
 export function batchRunner(orm: MikroORM, o: ServiceOptions = {}): BatchRunner {
+  // A batch's services live as long as the batch, whose writes land only at its end: they remember no users.
+  const inside: ServiceOptions = { ...o, recentUsersBytes: 0 };
   return (opts, fn) =>
     inBatch(orm, { ...opts, ...o }, ({ store, unit }) =>
-      fn({ services: servicesOver(store, o), atomically: (f) => unit((s) => f(servicesOver(s, o))) }),
+      fn({ services: servicesOver(store, inside), atomically: (f) => unit((s) => f(servicesOver(s, inside))) }),
     );
 }
 
@@ -47,6 +55,6 @@ export async function openServices(
   o: Parameters<typeof openDatabase>[0] & ServiceOptions,
 ): Promise<{ db: Database & { migrated: string[] }; services: Services; batches: BatchRunner }> {
   const db = await openDatabase(o);
-  const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits, webhooks: o.webhooks };
+  const so: ServiceOptions = { onUnavailable: o.onUnavailable, limits: o.limits, webhooks: o.webhooks, recentUsersBytes: o.recentUsersBytes };
   return { db, services: buildServices(db.orm, { ...so, credentials: db.credentials }), batches: batchRunner(db.orm, so) };
 }

@@ -44,6 +44,8 @@ export interface Config {
   readonly eventRetentionDays: number;
   /** How often a process checks for tables whose planner statistics lag and analyzes them; 0: never (docs/operations.md#planner-statistics). */
   readonly dbAnalyzeIntervalMs: number;
+  /** How many bytes of users a process remembers to plan changes from; 0: none (docs/architecture.md#remembered-users). */
+  readonly recentUsersBytes: number;
   /** Delivery of change events to webhook endpoints (docs/architecture.md#webhooks). */
   readonly webhooks: WebhookConfig;
   /** Bounds on what one write may store and on filters (docs/architecture.md#limits). */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 8, 1, 10_000),
     eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
     dbAnalyzeIntervalMs: int('DB_ANALYZE_INTERVAL_MS', 10_000, 0, 3_600_000),
+    recentUsersBytes: int('RECENT_USERS_MB', 24, 0, 4096) * 1024 * 1024,
     webhooks: Object.freeze({
       enabled: bool('WEBHOOK_DISPATCH', true),
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

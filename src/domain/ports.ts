@@ -5,7 +5,7 @@ import type { ChangeEvent, EventFilter, NewChangeEvent } from './event/event.js'
 import type { Group, Member, MemberRef } from './group/group.js';
 import type { Filter } from './shared/filter.js';
 import type { Tenant } from './tenant/tenant.js';
-import type { User } from './user/user.js';
+import type { GroupRef, User } from './user/user.js';
 import type { WebhookDeliveryRepository, WebhookEndpointRepository } from './webhook/webhook.ports.js';
 
 /**
@@ -113,9 +113,12 @@ export interface UserRepository {
    * `update` is, for changes that leave every multi-valued attribute as it was: when any of the
    * rows no longer holds its state, or a new state takes a name another user holds, none lands
    * (StaleWriteError, ConflictError). No other write of the unit of work may change these users:
-   * the users of an `insertAll` of the same unit are written in the same statement.
+   * the users of an `insertAll` of the same unit are written in the same statement. A change that
+   * names `groups` gets the user's direct groups that reader sees, as they are when the write lands
+   * (by user id, once the unit of work ended): a change planned from a remembered state has none
+   * (docs/architecture.md#remembered-users).
    */
-  updateAll(changes: readonly { readonly next: User; readonly previous: User }[]): Promise<void>;
+  updateAll(changes: readonly { readonly next: User; readonly previous: User; readonly groups?: { readonly visibleTo: VisibleTo } }[]): Promise<Later<ReadonlyMap<string, GroupRef[]>>>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

@@ -39,7 +39,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const metrics = createMetrics();
   metrics.observePool(poolStats(db.orm));
   const credentials = await openCredentialCache({ url: db.url });
-  const services = buildServices(db.orm, { onUnavailable: (reason) => metrics.rejected(reason), limits: config.limits, webhooks: config.webhooks, credentials });
+  const services = buildServices(db.orm, {
+    onUnavailable: (reason) => metrics.rejected(reason),
+    limits: config.limits,
+    webhooks: config.webhooks,
+    recentUsersBytes: config.recentUsersBytes,
+    credentials,
+  });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

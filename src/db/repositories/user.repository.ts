@@ -3,7 +3,7 @@ import { sameData } from '../../domain/shared/equal.js';
 import { canonicalId, isUuid } from '../../domain/shared/id.js';
 import { VALUE_ATTRIBUTES, type GroupRef, type User, type ValueAttribute } from '../../domain/user/user.js';
 import type { TableMapping } from '../filter/filter.compile.js';
-import { exec, ID_ARRAY, idsByLowerName, jsonParam, later, query, TEXT_ARRAY, type Db, type Statement } from '../sql.js';
+import { exec, ID_ARRAY, idsByLowerName, jsonParam, later, laterRows, query, TEXT_ARRAY, type Db, type Statement } from '../sql.js';
 import { USERS } from '../tables/users.table.js';
 import { listRows, type ListSource } from './list.js';
 import { groupsVisible, usersVisible, type Condition } from './visibility.js';
@@ -71,9 +71,21 @@ const USER_SELECT = `u.id, ${USERS.rowArray('u')} as doc`;
  * second statement for them.
  */
 const groupsColumn = (visible: Condition) => `,
-  (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by lower(g.display_name), g.id), '[]'::json)
-     from memberships m join groups g on g.id = m.group_id
+  (select ${GROUPS_JSON} from memberships m join groups g on g.id = m.group_id
      where m.tenant_id = u.tenant_id and m.member_user_id = u.id and ${visible.sql}) as grps`;
+const GROUPS_JSON = `coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by lower(g.display_name), g.id), '[]'::json)`;
+
+/**
+ * What `updateAll` returns of each row: its id, and the direct groups of the user that the reader
+ * named for it in the JSON array of the second parameter sees (every group when it names no
+ * connection, as groupsVisible), read in the same statement as the write; no groups for a user it
+ * does not name.
+ */
+const UPDATED_GROUPS = `returning u.id, (select ${GROUPS_JSON}
+    from json_to_recordset(?::json) as w(id uuid, visible_to uuid)
+    join memberships m on m.tenant_id = u.tenant_id and m.member_user_id = w.id
+    join groups g on g.id = m.group_id
+    where w.id = u.id and (w.visible_to is null or g.managed_by is null or g.managed_by = w.visible_to)) as grps`;
 
 /** The select list of a read, and the parameters its groups column binds (they come first in the statement). */
 function userSelect(withGroups: boolean | undefined, visibleTo: VisibleTo | undefined): { select: string; params: readonly unknown[] } {
@@ -81,6 +93,9 @@ function userSelect(withGroups: boolean | undefined, visibleTo: VisibleTo | unde
   const visible = groupsVisible('g', visibleTo);
   return { select: USER_SELECT + groupsColumn(visible), params: visible.params };
 }
+
+/** What `updateAll` gives when no change asked for groups. */
+const NO_GROUPS = { sent: true, get: () => new Map<string, GroupRef[]>() } as const;
 
 /** How `findEach` compares each value, as a filter's `eq` on the field does (src/db/filter/filter.compile.ts). */
 const MATCH = { id: 'u.id = x.v::uuid', userName: 'lower(u.user_name) = lower(x.v)', externalId: 'u.external_id = x.v' } as const;
@@ -248,7 +263,16 @@ export function createUserRepository(db: Db): UserRepository {
 
     async updateAll(changes) {
       const rows = USERS.updateAll(changes);
-      await later(db, [{ sql: `${rows.sql} returning 1`, params: rows.params, expectRows: changes.length, disjoint: true }]);
+      const readers = changes.flatMap((c) => (c.groups ? [{ id: c.next.id, visible_to: c.groups.visibleTo }] : []));
+      if (readers.length === 0) {
+        await later(db, [{ sql: `${rows.sql} returning 1`, params: rows.params, expectRows: changes.length, disjoint: true }]);
+        return NO_GROUPS;
+      }
+      return laterRows<{ id: string; grps: GroupRef[] | null }, ReadonlyMap<string, GroupRef[]>>(
+        db,
+        { sql: `${rows.sql} ${UPDATED_GROUPS}`, params: [...rows.params, jsonParam(readers)], expectRows: changes.length, disjoint: true },
+        (returned) => new Map(returned.map((r) => [r.id, r.grps ?? []])),
+      );
     },
 
     async delete(tenantId, id) {

@@ -21,6 +21,8 @@ export interface ServiceDeps {
   readonly limits: Limits;
   /** Where webhook URLs may point (docs/architecture.md#webhook-url-guard); public https only when absent. */
   readonly webhookTargets?: TargetPolicy;
+  /** How many bytes of users a process remembers to plan changes from (docs/architecture.md#remembered-users); none when absent. */
+  readonly recentUsersBytes?: number;
 }
 
 /** Records an audit event inside the caller's transaction (docs/architecture.md#audit-events: append-only). */

@@ -10,6 +10,7 @@ import { lookupNames } from '../shared/resource.js';
 import { deletedUserData, userData } from '../event/event.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { extended } from '../shared/objects.js';
+import { recentUsers } from './recent-users.js';
 import { CREATE_ATTEMPTS, loginNameBase, loginNameCandidates, randomSuffixed } from './login-name.js';
 import { changedAttributes, emptyProfile, USER_FIELDS, validateProfile, VALUE_ATTRIBUTES, type User, type UserProfile } from './user.js';
 
@@ -68,6 +69,8 @@ interface PlannedChange {
   readonly current: User;
   readonly updated: User | null;
   readonly changes: readonly string[];
+  /** Whether the answer shows the user's groups and `current` has none (a remembered state): the write reads them. */
+  readonly groupsFromWrite?: boolean;
 }
 
 /** Whether a change leaves every multi-valued attribute as it was, as a change written with others must (UserRepository.updateAll). */
@@ -81,6 +84,12 @@ export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: ServiceDeps) {
   const { store } = deps;
+  const recent = recentUsers(deps.recentUsersBytes ?? 0);
+  /** Remembers a user as written, for the next change of it (docs/architecture.md#remembered-users). */
+  const rememberWritten = (u: User): User => {
+    recent.remember(u);
+    return u;
+  };
 
   /** The user as the caller sees it: a connection gets NOT_FOUND for what it may not see (docs/architecture.md#provisioning-policies). */
   async function load(r: Repositories, ctx: Ctx, id: string, opts: { forUpdate?: boolean; withGroups?: boolean } = {}): Promise<User> {
@@ -100,6 +109,8 @@ export function createUserService(deps: ServiceDeps) {
     answerBefore();
     const { tenantId, by, visibleTo, withGroups } = items[0]!;
     const found = await store.read((r) => r.users.findEach(tenantId, by, items.map((l) => l.value), { visibleTo, withGroups }));
+    // Reads by id: Entra reads a user by id before it changes it (docs/architecture.md#remembered-users).
+    if (by === 'id') for (const users of found) for (const u of users) recent.remember(u);
     return found.map((value) => ({ status: 'fulfilled', value }));
   }, MAX_TOGETHER);
   const lookup = (l: Lookup): Promise<User[]> => lookupTogether(`${l.tenantId}:${l.by}:${l.visibleTo ?? ''}:${l.withGroups}`, l);
@@ -163,20 +174,33 @@ export function createUserService(deps: ServiceDeps) {
       const results = await store.write(
         async (r) => {
           if (creates.length > 0) await r.users.insertAll(creates.map((c) => c.user));
-          if (changes.length > 0) await r.users.updateAll(changes.map((p) => ({ next: p.updated!, previous: p.current })));
+          const groups = changes.length > 0 ? await r.users.updateAll(changes.map(updateOf)) : null;
           const out: (CreateResult | User)[] = [];
           for (const w of items) out.push(w.create ? await recordCreated(r, w.create) : await recordChanged(r, w.change!));
-          return out;
+          return { out, groups };
         },
         // Each answer holds a whole user: those of the batch before are built while this statement is on its way.
         { sent: answerBefore },
       );
-      return results.map((value) => ({ status: 'fulfilled', value }));
+      return items.map((w, i) => {
+        const value = results.out[i]!;
+        if (!w.change) return { status: 'fulfilled', value };
+        const changed = w.change.groupsFromWrite ? { ...(value as User), groups: results.groups!.get().get(w.change.current.id) ?? [] } : (value as User);
+        // Created users are not remembered (docs/architecture.md#remembered-users): an initial sync would crowd out the users Entra reads before it changes them.
+        return { status: 'fulfilled', value: rememberWritten(changed) };
+      });
     } catch (e) {
       const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
       return items.map(() => ({ status: 'rejected', reason }));
     }
   }, MAX_TOGETHER);
+
+  /** A planned change as `updateAll` writes it, reading the user's groups when the answer needs them and the plan has none. */
+  const updateOf = (p: PlannedChange) => ({
+    next: p.updated!,
+    previous: p.current,
+    ...(p.groupsFromWrite ? { groups: { visibleTo: actingConnection(p.ctx) } } : {}),
+  });
 
   /** A new user of the caller's tenant with this profile and login name. */
   function newUser(ctx: Ctx, profile: UserProfile, loginName: string): User {
@@ -248,7 +272,34 @@ export function createUserService(deps: ServiceDeps) {
     if (changes.length === 0) return { ctx, current, updated: null, changes };
     // A login name that mirrors the userName keeps mirroring it; a derived one stays as it is.
     const loginName = current.loginName === current.userName ? next.userName : current.loginName;
-    return { ctx, current, changes, updated: { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() } };
+    const groupsFromWrite = opts.withGroups === true && current.groups === undefined;
+    return { ctx, current, changes, groupsFromWrite, updated: { ...current, ...next, loginName, version: current.version + 1, updatedAt: deps.now() } };
+  }
+
+  /**
+   * A change planned from the user's remembered state (docs/architecture.md#remembered-users) and
+   * written with the others that arrive together, or null when it has to be planned from a read:
+   * nothing remembered, another version asked for, a plan that fails or changes nothing (either
+   * may only say that the state is stale), or a change of multi-valued attributes. A stale state
+   * fails the guarded write; it is then forgotten, and null lets the change be made from a read.
+   */
+  async function changeRemembered(ctx: Ctx, id: string, plan: (current: User) => PlannedChange, opts: WriteOptions): Promise<User | null> {
+    const remembered = recent.get(ctx.tenantId, id, actingConnection(ctx));
+    if (!remembered || (opts.ifVersion != null && opts.ifVersion !== remembered.version)) return null;
+    let planned: PlannedChange;
+    try {
+      planned = plan(remembered);
+    } catch {
+      return null;
+    }
+    if (!planned.updated || !keepsValues(planned)) return null;
+    try {
+      return await changeTogether(planned);
+    } catch (e) {
+      if (!(e instanceof StaleWriteError)) throw e;
+      recent.forget(ctx.tenantId, id);
+      return null;
+    }
   }
 
   /** Writes a planned change alone, guarded by the state it was planned from, with its events. */
@@ -409,14 +460,18 @@ export function createUserService(deps: ServiceDeps) {
       return explainConflict(ctx, () => userName, () =>
         retryStale(async (locked) => {
           if (!locked) {
+            const done = await changeRemembered(ctx, id, plan, opts);
+            if (done) return done;
             const planned = plan(await find(ctx, id, withGroups));
             if (!planned.updated) return planned.current;
-            return keepsValues(planned) ? changeTogether(planned) : store.write((r) => writeChange(r, planned));
+            return keepsValues(planned) ? changeTogether(planned) : rememberWritten(await store.write((r) => writeChange(r, planned)));
           }
-          return store.write(async (r) => {
-            const planned = plan(await load(r, ctx, id, { forUpdate: true, withGroups }));
-            return planned.updated ? writeChange(r, planned) : planned.current;
-          });
+          return rememberWritten(
+            await store.write(async (r) => {
+              const planned = plan(await load(r, ctx, id, { forUpdate: true, withGroups }));
+              return planned.updated ? writeChange(r, planned) : planned.current;
+            }),
+          );
         }),
       );
     },
@@ -437,6 +492,7 @@ export function createUserService(deps: ServiceDeps) {
         await recordAudit(deps, r, ctx, { action: 'user.delete', resourceType: 'User', resourceId: id });
         await recordEvent(deps, r, ctx, { type: 'user.deleted', resourceType: 'User', resourceId: id, data: deletedUserData(current) });
       });
+      recent.forget(ctx.tenantId, id);
     },
 
     /**
@@ -459,13 +515,14 @@ export function createUserService(deps: ServiceDeps) {
         await recordAudit(deps, r, ctx, { action: 'user.deprovision', resourceType: 'User', resourceId: id, changes });
         await recordChange(r, ctx, updated, changes);
       });
+      recent.forget(ctx.tenantId, id);
     },
 
     /** Ends SCIM ownership so admin tools may change the user again. Admins only. */
     async release(ctx: Ctx, id: string): Promise<User> {
       assertCanWrite(ctx);
       if (ctx.actor.type === 'connection') throw new ForbiddenError('A SCIM connection cannot release users');
-      return store.write(async (r) => {
+      const released = await store.write(async (r) => {
         const current = await load(r, ctx, id, { forUpdate: true });
         if (current.managedBy === null) return current;
         // A released user is the admins' own: no longer deprovisioned by a connection that gave it up.
@@ -476,6 +533,7 @@ export function createUserService(deps: ServiceDeps) {
         await recordChange(r, ctx, updated, changes);
         return updated;
       });
+      return rememberWritten(released);
     },
   };
 }

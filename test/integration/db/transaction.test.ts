@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { buildServices } from '../../../src/composition/services.js';
 import { createStore } from '../../../src/db/store.js';
 import type { Ctx } from '../../../src/domain/context.js';
 import { StaleWriteError } from '../../../src/domain/errors.js';
@@ -311,7 +312,8 @@ describe('a write unit', () => {
 
   it('changes a user with a plain read and one guarded statement, with no BEGIN or COMMIT', async () => {
     const ctx = await h.tenant();
-    const { user } = await h.services.users.create(ctx, profile('guarded@example.com'));
+    // Created by services that remember no users, as another process: this one has to read it.
+    const { user } = await buildServices(h.db.orm, { recentUsersBytes: 0 }).users.create(ctx, profile('guarded@example.com'));
     const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Guide' })));
     expect(statements).toHaveLength(2);
     expect(statements[0]).not.toMatch(/for update/);
@@ -319,6 +321,21 @@ describe('a write unit', () => {
     expect(statements[1]).toMatch(/roster_expect_row/);
     expect(statements.some(isControl)).toBe(false);
     expect((await h.services.users.get(ctx, user.id)).title).toBe('Guide');
+  });
+
+  it('changes a user it remembers with the guarded statement alone (docs/architecture.md#remembered-users)', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('remembered@example.com'));
+    // Read once, as Entra looks a user up before it changes it.
+    await h.services.users.get(ctx, user.id);
+    const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Guide' })));
+    expect(statements).toHaveLength(1);
+    expect(writes(statements[0]!)).toEqual(['users', 'audit_events', 'change_events']);
+    expect(statements[0]).toMatch(/roster_expect_row/);
+    // And again from the state it wrote.
+    const again = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, title: 'Mentor' })));
+    expect(again).toHaveLength(1);
+    expect(await h.services.users.get(ctx, user.id)).toMatchObject({ title: 'Mentor', version: 3 });
   });
 
   it('writes nothing of a unit whose guarded update finds its user changed since it was read', async () => {

@@ -1,0 +1,126 @@
+import type { User } from './user.js';
+
+/**
+ * The states of the users this process read or wrote last, so that a change can be planned
+ * without reading its user first (docs/architecture.md#remembered-users). A remembered state may
+ * be stale: another process, or a write that does not pass through here, may have changed the
+ * user since. That is safe because a change planned from it is written guarded by the version and
+ * owner it holds (docs/architecture.md#optimistic-writes), so a stale one changes nothing and the
+ * change is planned again from a read. Groups are not kept: a membership change does not move a
+ * user's version, so a remembered list of groups could be stale unnoticed.
+ */
+export interface RecentUsers {
+  /** The remembered state of the user, when the reader (`visibleTo`, as users are scoped) sees it. */
+  get(tenantId: string, id: string, visibleTo: string | null): User | undefined;
+  remember(user: User): void;
+  forget(tenantId: string, id: string): void;
+}
+
+/** Nothing remembered: every change reads its user. */
+const NONE: RecentUsers = { get: () => undefined, remember: () => {}, forget: () => {} };
+
+/** A remembered user: its state as JSON text, and what deciding whether to use or replace it needs. */
+interface Entry {
+  /** The key it was stored under (see `recentUsers`). */
+  readonly key: string;
+  readonly text: string;
+  readonly version: number;
+  readonly managedBy: string | null;
+  readonly deprovisioned: boolean;
+  readonly bytes: number;
+}
+
+/**
+ * The user as JSON text, without its groups. Text, not the object: a user is some fifty objects
+ * (its strings, arrays, values and the objects holding them), and V8 marks every object the
+ * process keeps each time it collects its old generation; ten thousand users kept as objects made
+ * every request of the process measurably slower, as text they are one string each
+ * (docs/performance.md#remembered-users).
+ */
+function textOf(u: User): string {
+  if (u.groups === undefined) return JSON.stringify(u);
+  const { groups: _groups, ...rest } = u;
+  return JSON.stringify(rest);
+}
+
+/** The user from its text: the three instants back as Dates, every other value as JSON gives it. */
+function fromText(text: string): User {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const instant = (v: unknown): Date => new Date(v as string);
+  parsed.createdAt = instant(parsed.createdAt);
+  parsed.updatedAt = instant(parsed.updatedAt);
+  parsed.deprovisionedAt = parsed.deprovisionedAt === null ? null : instant(parsed.deprovisionedAt);
+  return parsed as unknown as User;
+}
+
+/** What a string of this text takes on the heap: a byte a character while every one fits in a byte, else two. */
+const textBytes = (text: string): number => 64 + (BEYOND_A_BYTE.test(text) ? 2 : 1) * text.length;
+const BEYOND_A_BYTE = /[\u0100-\uffff]/;
+
+/**
+ * At most `maxBytes` of remembered users (their text and its bookkeeping), the least recently
+ * used forgotten first; no single user larger than a sixty-fourth of that is kept. 0 remembers
+ * nothing.
+ */
+export function recentUsers(maxBytes: number): RecentUsers {
+  if (maxBytes <= 0) return NONE;
+  const largest = maxBytes / 64;
+  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
+  // Each entry keeps the key it was stored under: moving it to the end stores that string again, not
+  // the one just made for the look-up, which the old generation's table would keep alive (and so
+  // copy out of the young generation) on every use.
+  const entries = new Map<string, Entry>();
+  let total = 0;
+  const keyOf = (tenantId: string, id: string) => `${tenantId}:${id}`;
+  // One iterator kept across calls: a Map's iterator stays valid as it changes, and a new one would
+  // first step over every entry deleted since the table was last rebuilt.
+  let order = entries.keys();
+  const oldest = (): string => {
+    let next = order.next();
+    if (next.done) {
+      order = entries.keys();
+      next = order.next();
+    }
+    return next.value as string;
+  };
+  const drop = (key: string) => {
+    const e = entries.get(key);
+    if (!e) return;
+    entries.delete(key);
+    total -= e.bytes;
+  };
+  const touch = (key: string, e: Entry) => {
+    entries.delete(key);
+    entries.set(e.key, e);
+  };
+  return {
+    get(tenantId, id, visibleTo) {
+      const key = keyOf(tenantId, id);
+      const e = entries.get(key);
+      if (!e) return undefined;
+      touch(key, e);
+      // What a connection sees (src/db/repositories/visibility.ts, usersVisible): its own users while not deprovisioned, and users no connection manages.
+      const visible = visibleTo === null || e.managedBy === null || (e.managedBy === visibleTo && !e.deprovisioned);
+      return visible ? fromText(e.text) : undefined;
+    },
+    remember(user) {
+      const key = keyOf(user.tenantId, user.id);
+      const held = entries.get(key);
+      // The same state (every change moves the version but the loss of an owner): kept as it is.
+      if (held && held.version === user.version && held.managedBy === user.managedBy) {
+        touch(key, held);
+        return;
+      }
+      drop(key);
+      const text = textOf(user);
+      const bytes = textBytes(text);
+      if (bytes > largest) return;
+      entries.set(key, { key, text, version: user.version, managedBy: user.managedBy, deprovisioned: user.deprovisionedAt !== null, bytes });
+      total += bytes;
+      while (total > maxBytes) drop(oldest());
+    },
+    forget(tenantId, id) {
+      drop(keyOf(tenantId, id));
+    },
+  };
+}

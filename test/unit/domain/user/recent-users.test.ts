@@ -1,0 +1,99 @@
+import { recentUsers } from '../../../../src/domain/user/recent-users.js';
+import type { User } from '../../../../src/domain/user/user.js';
+import { profile } from '../../../support/fixtures.js';
+
+const TENANT = '01900000-0000-7000-8000-000000000001';
+const CONNECTION = '01900000-0000-7000-8000-0000000000c1';
+
+function user(i: number, extra: Partial<User> = {}): User {
+  return {
+    ...profile(`user${i}@example.com`),
+    id: `01900000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    tenantId: TENANT,
+    loginName: `user${i}@example.com`,
+    managedBy: null,
+    deprovisionedAt: null,
+    version: 1,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...extra,
+  };
+}
+
+/** What a user takes in `recentUsers`' count: its JSON text and a little bookkeeping. */
+const bytesOf = (u: User) => 64 + JSON.stringify(u).length;
+
+describe('recentUsers', () => {
+  it('remembers nothing with no bytes to spend', () => {
+    const r = recentUsers(0);
+    r.remember(user(1));
+    expect(r.get(TENANT, user(1).id, null)).toBeUndefined();
+  });
+
+  it('gives a remembered user back as it was, without its groups, and only in its own tenant', () => {
+    const r = recentUsers(1024 * 1024);
+    const u = user(1, {
+      groups: [{ id: 'g', displayName: 'G' }],
+      title: 'Engineer \ud800 ✓',
+      deprovisionedAt: new Date('2026-01-02T03:04:05.678Z'),
+      updatedAt: new Date('2026-01-01T00:00:00.001Z'),
+      extensions: { 'urn:example:x': { createdAt: '2026-01-01T00:00:00.000Z', n: [1, null, { deep: true }] } },
+    });
+    r.remember(u);
+    const got = r.get(TENANT, u.id, null);
+    const { groups: _groups, ...rest } = u;
+    expect(got).toEqual(rest);
+    expect(got!.createdAt).toBeInstanceOf(Date);
+    expect(got!.deprovisionedAt).toEqual(new Date('2026-01-02T03:04:05.678Z'));
+    // A copy each time: whatever the caller does with it leaves the remembered state alone.
+    expect(r.get(TENANT, u.id, null)).not.toBe(got);
+    expect(got && 'groups' in got).toBe(false);
+    expect(r.get('01900000-0000-7000-8000-000000000002', u.id, null)).toBeUndefined();
+    r.forget(TENANT, u.id);
+    expect(r.get(TENANT, u.id, null)).toBeUndefined();
+  });
+
+  it('shows a connection only what it sees: users no connection manages, and its own until it deprovisions them', () => {
+    const r = recentUsers(1024 * 1024);
+    const unmanaged = user(1);
+    const own = user(2, { managedBy: CONNECTION });
+    const gone = user(3, { managedBy: CONNECTION, deprovisionedAt: new Date(0) });
+    const others = user(4, { managedBy: '01900000-0000-7000-8000-0000000000c2' });
+    for (const u of [unmanaged, own, gone, others]) r.remember(u);
+    const seen = (u: User) => r.get(TENANT, u.id, CONNECTION) !== undefined;
+    expect([unmanaged, own, gone, others].map(seen)).toEqual([true, true, false, false]);
+    // Admins see them all.
+    expect([unmanaged, own, gone, others].every((u) => r.get(TENANT, u.id, null) !== undefined)).toBe(true);
+  });
+
+  it('forgets the least recently used first once its bytes are spent', () => {
+    // Room for 64 users of this size (none may take more than a sixty-fourth), and a little more.
+    const r = recentUsers(bytesOf(user(9)) * 64.5);
+    const held = (ids: readonly number[]) => ids.filter((i) => r.get(TENANT, user(i).id, null) !== undefined);
+    for (let i = 1; i <= 64; i++) r.remember(user(i));
+    expect(held([1, 2, 64])).toEqual([1, 2, 64]);
+    // Reading 1, 2 and 64 (above) left 3 the least recently used.
+    r.remember(user(65));
+    expect(held([1, 2, 3, 4, 64, 65])).toEqual([1, 2, 4, 64, 65]);
+    // Many more, long after the first ones: never more than the budget holds, the last ones kept.
+    for (let i = 66; i < 5_000; i++) r.remember(user(i));
+    const all = held(Array.from({ length: 5_000 }, (_, i) => i));
+    expect(all.length).toBeGreaterThan(50);
+    expect(all.length).toBeLessThanOrEqual(64);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => 5_000 - all.length + i));
+  });
+
+  it('keeps no user larger than a sixty-fourth of its bytes, and the state remembered last', () => {
+    const r = recentUsers(128 * 1024);
+    r.remember(user(1, { extensions: { 'urn:example:big': { text: 'x'.repeat(2048) } } }));
+    expect(r.get(TENANT, user(1).id, null)).toBeUndefined();
+    // Characters beyond a byte count twice.
+    r.remember(user(3, { extensions: { 'urn:example:big': { text: 'é'.repeat(500) } } }));
+    expect(r.get(TENANT, user(3).id, null)).toBeDefined();
+    r.remember(user(4, { extensions: { 'urn:example:big': { text: '✓'.repeat(500) } } }));
+    expect(r.get(TENANT, user(4).id, null)).toBeUndefined();
+    r.remember(user(2, { version: 1 }));
+    r.remember(user(2, { version: 2 }));
+    expect(r.get(TENANT, user(2).id, null)?.version).toBe(2);
+  });
+});
