@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { attachRosterSubscriptions, createRosterApp } from './composition/app.js';
 import { startEventPruning } from './composition/event-retention.js';
-import { openServices } from './composition/services.js';
+import { configuredOptions, openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { poolStats } from './db/orm.js';
@@ -34,9 +34,7 @@ async function main(): Promise<void> {
     onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
     pool: { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
     onUnavailable: (reason) => metrics.rejected(reason),
-    limits: config.limits,
-    webhooks: config.webhooks,
-    recentUsersBytes: config.recentUsersBytes,
+    ...configuredOptions(config),
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
     onCredentialCache: (listening) =>
       listening ? logger.info('credential cache on: hearing credential changes') : logger.warn('credential cache off: not hearing credential changes, every request looks its credential up'),

@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { openServices } from '../composition/services.js';
+import { configuredOptions, openServices } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
@@ -401,7 +401,7 @@ export async function runCli(
     }
     throw e;
   }
-  const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, limits: config.limits });
+  const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, ...configuredOptions(config) });
   try {
     const transfer = createTransfer({ services, batches });
     exitCode = (await action(services, out, transfer)) ?? EXIT.ok;

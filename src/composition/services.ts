@@ -16,6 +16,13 @@ export type ServiceOptions = StoreOptions & {
   readonly recentUsersBytes?: number;
 };
 
+/** The services' options the configuration sets: its limits, webhook rules and remembered users. */
+export const configuredOptions = (config: Config): ServiceOptions => ({
+  limits: config.limits,
+  webhooks: config.webhooks,
+  recentUsersBytes: config.recentUsersBytes,
+});
+
 /**
  * Where the layers meet (docs/architecture.md#layers): the domain services over the PostgreSQL
  * store, with the real clock, time-ordered ids and the limits of the configuration

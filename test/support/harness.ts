@@ -10,7 +10,7 @@ import type { Services } from '../../src/domain/services.js';
 import { poolStats } from '../../src/db/orm.js';
 import { createRosterLogger } from '../../src/composition/logger.js';
 import { attachRosterSubscriptions, createRosterApp } from '../../src/composition/app.js';
-import { buildServices } from '../../src/composition/services.js';
+import { buildServices, configuredOptions } from '../../src/composition/services.js';
 import { answerRefusedRequests } from '../../src/http/client-errors.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -41,9 +41,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const credentials = await openCredentialCache({ url: db.url });
   const services = buildServices(db.orm, {
     onUnavailable: (reason) => metrics.rejected(reason),
-    limits: config.limits,
-    webhooks: config.webhooks,
-    recentUsersBytes: config.recentUsersBytes,
+    ...configuredOptions(config),
     credentials,
   });
   const logs: Record<string, unknown>[] = [];

@@ -13,11 +13,13 @@ export interface RecentUsers {
   /** The remembered state of the user, when the reader (`visibleTo`, as users are scoped) sees it. */
   get(tenantId: string, id: string, visibleTo: string | null): User | undefined;
   remember(user: User): void;
+  /** Remembers a user just created, apart from the others until it is read or changed (see `recentUsers`). */
+  rememberCreated(user: User): void;
   forget(tenantId: string, id: string): void;
 }
 
 /** Nothing remembered: every change reads its user. */
-const NONE: RecentUsers = { get: () => undefined, remember: () => {}, forget: () => {} };
+const NONE: RecentUsers = { get: () => undefined, remember: () => {}, rememberCreated: () => {}, forget: () => {} };
 
 /** A remembered user: its state as JSON text, and what deciding whether to use or replace it needs. */
 interface Entry {
@@ -57,21 +59,14 @@ function fromText(text: string): User {
 const textBytes = (text: string): number => 64 + (BEYOND_A_BYTE.test(text) ? 2 : 1) * text.length;
 const BEYOND_A_BYTE = /[\u0100-\uffff]/;
 
-/**
- * At most `maxBytes` of remembered users (their text and its bookkeeping), the least recently
- * used forgotten first; no single user larger than a sixty-fourth of that is kept. 0 remembers
- * nothing.
- */
-export function recentUsers(maxBytes: number): RecentUsers {
-  if (maxBytes <= 0) return NONE;
-  const largest = maxBytes / 64;
+/** One least-recently-used table of entries, at most `maxBytes` of them. */
+function segment(maxBytes: number) {
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   // Each entry keeps the key it was stored under: moving it to the end stores that string again, not
   // the one just made for the look-up, which the old generation's table would keep alive (and so
   // copy out of the young generation) on every use.
   const entries = new Map<string, Entry>();
   let total = 0;
-  const keyOf = (tenantId: string, id: string) => `${tenantId}:${id}`;
   // One iterator kept across calls: a Map's iterator stays valid as it changes, and a new one would
   // first step over every entry deleted since the table was last rebuilt.
   let order = entries.keys();
@@ -83,44 +78,85 @@ export function recentUsers(maxBytes: number): RecentUsers {
     }
     return next.value as string;
   };
-  const drop = (key: string) => {
+  const drop = (key: string): void => {
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
     total -= e.bytes;
   };
-  const touch = (key: string, e: Entry) => {
-    entries.delete(key);
-    entries.set(e.key, e);
+  return {
+    get: (key: string): Entry | undefined => entries.get(key),
+    /** Moves the entry to the most recently used end. */
+    touch(key: string, e: Entry): void {
+      entries.delete(key);
+      entries.set(e.key, e);
+    },
+    add(e: Entry): void {
+      entries.set(e.key, e);
+      total += e.bytes;
+      while (total > maxBytes) drop(oldest());
+    },
+    drop,
+  };
+}
+
+/**
+ * At most `maxBytes` of remembered users (their text and its bookkeeping), the least recently
+ * used forgotten first; no single user larger than a sixty-fourth of that is kept. Users just
+ * created go to a segment of their own, an eighth of the bytes, and move to the rest once read or
+ * changed: an initial sync creates thousands of users, each changed once right after (its
+ * manager), and would otherwise push out the users read before a change. 0 remembers nothing.
+ */
+export function recentUsers(maxBytes: number): RecentUsers {
+  if (maxBytes <= 0) return NONE;
+  const largest = maxBytes / 64;
+  const created = segment(maxBytes / 8);
+  const held = segment(maxBytes - maxBytes / 8);
+  const keyOf = (tenantId: string, id: string) => `${tenantId}:${id}`;
+  const entryOf = (key: string, user: User): Entry | null => {
+    const text = textOf(user);
+    const bytes = textBytes(text);
+    return bytes > largest ? null : { key, text, version: user.version, managedBy: user.managedBy, deprovisioned: user.deprovisionedAt !== null, bytes };
   };
   return {
     get(tenantId, id, visibleTo) {
       const key = keyOf(tenantId, id);
-      const e = entries.get(key);
-      if (!e) return undefined;
-      touch(key, e);
+      let e = held.get(key);
+      if (e) held.touch(key, e);
+      else {
+        e = created.get(key);
+        if (!e) return undefined;
+        created.drop(key);
+        held.add(e);
+      }
       // What a connection sees (src/db/repositories/visibility.ts, usersVisible): its own users while not deprovisioned, and users no connection manages.
       const visible = visibleTo === null || e.managedBy === null || (e.managedBy === visibleTo && !e.deprovisioned);
       return visible ? fromText(e.text) : undefined;
     },
     remember(user) {
       const key = keyOf(user.tenantId, user.id);
-      const held = entries.get(key);
+      const h = held.get(key);
       // The same state (every change moves the version but the loss of an owner): kept as it is.
-      if (held && held.version === user.version && held.managedBy === user.managedBy) {
-        touch(key, held);
+      if (h && h.version === user.version && h.managedBy === user.managedBy) {
+        held.touch(key, h);
         return;
       }
-      drop(key);
-      const text = textOf(user);
-      const bytes = textBytes(text);
-      if (bytes > largest) return;
-      entries.set(key, { key, text, version: user.version, managedBy: user.managedBy, deprovisioned: user.deprovisionedAt !== null, bytes });
-      total += bytes;
-      while (total > maxBytes) drop(oldest());
+      held.drop(key);
+      created.drop(key);
+      const e = entryOf(key, user);
+      if (e) held.add(e);
+    },
+    rememberCreated(user) {
+      const key = keyOf(user.tenantId, user.id);
+      if (held.get(key)) return;
+      created.drop(key);
+      const e = entryOf(key, user);
+      if (e) created.add(e);
     },
     forget(tenantId, id) {
-      drop(keyOf(tenantId, id));
+      const key = keyOf(tenantId, id);
+      held.drop(key);
+      created.drop(key);
     },
   };
 }

@@ -184,9 +184,11 @@ export function createUserService(deps: ServiceDeps) {
       );
       return items.map((w, i) => {
         const value = results.out[i]!;
-        if (!w.change) return { status: 'fulfilled', value };
+        if (!w.change) {
+          recent.rememberCreated((value as CreateResult).user);
+          return { status: 'fulfilled', value };
+        }
         const changed = w.change.groupsFromWrite ? { ...(value as User), groups: results.groups!.get().get(w.change.current.id) ?? [] } : (value as User);
-        // Created users are not remembered (docs/architecture.md#remembered-users): an initial sync would crowd out the users Entra reads before it changes them.
         return { status: 'fulfilled', value: rememberWritten(changed) };
       });
     } catch (e) {

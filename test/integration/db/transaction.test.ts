@@ -338,6 +338,15 @@ describe('a write unit', () => {
     expect(await h.services.users.get(ctx, user.id)).toMatchObject({ title: 'Mentor', version: 3 });
   });
 
+  it('changes a user it has just created with the guarded statement alone, as an initial sync sets its manager', async () => {
+    const ctx = await h.tenant();
+    const { user } = await h.services.users.create(ctx, profile('created@example.com'));
+    const statements = await statementsOf(() => h.services.users.update(ctx, user.id, (u) => ({ ...u, enterprise: { ...u.enterprise, managerValue: 'm-1' } })));
+    expect(statements).toHaveLength(1);
+    expect(writes(statements[0]!)).toEqual(['users', 'audit_events', 'change_events']);
+    expect(await h.services.users.get(ctx, user.id)).toMatchObject({ enterprise: { managerValue: 'm-1' }, version: 2 });
+  });
+
   it('writes nothing of a unit whose guarded update finds its user changed since it was read', async () => {
     const ctx = await h.tenant();
     const { user } = await h.services.users.create(ctx, profile('stale@example.com', { emails: [email('stale@example.com')] }));

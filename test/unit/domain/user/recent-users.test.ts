@@ -67,8 +67,8 @@ describe('recentUsers', () => {
   });
 
   it('forgets the least recently used first once its bytes are spent', () => {
-    // Room for 64 users of this size (none may take more than a sixty-fourth), and a little more.
-    const r = recentUsers(bytesOf(user(9)) * 64.5);
+    // Room for 64 users of this size in the seven eighths not kept for created users, and a little more.
+    const r = recentUsers((bytesOf(user(9)) * 64.5 * 8) / 7);
     const held = (ids: readonly number[]) => ids.filter((i) => r.get(TENANT, user(i).id, null) !== undefined);
     for (let i = 1; i <= 64; i++) r.remember(user(i));
     expect(held([1, 2, 64])).toEqual([1, 2, 64]);
@@ -81,6 +81,36 @@ describe('recentUsers', () => {
     expect(all.length).toBeGreaterThan(50);
     expect(all.length).toBeLessThanOrEqual(64);
     expect(all).toEqual(Array.from({ length: all.length }, (_, i) => 5_000 - all.length + i));
+  });
+
+  it('keeps created users apart, so that many creates push out only created users, until one is read or changed', () => {
+    // An eighth for created users: room for 8 of them; 56 for the others.
+    const r = recentUsers(bytesOf(user(9)) * 64.5);
+    const held = (ids: readonly number[]) => ids.filter((i) => r.get(TENANT, user(i).id, null) !== undefined);
+    for (let i = 1; i <= 40; i++) r.remember(user(i));
+    for (let i = 1_000; i < 3_000; i++) r.rememberCreated(user(i));
+    // Every user read or changed is still there; of the created ones, the last few.
+    expect(held(Array.from({ length: 40 }, (_, i) => i + 1))).toHaveLength(40);
+    const created = held(Array.from({ length: 2_000 }, (_, i) => 1_000 + i));
+    expect(created.length).toBeGreaterThan(4);
+    expect(created.length).toBeLessThanOrEqual(8);
+    expect(created).toEqual(Array.from({ length: created.length }, (_, i) => 3_000 - created.length + i));
+    // The created users just read moved to the others: more creates no longer push them out.
+    for (let i = 3_000; i < 4_000; i++) r.rememberCreated(user(i));
+    expect(held(created)).toEqual(created);
+    // A create of a user already among the others leaves its state there alone.
+    r.remember(user(5, { version: 3 }));
+    r.rememberCreated(user(5, { version: 1 }));
+    expect(r.get(TENANT, user(5).id, null)?.version).toBe(3);
+    // A changed created user is among the others, and forgotten from both.
+    r.rememberCreated(user(4_000));
+    r.remember(user(4_000, { version: 2 }));
+    for (let i = 5_000; i < 6_000; i++) r.rememberCreated(user(i));
+    expect(r.get(TENANT, user(4_000).id, null)?.version).toBe(2);
+    r.rememberCreated(user(6_000));
+    r.forget(TENANT, user(6_000).id);
+    r.forget(TENANT, user(4_000).id);
+    expect(held([4_000, 6_000])).toEqual([]);
   });
 
   it('keeps no user larger than a sixty-fourth of its bytes, and the state remembered last', () => {
