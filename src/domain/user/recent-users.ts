@@ -59,6 +59,9 @@ function fromText(text: string): User {
 const textBytes = (text: string): number => 64 + (BEYOND_A_BYTE.test(text) ? 2 : 1) * text.length;
 const BEYOND_A_BYTE = /[\u0100-\uffff]/;
 
+/** Entries stored into a segment without its iterator moving before the iterator is renewed (see `segment`). */
+const RENEW_AFTER = 1024;
+
 /** One least-recently-used table of entries, at most `maxBytes` of them. */
 function segment(maxBytes: number) {
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
@@ -68,9 +71,20 @@ function segment(maxBytes: number) {
   const entries = new Map<string, Entry>();
   let total = 0;
   // One iterator kept across calls: a Map's iterator stays valid as it changes, and a new one would
-  // first step over every entry deleted since the table was last rebuilt.
+  // first step over every entry deleted since the table was last rebuilt. But an iterator that does
+  // not move keeps every table the Map has outgrown since, with the entries deleted from them: a
+  // segment that seldom forgets (created users that are read or changed soon move away) would keep
+  // all it ever held. So after RENEW_AFTER entries stored without a move, a fresh one replaces it.
   let order = entries.keys();
+  let unmoved = 0;
+  const stored = () => {
+    if (++unmoved > RENEW_AFTER) {
+      order = entries.keys();
+      unmoved = 0;
+    }
+  };
   const oldest = (): string => {
+    unmoved = 0;
     let next = order.next();
     if (next.done) {
       order = entries.keys();
@@ -90,9 +104,11 @@ function segment(maxBytes: number) {
     touch(key: string, e: Entry): void {
       entries.delete(key);
       entries.set(e.key, e);
+      stored();
     },
     add(e: Entry): void {
       entries.set(e.key, e);
+      stored();
       total += e.bytes;
       while (total > maxBytes) drop(oldest());
     },

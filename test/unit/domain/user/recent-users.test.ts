@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { recentUsers } from '../../../../src/domain/user/recent-users.js';
 import type { User } from '../../../../src/domain/user/user.js';
 import { profile } from '../../../support/fixtures.js';
@@ -111,6 +113,29 @@ describe('recentUsers', () => {
     r.forget(TENANT, user(6_000).id);
     r.forget(TENANT, user(4_000).id);
     expect(held([4_000, 6_000])).toEqual([]);
+  });
+
+  it('keeps nothing of the users it forgot, even while it forgets none for being full', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = async () => {
+      await new Promise((r) => setImmediate(r));
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const r = recentUsers(64 * 1024 * 1024);
+    const big = (i: number) => user(i, { title: `${'t'.repeat(2000)}${i}` });
+    const before = await heap();
+    // Created, then read (moved to the others) or deleted: the created users' segment never fills,
+    // so it never has to forget its oldest; 30,000 users of 2 KB passed through it.
+    for (let i = 0; i < 30_000; i++) {
+      r.rememberCreated(big(i));
+      if (i >= 8) r.forget(TENANT, big(i - 8).id);
+    }
+    const after = await heap();
+    // Still in use, so that what it keeps is measured.
+    expect(r.get(TENANT, big(29_999).id, null)?.title).toBe(big(29_999).title);
+    expect((after - before) / 1024 / 1024).toBeLessThan(10);
   });
 
   it('keeps no user larger than a sixty-fourth of its bytes, and the state remembered last', () => {
