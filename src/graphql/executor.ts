@@ -50,17 +50,28 @@ function formatted(e: GraphQLError, formatError: CompiledQueryOptions['formatErr
   return formatError({ ...json, extensions: { ...json.extensions, code: e.extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, e);
 }
 
-/** Whether a variable of the operation reaches a @oneOf input type, whose rule graphql-jit does not check. */
-function reachesOneOf(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
-  const seen = new Set<GraphQLNamedType>();
-  const walk = (t: GraphQLNamedType): boolean => {
-    if (seen.has(t) || !isInputObjectType(t)) return false;
-    seen.add(t);
-    return t.isOneOf || Object.values(t.getFields()).some((f) => walk(getNamedType(f.type)));
+/**
+ * Whether graphql-jit can compile the operation's variables: none of them reaches a @oneOf input
+ * type, whose rule graphql-jit does not check, or an input type that contains itself (a filter's
+ * `and`, `or` and `not`), whose parsing graphql-jit unrolls without end — it gave up with "Maximum
+ * call stack size exceeded" after about 5 s of blocking the process
+ * (docs/architecture.md#graphql-execution-cost).
+ */
+export function variablesCompilable(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
+  const done = new Set<GraphQLNamedType>();
+  const path = new Set<GraphQLNamedType>();
+  const refused = (t: GraphQLNamedType): boolean => {
+    if (!isInputObjectType(t) || done.has(t)) return false;
+    if (path.has(t) || t.isOneOf) return true;
+    path.add(t);
+    const no = Object.values(t.getFields()).some((f) => refused(getNamedType(f.type)));
+    path.delete(t);
+    done.add(t);
+    return no;
   };
-  return (operation.variableDefinitions ?? []).some((d) => {
+  return !(operation.variableDefinitions ?? []).some((d) => {
     const t = typeFromAST(schema, d.type);
-    return t !== undefined && walk(getNamedType(t));
+    return t !== undefined && refused(getNamedType(t));
   });
 }
 
@@ -79,10 +90,10 @@ function reachesOneOf(schema: GraphQLSchema, operation: OperationDefinitionNode)
  *
  * Its errors are logged and formatted as Apollo does graphql-js's (`opts`). Everything else is
  * left to Apollo and graphql-js, as before: mutations and subscriptions; an operation graphql-jit
- * cannot compile or whose variables reach a @oneOf input; and variables graphql-jit refuses:
- * invalid ones, which graphql-js refuses with its own messages (Apollo answers them with status
- * 400), and a required input field left out that has a default, which graphql-jit does not fill
- * in. Nothing has run when variables are refused, so graphql-js's run is the only one.
+ * cannot compile or whose variables it cannot parse (`variablesCompilable`); and variables
+ * graphql-jit refuses: invalid ones, which graphql-js refuses with its own messages (Apollo
+ * answers them with status 400), and a required input field left out that has a default, which
+ * graphql-jit does not fill in. Nothing has run when variables are refused, so graphql-js's run is the only one.
  */
 export function compiledQueries(schema: GraphQLSchema, opts: CompiledQueryOptions): ApolloServerPlugin<GraphQLContext> {
   const onExecuted = opts.onExecuted ?? (() => {});
@@ -100,7 +111,7 @@ export function compiledQueries(schema: GraphQLSchema, opts: CompiledQueryOption
       byName.set(key, source.length > opts.compileMaxBytes ? null : 1);
       return null;
     }
-    const result = reachesOneOf(schema, operation) ? null : compileQuery(schema, document, operationName);
+    const result = variablesCompilable(schema, operation) ? compileQuery(schema, document, operationName) : null;
     const c = result && isCompiledQuery(result) ? result : null;
     byName.set(key, c);
     return c;

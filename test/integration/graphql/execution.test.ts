@@ -52,6 +52,18 @@ describe('compiled execution', () => {
     }
   });
 
+  it('runs a query with a filter variable through graphql-js every time, and one with the filter written in it compiled', async () => {
+    const withVariable = 'query($f: UserFilter) { tenant(id: "' + ctx.tenantId + '") { users(filter: $f) { totalCount } } }';
+    for (let i = 0; i < 3; i++) {
+      const { result, compiled, graphqlJs } = await counted(() => gqlOk(h, withVariable, { f: { not: { userName: { eq: 'boss@example.com' } } } }));
+      expect({ compiled, graphqlJs, total: result.tenant.users.totalCount }).toEqual({ compiled: 0, graphqlJs: 1, total: 1 });
+    }
+    const written = '{ tenant(id: "' + ctx.tenantId + '") { users(filter: { not: { userName: { eq: "boss@example.com" } } }) { totalCount } } }';
+    await gqlOk(h, written);
+    const { result, compiled } = await counted(() => gqlOk(h, written));
+    expect({ compiled, total: result.tenant.users.totalCount }).toEqual({ compiled: 1, total: 1 });
+  });
+
   it('tells the type of an interface and a union synchronously: node(id) and group members', async () => {
     const q = `query($u: ID!, $g: ID!) {
       u: node(id: $u) { __typename id ... on User { userName } }
