@@ -64,10 +64,10 @@ export function variablesCompilable(schema: GraphQLSchema, operation: OperationD
     if (!isInputObjectType(t) || done.has(t)) return false;
     if (path.has(t) || t.isOneOf) return true;
     path.add(t);
-    const no = Object.values(t.getFields()).some((f) => refused(getNamedType(f.type)));
+    const below = Object.values(t.getFields()).some((f) => refused(getNamedType(f.type)));
     path.delete(t);
     done.add(t);
-    return no;
+    return below;
   };
   return !(operation.variableDefinitions ?? []).some((d) => {
     const t = typeFromAST(schema, d.type);
@@ -93,7 +93,8 @@ export function variablesCompilable(schema: GraphQLSchema, operation: OperationD
  * cannot compile or whose variables it cannot parse (`variablesCompilable`); and variables
  * graphql-jit refuses: invalid ones, which graphql-js refuses with its own messages (Apollo
  * answers them with status 400), and a required input field left out that has a default, which
- * graphql-jit does not fill in. Nothing has run when variables are refused, so graphql-js's run is the only one.
+ * graphql-jit does not fill in. Nothing has run when variables are refused, so graphql-js's run
+ * is the only one.
  */
 export function compiledQueries(schema: GraphQLSchema, opts: CompiledQueryOptions): ApolloServerPlugin<GraphQLContext> {
   const onExecuted = opts.onExecuted ?? (() => {});
