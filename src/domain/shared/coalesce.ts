@@ -3,8 +3,11 @@ import { UnavailableError } from '../errors.js';
 /**
  * Writes that arrive for a key while a write of that key is on its way wait for it, and then go
  * together, as one write (docs/architecture.md#memberships). A write that finds none of its key on
- * its way goes at once, alone, so nothing waits unless another write of its key does; under a
- * stream of writes to one key, each write carries the ones that arrived during the one before.
+ * its way goes at the end of the event loop's turn, with the others of its key that arrived in the
+ * same turn (requests read from several sockets at once), so nothing waits longer than that unless
+ * another write of its key is on its way; under a stream of writes to one key, each write carries
+ * the ones that arrived during the one before
+ * (docs/architecture.md#writes-that-arrive-in-one-turn-go-together).
  *
  * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own,
  * except that the database did not answer (UnavailableError), which the writes waiting would only
@@ -83,6 +86,6 @@ export function coalescing<I, R>(
       }
       const queue: Waiting[] = [{ item, resolve, reject }];
       queues.set(key, queue);
-      void drain(key, queue);
+      setImmediate(() => void drain(key, queue));
     });
 }

@@ -9,7 +9,7 @@ import { stallRow, type Stall } from '../../support/stall.js';
  * their turn, then get 503 + Retry-After; tenant B is served all along.
  */
 
-const CAP = 8; // TENANT_MAX_IN_FLIGHT's default, with the default pool of 10
+const CAP = 8; // below the pool of 10, as the defaults are (16 of a pool of 20)
 const WAIT_MS = 1000;
 
 let h: Harness;

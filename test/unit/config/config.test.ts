@@ -13,7 +13,7 @@ describe('configuration from the environment', () => {
     expect(c.graphqlMaxDepth).toBe(15);
     expect(c.graphqlMaxComplexity).toBe(25_000);
     expect(c.graphqlCompileMaxBytes).toBe(8192);
-    expect(c).toMatchObject({ dbPoolMax: 10, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 8, recentUsersBytes: 24 * 1024 * 1024 });
+    expect(c).toMatchObject({ dbPoolMax: 20, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 16, recentUsersBytes: 24 * 1024 * 1024 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
