@@ -58,15 +58,16 @@ function formatted(e: GraphQLError, formatError: CompiledQueryOptions['formatErr
  * (docs/architecture.md#graphql-execution-cost).
  */
 export function variablesCompilable(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
-  const done = new Set<GraphQLNamedType>();
+  // Types found compilable, and the types on the path to the one being looked at (a loop).
+  const compilable = new Set<GraphQLNamedType>();
   const path = new Set<GraphQLNamedType>();
   const refused = (t: GraphQLNamedType): boolean => {
-    if (!isInputObjectType(t) || done.has(t)) return false;
+    if (!isInputObjectType(t) || compilable.has(t)) return false;
     if (path.has(t) || t.isOneOf) return true;
     path.add(t);
     const below = Object.values(t.getFields()).some((f) => refused(getNamedType(f.type)));
     path.delete(t);
-    done.add(t);
+    if (!below) compilable.add(t);
     return below;
   };
   return !(operation.variableDefinitions ?? []).some((d) => {
