@@ -1,6 +1,9 @@
 import { UnavailableError } from '../../../../src/domain/errors.js';
 import { coalescing } from '../../../../src/domain/shared/coalesce.js';
 
+/** Resolves in the next turn of the event loop, once what a turn defers has run. */
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 /** A write that records its batches and finishes when told to. */
 function recorder() {
   const batches: string[][] = [];
@@ -11,9 +14,9 @@ function recorder() {
     return items.map((i) => (i.startsWith('bad') ? { status: 'rejected', reason: new Error(i) } : { status: 'fulfilled', value: `done ${i}` }));
   }, 3);
   const finishOne = async () => {
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     pending.shift()?.();
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
   };
   return { batches, write, finishOne };
 }
@@ -23,7 +26,7 @@ describe('coalescing writes', () => {
     const { batches, write, finishOne } = recorder();
     const answers = ['a', 'b', 'c', 'd', 'e'].map((i) => write('k', i));
     expect(batches).toEqual([]);
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     expect(batches).toEqual([['a', 'b', 'c']]);
     const late = write('k', 'f');
     await finishOne();
@@ -35,7 +38,7 @@ describe('coalescing writes', () => {
   it('sends a write that arrives alone in the next turn of the event loop, without waiting for another', async () => {
     const { batches, write, finishOne } = recorder();
     const answer = write('k', 'a');
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     expect(batches).toEqual([['a']]);
     await finishOne();
     expect(await answer).toBe('done a');
@@ -55,12 +58,12 @@ describe('coalescing writes', () => {
     }, 10);
     const answered = (i: string) => (r: string) => void seen.push(`answered ${r === i ? i : '?'}`);
     const first = write('k', 'a').then(answered('a'));
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     const next = [write('k', 'b').then(answered('b')), write('k', 'c').then(answered('c'))];
     finish();
     await first;
     expect(seen).toEqual(['sent a', 'after sent a', 'sent b c', 'after sent b c', 'answered a']);
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     finish();
     await Promise.all(next);
     // Nothing waited behind b and c: they are answered as soon as their write ended.
@@ -74,7 +77,7 @@ describe('coalescing writes', () => {
       return items.map((i) => ({ status: 'fulfilled', value: i }));
     }, 10);
     const first = write('k', 'a');
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     const second = write('k', 'b');
     finish();
     // b's write is still on its way (never finished here), and a is answered all the same.
@@ -86,14 +89,14 @@ describe('coalescing writes', () => {
   it('keeps keys apart, and starts afresh once a key has nothing waiting', async () => {
     const { batches, write, finishOne } = recorder();
     const first = [write('k', 'a'), write('other', 'x'), write('k', 'b')];
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     expect(batches).toEqual([['a', 'b'], ['x']]);
     await finishOne();
     await finishOne();
     await Promise.all(first);
     expect(batches).toEqual([['a', 'b'], ['x']]);
     const later = write('k', 'c');
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     expect(batches.at(-1)).toEqual(['c']);
     await finishOne();
     expect(await later).toBe('done c');
@@ -129,7 +132,7 @@ describe('coalescing writes', () => {
       3,
     );
     const first = write('k', 'stalled');
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     const waiting = ['a', 'b', 'c', 'd'].map((i) => write('k', i));
     const outcomes = Promise.allSettled([first, ...waiting]);
     pending.shift()!();
@@ -140,7 +143,7 @@ describe('coalescing writes', () => {
     // A failure of an item's own fails it alone, and the next batch goes on.
     const again = [write('k', 'x'), write('k', 'y')];
     const both = Promise.allSettled(again);
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     pending.shift()!();
     expect((await both).map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(['own x', 'own y']);
     expect(batches).toEqual([['stalled'], ['x', 'y']]);
