@@ -7,7 +7,8 @@
  * user create promoted about a tenth of what it allocated to the old generation, which made each
  * scavenge several times slower and a mark-compact come every few seconds
  * (docs/performance.md#objects-made-by-a-spread-outlive-the-young-generation). A spread that only
- * replaces properties its source has does not, and needs no helper.
+ * replaces properties its source has does not, and needs no helper; nor, on Node.js 22 and 24, does
+ * a spread that adds one (test/unit/domain/shared/objects.test.ts says which engine this is).
  *
  * Only for objects Roster built: a source with an own `__proto__` key (JSON.parse makes one) would
  * set the copy's prototype instead of being copied.

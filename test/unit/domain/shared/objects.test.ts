@@ -22,10 +22,11 @@ describe('extended', () => {
 
 /**
  * Why `extended` exists (docs/performance.md#objects-made-by-a-spread-outlive-the-young-generation):
- * on this Node.js, objects copied by a spread and then given a field their source lacks survive
- * the young generation's collections; its copies do not. Measured in a plain Node.js process, as
- * the server runs, by the bytes its scavenges promote to the old generation
- * (`--trace-gc-nvp`), while objects that are dropped at once are made by the million.
+ * on the V8 of Node.js 20, objects copied by a spread and then given a field their source lacks
+ * survive the young generation's collections; copies made by `extended` do not, on any engine.
+ * Measured in a plain Node.js process, as the server runs, by the bytes its scavenges promote to
+ * the old generation (`--trace-gc-nvp`), while objects that are dropped at once are made by the
+ * million.
  */
 const objects = fileURLToPath(new URL('../../../../src/domain/shared/objects.ts', import.meta.url));
 
@@ -48,14 +49,21 @@ process.stderr.write('made ' + kept + '\\n');
   return promoted.reduce((a, b) => a + b, 0);
 }
 
+/** Whether this engine promotes spread copies that add a field: Node.js 20's V8 (11.3) does, those of Node.js 22 and 24 do not. */
+const SPREAD_COPIES_PROMOTED = Number(process.versions.node.split('.')[0]) === 20;
+
 describe('copies made on every request', () => {
-  it('do not outlive the young generation when made by extended, as they do when made by a spread that adds a field', () => {
+  it('do not outlive the young generation when made by extended, and never more than copies made by a spread that adds a field', () => {
     const spread = promotedBy('(p) => ({ ...p, loginName: p.userName })');
     const assigned = promotedBy('(p) => extended(p, { loginName: p.userName })');
     // What loading and compiling promote, with copies that are plain literals.
     const literal = promotedBy('(p) => ({ userName: p.userName, loginName: p.userName })');
     const MiB = 2 ** 20;
-    expect(spread - literal).toBeGreaterThan(50 * MiB);
     expect(assigned - literal).toBeLessThan(2 * MiB);
+    expect(assigned).toBeLessThanOrEqual(spread + 2 * MiB);
+    // The premise, on the engine the helper was written for (337 MiB promoted against 0.7 for literals
+    // there; 2 against 0.6–1.0 on Node.js 22 and 24): once Node.js 20 is no longer supported, a plain
+    // spread will do.
+    expect({ node: process.version, spreadCopiesPromoted: spread - literal > 50 * MiB }).toEqual({ node: process.version, spreadCopiesPromoted: SPREAD_COPIES_PROMOTED });
   }, 120_000);
 });
