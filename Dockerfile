@@ -1,5 +1,7 @@
 # Roster, built from this repository. Configured only by environment variables (see README).
-FROM node:20-bookworm-slim AS build
+# Node.js 24, a long-term-support line; the suite passes on 20, 22 and 24 (README, Quick start).
+ARG NODE_VERSION=24
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,7 +9,7 @@ COPY tsconfig.json mikro-orm.config.ts ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production PORT=4000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./
