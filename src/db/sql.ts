@@ -119,12 +119,36 @@ async function run(db: Db, sql: string, params: readonly unknown[]): Promise<{ r
   }
   const trx = db.getTransactionContext<{ client: ConnectionSource }>();
   const source = trx ? trx.client : poolOf(db);
-  const connection = await source.acquireConnection();
-  try {
-    return await send(db, connection, p, params);
-  } finally {
-    await source.releaseConnection(connection);
+  for (;;) {
+    const connection = await source.acquireConnection();
+    try {
+      return await send(db, connection, p, params);
+    } catch (e) {
+      // A plain read on a pooled connection whose session ended while it sat idle (a restart, a
+      // failover) changed nothing: it is sent again on another connection. Each such connection
+      // fails once and is dropped; one that never served failing means the database is out of
+      // reach, and that is the answer (docs/architecture.md#robustness).
+      if (trx || !p.plainRead || !lostWhilePooled(connection, e)) throw e;
+      dropConnection(connection, e);
+    } finally {
+      await source.releaseConnection(connection);
+    }
   }
+}
+
+/** Connections that completed a statement: one of them that is lost went stale while pooled. */
+const served = new WeakSet<PgConnection>();
+
+const lostWhilePooled = (connection: PgConnection, e: unknown): boolean =>
+  served.has(connection) && e !== null && typeof e === 'object' && unavailableFault(e as DriverLike)?.reason === 'connection_lost';
+
+/**
+ * Keeps a lost connection from being handed out again: knex's pool refuses a connection marked
+ * `__knex__disposed`, which its own listeners set when `pg` reports the connection's end, an
+ * event that may not have been read yet.
+ */
+function dropConnection(connection: PgConnection, e: unknown): void {
+  (connection as { __knex__disposed?: unknown }).__knex__disposed = e;
 }
 
 const poolOf = (em: EntityManager): ConnectionSource => em.getConnection().getKnex().client as ConnectionSource;
@@ -132,7 +156,9 @@ const poolOf = (em: EntityManager): ConnectionSource => em.getConnection().getKn
 async function send(em: EntityManager, connection: PgConnection, p: Prepared, params: readonly unknown[]) {
   const started = Date.now();
   try {
-    return await connection.query({ name: p.name, text: p.text, values: params as unknown[] });
+    const result = await connection.query({ name: p.name, text: p.text, values: params as unknown[] });
+    served.add(connection);
+    return result;
   } catch (e) {
     // As knex put it: the statement (without values) before PostgreSQL's message, so a log line can name it.
     if (e instanceof Error) e.message = `${p.text} - ${e.message}`;

@@ -107,7 +107,10 @@ describe('a stalled database', () => {
 
   it('answers 503 when the database ends its connections (a restart, a failover), then serves again', async () => {
     stall = await stallTable(h.db.url, 'users');
-    const waiting = Array.from({ length: 3 }, (_, i) => lookup(i));
+    // Reads whose session ends are sent again on another connection (docs/architecture.md#robustness),
+    // and wait behind the lock until their statement's time is up; a write whose session ends may
+    // or may not have committed, and is answered as lost.
+    const waiting = [...Array.from({ length: 3 }, (_, i) => lookup(i)), scim.post('/Users', { userName: 'stall.ended@example.com' })];
     await new Promise((r) => setTimeout(r, 300));
     // What a restart does to Roster's sessions: FATAL 57P01, terminating connection due to administrator command.
     const admin = new pg.Client({ connectionString: h.db.url });
