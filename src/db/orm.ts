@@ -40,7 +40,10 @@ export function ormConfig(o: OrmOptions): Options {
     // Work waits a bounded time for a connection, and no statement runs unbounded
     // (docs/architecture.md#robustness); both faults become 503s (translateDbError).
     pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: o.acquireTimeoutMs ?? 3000 },
-    driverOptions: { connection: { statement_timeout: o.statementTimeoutMs ?? 10_000 }, log: driverLog(o.onDriverLog) },
+    // Every connection is in `pg`'s pipeline mode: a statement goes out without waiting for the one
+    // before it on the connection to end, which only a pipeline of writes makes use of
+    // (docs/architecture.md#pipelined-writes); otherwise one unit's statements follow each other.
+    driverOptions: { connection: { statement_timeout: o.statementTimeoutMs ?? 10_000, pipeline: true }, log: driverLog(o.onDriverLog) },
     // Each statement carries its fingerprint, so logs can name a failing one without its values.
     onQuery: tagStatement,
     debug: o.onQuery ? ['query'] : false,

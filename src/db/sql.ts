@@ -17,7 +17,13 @@ export type Db = EntityManager | Transaction;
  */
 export interface Transaction {
   readonly em: EntityManager;
-  readonly connection: PgConnection;
+  /**
+   * Where its statements go: a connection of its own, or one its pipeline shares until the unit
+   * needs BEGIN (see `begin`).
+   */
+  connection: PgConnection;
+  /** Whether `connection` is a pipeline's, shared with the other units of that pipeline. */
+  shared: boolean;
   /** Whether BEGIN was sent. */
   begun: boolean;
   /** Writes not sent yet, in order, each with the table it writes (see `later`). */
@@ -62,7 +68,7 @@ interface PgConnection {
   query(text: string): Promise<unknown>;
 }
 /** knex's client: the pool's, or a transaction's, whose "acquire" hands out the transaction's own connection. */
-interface ConnectionSource {
+export interface ConnectionSource {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<unknown>;
 }
@@ -186,6 +192,13 @@ async function control(em: EntityManager, connection: PgConnection, command: 'be
 async function begin(tx: Transaction): Promise<void> {
   if (tx.begun) return;
   tx.begun = true;
+  // A transaction of several statements cannot share a connection: another unit's statement sent
+  // behind one of them would run inside it. It moves to a connection of its own first; what it
+  // sent before were plain reads, each of its own snapshot wherever it ran (see `transaction`).
+  if (tx.shared) {
+    tx.connection = await poolOf(tx.em).acquireConnection();
+    tx.shared = false;
+  }
   await control(tx.em, tx.connection, 'begin');
 }
 
@@ -295,38 +308,73 @@ export async function laterRows<T, R>(db: Db, st: Statement, read: (rows: T[]) =
  * statement: a MikroORM transaction builds a unit of work and a knex transaction around it, which
  * cost a write more CPU than its statements (docs/architecture.md#prepared-statements).
  * `sent` hears that the unit's last statement has gone out (the waiting writes, or COMMIT when
- * none wait), before its answer is awaited.
+ * none wait), before its answer is awaited. With `pipeline`, the unit runs on that pipeline's
+ * connection, behind the statements of its other units (see `pipelines`), unless it needs BEGIN.
  */
-export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>, sent?: () => void): Promise<T> {
+export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>, o: { sent?: () => void; pipeline?: ConnectionSource } = {}): Promise<T> {
   const pool = poolOf(em);
-  const connection = await pool.acquireConnection();
-  const tx: Transaction = { em, connection, begun: false, later: [] };
+  const source = o.pipeline ?? pool;
+  const shared = await source.acquireConnection();
+  const tx: Transaction = { em, connection: shared, shared: o.pipeline !== undefined, begun: false, later: [] };
   try {
     let result: T;
     try {
       result = await fn(tx);
       // The statement goes out before sendLater first awaits (no BEGIN is sent for the last writes).
       const last = sendLater(tx, true);
-      if (!tx.begun) sent?.();
+      if (!tx.begun) o.sent?.();
       await last;
     } catch (e) {
       tx.later.length = 0;
       // A connection that broke cannot roll back; the pool drops it, and PostgreSQL ends the transaction.
-      if (tx.begun) await control(em, connection, 'rollback').catch(() => undefined);
+      if (tx.begun) await control(em, tx.connection, 'rollback').catch(() => undefined);
       throw e;
     }
     if (tx.begun) {
-      const commit = control(em, connection, 'commit');
-      sent?.();
+      const commit = control(em, tx.connection, 'commit');
+      o.sent?.();
       await commit.catch(async (e: unknown) => {
-        await control(em, connection, 'rollback').catch(() => undefined);
+        await control(em, tx.connection, 'rollback').catch(() => undefined);
         throw e;
       });
     }
     return result;
   } finally {
-    await pool.releaseConnection(connection);
+    if (tx.connection !== shared) await pool.releaseConnection(tx.connection);
+    await source.releaseConnection(shared);
   }
+}
+
+/**
+ * Pipelines of write units over `em`'s pool, by key (docs/architecture.md#pipelined-writes): the
+ * units of a key in progress at once share one connection, held from the pool while any is in
+ * progress, and each unit's statement is sent without waiting for the one before it to end
+ * (`pg`'s pipeline mode, which every pooled connection is in, see orm.ts). PostgreSQL runs them
+ * one after the other, in the order sent, each its own transaction; so the connection never sits
+ * idle between them while the process reads one's result and sends the next.
+ */
+export function pipelines(em: EntityManager): (key: string) => ConnectionSource {
+  const held = new Map<string, { connection: Promise<PgConnection>; units: number }>();
+  const pool = poolOf(em);
+  return (key) => ({
+    acquireConnection() {
+      let h = held.get(key);
+      if (!h) {
+        const connection = pool.acquireConnection();
+        held.set(key, (h = { connection, units: 0 }));
+        // A pool that gave none: the key starts afresh with the next unit.
+        connection.catch(() => held.get(key) === h && held.delete(key));
+      }
+      h.units++;
+      return h.connection;
+    },
+    async releaseConnection(connection) {
+      const h = held.get(key);
+      if (!h || --h.units > 0) return;
+      held.delete(key);
+      await pool.releaseConnection(connection);
+    },
+  });
 }
 
 /** Runs one parameterised statement (`?` placeholders) and returns its rows. */

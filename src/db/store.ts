@@ -15,7 +15,7 @@ import { flushAppends, newAppends, type Appends } from './repositories/appends.j
 import { createUserRepository } from './repositories/user.repository.js';
 import { createWebhookDeliveryRepository, createWebhookEndpointRepository } from './repositories/webhook.repository.js';
 import { UnavailableError, type UnavailableReason } from '../domain/errors.js';
-import { transaction, translateDbError, type Db } from './sql.js';
+import { pipelines, transaction, translateDbError, type Db } from './sql.js';
 import { announcerOf } from './event-announcer.js';
 
 /**
@@ -87,6 +87,7 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
   const em = orm.em.fork();
   // Repositories keep no state of a unit of work outside a transaction: every read shares one set.
   const readers = createRepositories(em, reading);
+  const pipeline = pipelines(em);
   return {
     read: (fn) => run(() => fn(readers)),
     // One transaction per write: all of it lands, or none of it (docs/architecture.md#transactions).
@@ -106,7 +107,10 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
         };
         try {
           const written = new Set<string>();
-          const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn), wo?.sent);
+          const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn), {
+            ...(wo?.sent ? { sent: wo.sent } : {}),
+            ...(wo?.pipeline !== undefined ? { pipeline: pipeline(wo.pipeline) } : {}),
+          });
           announcer.announce(written);
           await announced;
           return result;

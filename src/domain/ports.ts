@@ -310,4 +310,11 @@ export interface WriteUnitOptions {
    * A unit that fails before then does not call it.
    */
   readonly sent?: () => void;
+  /**
+   * Units given the same key while one of them is in progress share its connection, and each is
+   * sent there without waiting for the one before it to end: PostgreSQL runs them one after the
+   * other, in the order they were sent, each still a transaction of its own
+   * (docs/architecture.md#pipelined-writes).
+   */
+  readonly pipeline?: string;
 }

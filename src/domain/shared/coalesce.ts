@@ -9,27 +9,42 @@ import { UnavailableError } from '../errors.js';
  * the ones that arrived during the one before
  * (docs/architecture.md#writes-that-arrive-in-one-turn-go-together).
  *
+ * With `depth` 2, a second write of a key may go while one is on its way, once as many wait as the
+ * last one sent carried (checked at the end of each turn in which one arrived), so that batches
+ * stay as large as with one on its way; the store sends it behind the first on the same
+ * connection (`WriteUnitOptions.pipeline`, docs/architecture.md#pipelined-writes).
+ *
  * `writeAll` answers each item of a batch on its own, in order: one item's failure is its own,
  * except that the database did not answer (UnavailableError), which the writes waiting would only
  * meet again: those fail with it at once, rather than wait as long again (docs/architecture.md#robustness).
  *
- * When items wait behind a batch, the next batch may be sent before the batch is answered: its
- * items are answered when `writeAll` of the next batch calls `answerBefore`, once its statement is
- * on its way, so that the statement does not wait while answers are built and sent
+ * When a batch ends and the next one starts, its items are answered when `writeAll` of the next
+ * batch calls `answerBefore`, once its statement is on its way, so that the statement does not
+ * wait while answers are built and sent
  * (docs/architecture.md#answers-while-the-next-write-is-on-its-way); at the latest when that write
  * ended, or in the next turn of the event loop, whichever comes first. A `writeAll` whose answers
  * cost little calls it at once.
  */
 export function coalescing<I, R>(
-  writeAll: (items: readonly I[], answerBefore: () => void) => Promise<readonly PromiseSettledResult<R>[]>,
+  writeAll: (items: readonly I[], answerBefore: () => void, key: string) => Promise<readonly PromiseSettledResult<R>[]>,
   maxBatch: number,
+  o: { readonly depth?: 1 | 2 } = {},
 ): (key: string, item: I) => Promise<R> {
   interface Waiting {
     readonly item: I;
     readonly resolve: (r: R) => void;
     readonly reject: (e: unknown) => void;
   }
-  const queues = new Map<string, Waiting[]>();
+  /** A key's writes: those waiting, how many batches are on their way, and the size of the last one sent. */
+  interface Queue {
+    readonly waiting: Waiting[];
+    onTheirWay: number;
+    lastSent: number;
+    /** A check at the end of this turn is due (see `checkAtTurnEnd`). */
+    checking: boolean;
+  }
+  const depth = o.depth ?? 1;
+  const queues = new Map<string, Queue>();
 
   function answer(batch: readonly Waiting[], results: readonly PromiseSettledResult<R>[]): void {
     batch.forEach((w, i) => {
@@ -52,40 +67,61 @@ export function coalescing<I, R>(
     return now;
   }
 
-  async function drain(key: string, queue: Waiting[]): Promise<void> {
-    // Answers the batch before the one being written (see `deferred`).
-    let answerPrevious = (): void => undefined;
+  /** Whether the next batch of a key goes now: none on its way, or room for one more and as many waiting as the last carried. */
+  const due = (q: Queue): boolean => q.waiting.length > 0 && (q.onTheirWay === 0 || (q.onTheirWay < depth && q.waiting.length >= q.lastSent));
+
+  /** Forgets a key that has nothing waiting and nothing on its way. */
+  function forget(key: string, q: Queue): void {
+    if (q.onTheirWay === 0 && q.waiting.length === 0 && queues.get(key) === q) queues.delete(key);
+  }
+
+  /** Starts the next batch of a key; `answerPrevious` answers the batch that just ended, if any (see `deferred`). */
+  function start(key: string, q: Queue, answerPrevious: () => void): void {
+    const batch = q.waiting.splice(0, maxBatch);
+    q.onTheirWay++;
+    q.lastSent = batch.length;
+    void write(key, q, batch, answerPrevious);
+  }
+
+  async function write(key: string, q: Queue, batch: readonly Waiting[], answerBefore: () => void): Promise<void> {
+    let results: readonly PromiseSettledResult<R>[];
     try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, maxBatch);
-        const answerBefore = answerPrevious;
-        let results: readonly PromiseSettledResult<R>[];
-        try {
-          results = await writeAll(batch.map((w) => w.item), answerBefore);
-        } catch (e) {
-          results = batch.map(() => ({ status: 'rejected', reason: e }));
-        } finally {
-          answerBefore();
-        }
-        const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof UnavailableError);
-        if (failure) for (const w of queue.splice(0)) w.reject(failure.reason);
-        if (queue.length > 0) answerPrevious = deferred(batch, results);
-        else answer(batch, results);
-      }
+      results = await writeAll(
+        batch.map((w) => w.item),
+        answerBefore,
+        key,
+      );
+    } catch (e) {
+      results = batch.map(() => ({ status: 'rejected', reason: e }));
     } finally {
-      queues.delete(key);
+      answerBefore();
     }
+    q.onTheirWay--;
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof UnavailableError);
+    if (failure) for (const w of q.waiting.splice(0)) w.reject(failure.reason);
+    if (due(q)) start(key, q, deferred(batch, results));
+    else {
+      forget(key, q);
+      answer(batch, results);
+    }
+  }
+
+  /** Once a turn in which writes of a key arrived, sends its next batch if it is due. */
+  function checkAtTurnEnd(key: string, q: Queue): void {
+    if (q.checking) return;
+    q.checking = true;
+    setImmediate(() => {
+      q.checking = false;
+      if (due(q)) start(key, q, () => undefined);
+      else forget(key, q);
+    });
   }
 
   return (key, item) =>
     new Promise<R>((resolve, reject) => {
-      const waiting = queues.get(key);
-      if (waiting) {
-        waiting.push({ item, resolve, reject });
-        return;
-      }
-      const queue: Waiting[] = [{ item, resolve, reject }];
-      queues.set(key, queue);
-      setImmediate(() => void drain(key, queue));
+      let q = queues.get(key);
+      if (!q) queues.set(key, (q = { waiting: [], onTheirWay: 0, lastSent: 0, checking: false }));
+      q.waiting.push({ item, resolve, reject });
+      if (q.onTheirWay < depth) checkAtTurnEnd(key, q);
     });
 }

@@ -167,7 +167,7 @@ export function createUserService(deps: ServiceDeps) {
    * again on its own and meets its own outcome; not when the database was unavailable, which each
    * would only meet again.
    */
-  const writeTogether = coalescing<UserWrite, CreateResult | User>(async (items, answerBefore) => {
+  const writeTogether = coalescing<UserWrite, CreateResult | User>(async (items, answerBefore, tenantId) => {
     const creates = items.flatMap((w) => (w.create ? [w.create] : []));
     const changes = items.flatMap((w) => (w.change ? [w.change] : []));
     try {
@@ -179,8 +179,9 @@ export function createUserService(deps: ServiceDeps) {
           for (const w of items) out.push(w.create ? await recordCreated(r, w.create) : await recordChanged(r, w.change!));
           return { out, groups };
         },
-        // Each answer holds a whole user: those of the batch before are built while this statement is on its way.
-        { sent: answerBefore },
+        // Each answer holds a whole user: those of the batch before are built while this statement is
+        // on its way. The next batch may follow it on its connection (docs/architecture.md#pipelined-writes).
+        { sent: answerBefore, pipeline: `users:${tenantId}` },
       );
       return items.map((w, i) => {
         const value = results.out[i]!;
@@ -195,7 +196,7 @@ export function createUserService(deps: ServiceDeps) {
       const reason = items.length === 1 || e instanceof UnavailableError ? e : new StaleWriteError(e);
       return items.map(() => ({ status: 'rejected', reason }));
     }
-  }, MAX_TOGETHER);
+  }, MAX_TOGETHER, { depth: 2 });
 
   /** A planned change as `updateAll` writes it, reading the user's groups when the answer needs them and the plan has none. */
   const updateOf = (p: PlannedChange) => ({

@@ -70,6 +70,27 @@ describe('coalescing writes', () => {
     expect(seen.slice(5)).toEqual(['answered b', 'answered c']);
   });
 
+  it('answers a batch at once, not in the next turn, when the next batch says so as it starts', async () => {
+    const seen: string[] = [];
+    let finish: () => void = () => undefined;
+    const write = coalescing<string, string>(async (items, answerBefore) => {
+      answerBefore();
+      seen.push(`started ${items.join(' ')}`);
+      await new Promise<void>((resolve) => (finish = resolve));
+      return items.map((i) => ({ status: 'fulfilled', value: i }));
+    }, 10);
+    const first = write('k', 'a').then((r) => void seen.push(`answered ${r}`));
+    await nextTurn();
+    const second = write('k', 'b');
+    finish();
+    // Within the promise jobs of this turn: no turn of the event loop passes.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(seen).toEqual(['started a', 'started b', 'answered a']);
+    await first;
+    finish();
+    expect(await second).toBe('b');
+  });
+
   it('answers a batch in the next turn of the event loop when the next batch does not say it may be', async () => {
     let finish: () => void = () => undefined;
     const write = coalescing<string, string>(async (items) => {
@@ -147,5 +168,71 @@ describe('coalescing writes', () => {
     pending.shift()!();
     expect((await both).map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(['own x', 'own y']);
     expect(batches).toEqual([['stalled'], ['x', 'y']]);
+  });
+  it('with depth 2, sends a second batch of a key while one is on its way once as many wait as the last one sent carried, and no third', async () => {
+    const batches: string[][] = [];
+    const pending: (() => void)[] = [];
+    const write = coalescing<string, string>(
+      async (items) => {
+        batches.push([...items]);
+        await new Promise<void>((resolve) => pending.push(resolve));
+        return items.map((i) => ({ status: 'fulfilled', value: `done ${i}` }));
+      },
+      10,
+      { depth: 2 },
+    );
+    const answers = ['a', 'b', 'c'].map((i) => write('k', i));
+    await nextTurn();
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    // Fewer than the three on their way: they wait for it.
+    answers.push(write('k', 'd'), write('k', 'e'));
+    await nextTurn();
+    expect(batches).toHaveLength(1);
+    // As many as the three: they go behind it.
+    answers.push(write('k', 'f'));
+    await nextTurn();
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    // Two on their way: more wait, however many.
+    answers.push(...['g', 'h', 'i', 'j'].map((i) => write('k', i)));
+    await nextTurn();
+    expect(batches).toHaveLength(2);
+    pending.shift()!();
+    await nextTurn();
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g', 'h', 'i', 'j']]);
+    pending.shift()!();
+    await nextTurn();
+    pending.shift()!();
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((i) => `done ${i}`));
+  });
+
+  it('with depth 1, never sends a second batch of a key while one is on its way', async () => {
+    const batches: string[][] = [];
+    const pending: (() => void)[] = [];
+    const write = coalescing<string, string>(async (items) => {
+      batches.push([...items]);
+      await new Promise<void>((resolve) => pending.push(resolve));
+      return items.map((i) => ({ status: 'fulfilled', value: i }));
+    }, 10);
+    const answers = [write('k', 'a')];
+    await nextTurn();
+    answers.push(...['b', 'c', 'd'].map((i) => write('k', i)));
+    await nextTurn();
+    await nextTurn();
+    expect(batches).toEqual([['a']]);
+    pending.shift()!();
+    await nextTurn();
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    pending.shift()!();
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('hands writeAll the key of its batch', async () => {
+    const keys: string[] = [];
+    const write = coalescing<string, string>(async (items, _answerBefore, key) => {
+      keys.push(key);
+      return items.map((i) => ({ status: 'fulfilled', value: i }));
+    }, 10);
+    await Promise.all([write('one', 'a'), write('two', 'b')]);
+    expect(keys.sort()).toEqual(['one', 'two']);
   });
 });

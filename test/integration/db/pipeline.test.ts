@@ -1,0 +1,118 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { poolStats } from '../../../src/db/orm.js';
+import { UnavailableError } from '../../../src/domain/errors.js';
+import { exec, later, pipelines, query, transaction, translateDbError, type ConnectionSource } from '../../../src/db/sql.js';
+import { createTestDatabase, type TestDatabase } from '../../support/db.js';
+
+/**
+ * docs/architecture.md#pipelined-writes: the units of one pipeline in progress at once share one
+ * pooled connection, each sent behind the one before without waiting for it to end; each is still
+ * a transaction of its own, and a unit that needs BEGIN leaves the shared connection first.
+ */
+let db: TestDatabase;
+let em: EntityManager;
+let pipeline: (key: string) => ConnectionSource;
+beforeAll(async () => {
+  db = await createTestDatabase({ poolMax: 6 });
+  em = db.orm.em.fork();
+  await exec(em, 'create table pipeline_probe (name text primary key)');
+  pipeline = pipelines(em);
+});
+afterAll(() => db.drop());
+
+const pidOf = async (tx: Parameters<Parameters<typeof transaction>[1]>[0], sleepSeconds = 0): Promise<number> =>
+  (await query<{ pid: number }>(tx, 'select pg_backend_pid() as pid, pg_sleep(?::float8) as slept', [sleepSeconds]))[0]!.pid;
+
+const names = async (): Promise<string[]> => (await query<{ name: string }>(em, 'select name from pipeline_probe order by name')).map((r) => r.name);
+
+const insert = (name: string) => ({ sql: 'insert into pipeline_probe (name) values (?)', params: [name] });
+
+describe('a pipeline of write units', () => {
+  it('runs the units of a key in progress at once on one connection, those of another key on another, and gives it back once all ended', async () => {
+    const [a, b, c] = await Promise.all([
+      transaction(em, (tx) => pidOf(tx, 0.2), { pipeline: pipeline('k') }),
+      transaction(em, (tx) => pidOf(tx), { pipeline: pipeline('k') }),
+      transaction(em, (tx) => pidOf(tx, 0.1), { pipeline: pipeline('other') }),
+    ]);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(poolStats(db.orm)().inUse).toBe(0);
+    // The key starts afresh: a connection from the pool, held again.
+    const again = await transaction(em, (tx) => pidOf(tx), { pipeline: pipeline('k') });
+    expect(typeof again).toBe('number');
+    expect(poolStats(db.orm)().inUse).toBe(0);
+  });
+
+  it('sends each unit as a transaction of its own: one that fails undoes none of the others', async () => {
+    await exec(em, 'delete from pipeline_probe');
+    await exec(em, "insert into pipeline_probe (name) values ('taken')");
+    const outcomes = await Promise.allSettled([
+      transaction(em, (tx) => later(tx, [insert('first')]), { pipeline: pipeline('k') }),
+      // Its statement fails on the unique key, between the two others on the same connection.
+      transaction(em, (tx) => later(tx, [insert('taken')]), { pipeline: pipeline('k') }),
+      transaction(em, (tx) => later(tx, [insert('third')]), { pipeline: pipeline('k') }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await names()).toEqual(['first', 'taken', 'third']);
+  });
+
+  it('moves a unit that needs BEGIN to a connection of its own, so that no other unit of its key runs inside its transaction', async () => {
+    await exec(em, 'delete from pipeline_probe');
+    let shared = 0;
+    let own = 0;
+    let began: () => void = () => undefined;
+    const begun = new Promise<void>((resolve) => (began = resolve));
+    const rolledBack = transaction(
+      em,
+      async (tx) => {
+        shared = await pidOf(tx);
+        // A write sent at once (not one of the unit's last ones) begins the transaction.
+        await exec(tx, 'insert into pipeline_probe (name) values (?)', ['undone']);
+        own = await pidOf(tx);
+        began();
+        // Held open while another unit of the key writes and ends.
+        await pidOf(tx, 0.3);
+        throw new Error('undo it');
+      },
+      { pipeline: pipeline('k') },
+    );
+    await begun;
+    const other = transaction(
+      em,
+      async (tx) => {
+        const pid = await pidOf(tx);
+        await later(tx, [insert('kept')]);
+        return pid;
+      },
+      { pipeline: pipeline('k') },
+    );
+    await expect(rolledBack).rejects.toThrow('undo it');
+    expect(own).not.toBe(shared);
+    expect(await other).toBe(shared);
+    expect(await names()).toEqual(['kept']);
+    expect(poolStats(db.orm)().inUse).toBe(0);
+  });
+  it('fails every unit on a connection the database ended, neither written, each a lost connection', async () => {
+    await exec(em, 'delete from pipeline_probe');
+    let pid = 0;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = transaction(
+      em,
+      async (tx) => {
+        pid = await pidOf(tx);
+        started();
+        await pidOf(tx, 5);
+        await later(tx, [insert('first')]);
+      },
+      { pipeline: pipeline('k') },
+    );
+    await running;
+    const second = transaction(em, (tx) => later(tx, [insert('second')]), { pipeline: pipeline('k') });
+    await query(em, 'select pg_terminate_backend(?::int)', [pid]);
+    const outcomes = await Promise.allSettled([first, second]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? translateDbError(o.reason) : o.value)).map((e) => (e instanceof UnavailableError ? e.reason : e))).toEqual(['connection_lost', 'connection_lost']);
+    expect(await names()).toEqual([]);
+    expect(poolStats(db.orm)().inUse).toBe(0);
+  });
+});
