@@ -22,10 +22,14 @@ export interface Transaction {
    * needs BEGIN (see `begin`).
    */
   connection: PgConnection;
-  /** Whether `connection` is a pipeline's, shared with the other units of that pipeline. */
-  shared: boolean;
+  /** The pipeline whose shared connection `connection` is; null for a connection of its own. */
+  pipeline: ConnectionSource | null;
+  /** Whether `connection` is held and is to be given back when the unit ends. */
+  held: boolean;
   /** Whether BEGIN was sent. */
   begun: boolean;
+  /** BEGIN on its way, once asked for: every statement that needs it awaits the same one. */
+  beginning: Promise<void> | null;
   /** Writes not sent yet, in order, each with the table it writes (see `later`). */
   readonly later: Waiting[];
 }
@@ -161,8 +165,20 @@ const poolOf = (em: EntityManager): ConnectionSource => em.getConnection().getKn
 
 async function send(em: EntityManager, connection: PgConnection, p: Prepared, params: readonly unknown[]) {
   const started = Date.now();
+  const config = { name: p.name, text: p.text, values: params as unknown[] };
   try {
-    const result = await connection.query({ name: p.name, text: p.text, values: params as unknown[] });
+    let result;
+    try {
+      result = await connection.query(config);
+    } catch (e) {
+      // Sent right behind the first use of its name on a pipelined connection, a statement goes
+      // without its own Parse; when that first Parse failed (a lock that outlasted the statement
+      // timeout), PostgreSQL never ran this one and knows no statement of that name. `pg` has
+      // forgotten the name, so it is sent again, parsed this time
+      // (docs/architecture.md#pipelined-writes).
+      if (p.name === undefined || (e as { code?: unknown } | null)?.code !== UNKNOWN_STATEMENT) throw e;
+      result = await connection.query(config);
+    }
     served.add(connection);
     return result;
   } catch (e) {
@@ -189,16 +205,24 @@ async function control(em: EntityManager, connection: PgConnection, command: 'be
   }
 }
 
-async function begin(tx: Transaction): Promise<void> {
-  if (tx.begun) return;
-  tx.begun = true;
+function begin(tx: Transaction): Promise<void> {
+  return (tx.beginning ??= moveAndBegin(tx));
+}
+
+async function moveAndBegin(tx: Transaction): Promise<void> {
   // A transaction of several statements cannot share a connection: another unit's statement sent
-  // behind one of them would run inside it. It moves to a connection of its own first; what it
-  // sent before were plain reads, each of its own snapshot wherever it ran (see `transaction`).
-  if (tx.shared) {
+  // behind one of them would run inside it. It moves to a connection of its own first, giving its
+  // share back before it waits for the pool; what it sent before were plain reads, each of its own
+  // snapshot wherever it ran, and all of them answered (see `transaction`).
+  if (tx.pipeline) {
+    const pipeline = tx.pipeline;
+    tx.pipeline = null;
+    tx.held = false;
+    await pipeline.releaseConnection(tx.connection);
     tx.connection = await poolOf(tx.em).acquireConnection();
-    tx.shared = false;
+    tx.held = true;
   }
+  tx.begun = true;
   await control(tx.em, tx.connection, 'begin');
 }
 
@@ -313,9 +337,9 @@ export async function laterRows<T, R>(db: Db, st: Statement, read: (rows: T[]) =
  */
 export async function transaction<T>(em: EntityManager, fn: (db: Transaction) => Promise<T>, o: { sent?: () => void; pipeline?: ConnectionSource } = {}): Promise<T> {
   const pool = poolOf(em);
-  const source = o.pipeline ?? pool;
-  const shared = await source.acquireConnection();
-  const tx: Transaction = { em, connection: shared, shared: o.pipeline !== undefined, begun: false, later: [] };
+  const pipeline = o.pipeline ?? null;
+  const connection = await (pipeline ?? pool).acquireConnection();
+  const tx: Transaction = { em, connection, pipeline, held: true, begun: false, beginning: null, later: [] };
   try {
     let result: T;
     try {
@@ -340,8 +364,7 @@ export async function transaction<T>(em: EntityManager, fn: (db: Transaction) =>
     }
     return result;
   } finally {
-    if (tx.connection !== shared) await pool.releaseConnection(tx.connection);
-    await source.releaseConnection(shared);
+    if (tx.held) await (tx.pipeline ?? pool).releaseConnection(tx.connection);
   }
 }
 
@@ -478,6 +501,8 @@ function unavailableFault(err: DriverLike): { reason: UnavailableReason; message
 
 /** The SQLSTATE `roster_expect_row` raises (src/db/migrations/Migration20261206090000_expect_row.ts). */
 const STALE_ROW = 'RS001';
+/** invalid_sql_statement_name: a prepared statement the session does not have. */
+const UNKNOWN_STATEMENT = '26000';
 
 /** Translates driver errors into domain errors; anything else passes through untouched. */
 export function translateDbError(e: unknown): unknown {
