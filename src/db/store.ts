@@ -108,8 +108,8 @@ export function createStore(orm: MikroORM, o: StoreOptions = {}): Store {
         try {
           const written = new Set<string>();
           const result = await transaction(em, (tx) => writeUnit(tx, scope, written, fn), {
-            ...(wo?.sent ? { sent: wo.sent } : {}),
-            ...(wo?.pipeline !== undefined ? { pipeline: pipeline(wo.pipeline) } : {}),
+            sent: wo?.sent,
+            pipeline: wo?.pipeline === undefined ? undefined : pipeline(wo.pipeline),
           });
           announcer.announce(written);
           await announced;
