@@ -374,30 +374,58 @@ export async function transaction<T>(em: EntityManager, fn: (db: Transaction) =>
  * progress, and each unit's statement is sent without waiting for the one before it to end
  * (`pg`'s pipeline mode, which every pooled connection is in, see orm.ts). PostgreSQL runs them
  * one after the other, in the order sent, each its own transaction; so the connection never sits
- * idle between them while the process reads one's result and sends the next.
+ * idle between them while the process reads one's result and sends the next. Once that connection
+ * has ended (a restart, a failover, a backend terminated), the key's next unit takes another from
+ * the pool, while the units still on the ended one fail and give it back.
  */
 export function pipelines(em: EntityManager): (key: string) => ConnectionSource {
-  const held = new Map<string, { connection: Promise<PgConnection>; units: number }>();
+  interface Held {
+    readonly connection: Promise<PgConnection>;
+    /** The connection once the pool handed it out. */
+    ready: PgConnection | null;
+    units: number;
+  }
+  const held = new Map<string, Held>();
+  /** The entry of each connection handed out, the key's current one or one that ended. */
+  const byConnection = new Map<PgConnection, Held>();
   const pool = poolOf(em);
+  const start = (key: string): Held => {
+    const h: Held = { connection: pool.acquireConnection(), ready: null, units: 0 };
+    held.set(key, h);
+    h.connection.then(
+      (c) => {
+        h.ready = c;
+        byConnection.set(c, h);
+      },
+      // A pool that gave none: the key starts afresh with the next unit.
+      () => held.get(key) === h && held.delete(key),
+    );
+    return h;
+  };
   return (key) => ({
     acquireConnection() {
       let h = held.get(key);
-      if (!h) {
-        const connection = pool.acquireConnection();
-        held.set(key, (h = { connection, units: 0 }));
-        // A pool that gave none: the key starts afresh with the next unit.
-        connection.catch(() => held.get(key) === h && held.delete(key));
-      }
+      if (!h || (h.ready !== null && ended(h.ready))) h = start(key);
       h.units++;
       return h.connection;
     },
     async releaseConnection(connection) {
-      const h = held.get(key);
+      const h = byConnection.get(connection);
       if (!h || --h.units > 0) return;
-      held.delete(key);
+      byConnection.delete(connection);
+      if (held.get(key) === h) held.delete(key);
       await pool.releaseConnection(connection);
     },
   });
+}
+
+/**
+ * Whether a connection can no longer carry a statement: `pg` read an error or the end of its
+ * socket (knex then marks it disposed, and its pool destroys it once given back).
+ */
+function ended(connection: PgConnection): boolean {
+  const c = connection as { __knex__disposed?: unknown; _queryable?: boolean; _ending?: boolean };
+  return c.__knex__disposed !== undefined || c._queryable === false || c._ending === true;
 }
 
 /** Runs one parameterised statement (`?` placeholders) and returns its rows. */

@@ -118,6 +118,57 @@ describe('a pipeline of write units', () => {
     expect(await names()).toEqual([]);
     expect(poolStats(db.orm)().inUse).toBe(0);
   });
+
+  it('gives a unit that starts after its connection ended a new one, while a unit on the ended one is still in progress', async () => {
+    await exec(em, 'delete from pipeline_probe');
+    let pid = 0;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // In progress on the pipeline's connection, between two of its statements, while that connection ends.
+    const inProgress = transaction(
+      em,
+      async (tx) => {
+        pid = await pidOf(tx);
+        started();
+        await released;
+        await later(tx, [insert('late')]);
+      },
+      { pipeline: pipeline('k') },
+    );
+    await running;
+    await query(em, 'select pg_terminate_backend(?::int)', [pid]);
+    // Once the process has read the end of the connection, a new unit of the key gets another one.
+    let outcome: unknown;
+    let nextPid = pid;
+    try {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        outcome = await transaction(em, (tx) => later(tx, [insert('next')]), { pipeline: pipeline('k') }).then(
+          () => 'written',
+          (e: unknown) => translateDbError(e),
+        );
+        if (outcome === 'written' || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (outcome === 'written') nextPid = await transaction(em, (tx) => pidOf(tx), { pipeline: pipeline('k') });
+    } finally {
+      release();
+    }
+    expect(outcome instanceof UnavailableError ? outcome.reason : outcome).toBe('written');
+    expect(nextPid).not.toBe(pid);
+    const last = await inProgress.then(
+      () => 'written',
+      (e: unknown) => translateDbError(e),
+    );
+    expect(last instanceof UnavailableError ? last.reason : last).toBe('connection_lost');
+    expect(await names()).toEqual(['next']);
+    expect(poolStats(db.orm)().inUse).toBe(0);
+    // The key goes on as before once every unit ended.
+    await transaction(em, (tx) => later(tx, [insert('after')]), { pipeline: pipeline('k') });
+    expect(await names()).toEqual(['after', 'next']);
+  });
 });
 
 describe('a statement sent right behind the first use of its name on a connection', () => {
