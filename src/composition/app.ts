@@ -40,6 +40,7 @@ export function createRosterApp(deps: { services: Services; config: Config; logg
       // Only the error and the request id: never the request, which carries personal data.
       onUnexpected: (err, requestId) => logger.error({ err, requestId }, 'SCIM request failed unexpectedly'),
       onUnavailable: (err, requestId) => logger.warn({ err, requestId }, 'SCIM request refused: unavailable'),
+      onFailureUnrecorded: (err, requestId) => logger.warn({ err, requestId }, 'SCIM write failed and its failure was not recorded: unavailable'),
     }),
   });
   const graphql = graphqlMount({ services: deps.services, config, logger, admission, onExecuted: metrics.graphqlExecuted });

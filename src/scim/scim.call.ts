@@ -1,6 +1,7 @@
 import type { ScimConnection } from '../domain/connection/connection.js';
 import type { Ctx } from '../domain/context.js';
 import type { Services } from '../domain/services.js';
+import { UnavailableError } from '../domain/errors.js';
 import { bearerToken } from '../domain/shared/bearer.js';
 import { parseIfMatch } from './resource/resource.meta.js';
 import { recordedFailure, ScimError } from './scim.errors.js';
@@ -47,6 +48,8 @@ export interface ScimDeps {
   readonly onUnexpected: (e: unknown, requestId: string | null) => void;
   /** Called with each UNAVAILABLE error (a database fault or a full tenant), answered 503. */
   readonly onUnavailable?: (e: unknown, requestId: string | null) => void;
+  /** Called when a failed write's audit record could not be written either, the database being unavailable. */
+  readonly onFailureUnrecorded?: (e: unknown, requestId: string | null) => void;
   /** The Retry-After of a 503, in seconds. */
   readonly retryAfterSeconds: number;
   /**
@@ -132,7 +135,10 @@ export async function openCall(deps: ScimDeps, req: ScimRequest, scope: ScimScop
             ...recordedFailure(e),
           });
         } catch (auditError) {
-          deps.onUnexpected(auditError, req.requestId);
+          // A database out of reach takes no record either: that is the outage the request's own
+          // answer reports (a 503), not a fault of the facade (docs/architecture.md#audit-events).
+          if (auditError instanceof UnavailableError) deps.onFailureUnrecorded?.(auditError, req.requestId);
+          else deps.onUnexpected(auditError, req.requestId);
         }
         throw e;
       }

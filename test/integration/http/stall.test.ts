@@ -105,6 +105,21 @@ describe('a stalled database', () => {
     expect(metrics).toMatch(/^roster_db_pool_waiting 0$/m);
   });
 
+  it('logs a write whose failure it could not record either as the outage it is, not as a fault of its own', async () => {
+    stall = await stallTable(h.db.url, 'users');
+    const audit = await stallTable(h.db.url, 'audit_events');
+    const from = h.logs.length;
+    try {
+      // The create waits behind the lock on users, and the record of its failure behind the one on audit_events.
+      expectUnavailable(await scim.post('/Users', { userName: 'stall.unrecorded@example.com' }));
+    } finally {
+      await audit.release();
+    }
+    const logged = h.logs.slice(from).map((l) => ({ level: l.level, msg: l.msg }));
+    expect(logged.filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
+    expect(logged).toContainEqual({ level: 40, msg: 'SCIM write failed and its failure was not recorded: unavailable' });
+  });
+
   it('answers 503 when the database ends its connections (a restart, a failover), then serves again', async () => {
     stall = await stallTable(h.db.url, 'users');
     // Reads whose session ends are sent again on another connection (docs/architecture.md#robustness),
