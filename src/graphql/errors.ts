@@ -72,9 +72,21 @@ export function isUnexpected(error: unknown): boolean {
   if (isDomainError(original)) return false;
   if (original instanceof GraphQLError) {
     const code = original.extensions?.code;
+    if (uncodedRefusal(original)) return false;
     return typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR;
   }
   return true;
+}
+
+/**
+ * A refusal of the request that Apollo raises with an HTTP status of 4xx and no code (a persisted
+ * query whose hash does not match its text, or whose version is not known): the caller's to mend,
+ * answered as BAD_REQUEST.
+ */
+function uncodedRefusal(e: GraphQLError): boolean {
+  if (typeof e.extensions?.code === 'string') return false;
+  const status = (e.extensions?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /**
@@ -88,6 +100,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (isDomainError(original)) {
       return { message: original.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: domainErrorExtensions(original) };
     }
+    if (original instanceof GraphQLError && uncodedRefusal(original)) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
     if (!isUnexpected(error)) return formatted;
     return { message: MASKED, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   } catch {

@@ -122,7 +122,7 @@ export function compiledQueries(schema: GraphQLSchema, opts: CompiledQueryOption
     async requestDidStart() {
       return {
         async responseForOperation(rc): Promise<GraphQLResponse | null> {
-          const query = rc.operation.operation === 'query' ? compiledFor(rc.document, rc.source, rc.operation, rc.operationName ?? undefined) : null;
+          const query = rc.operation?.operation === 'query' ? compiledFor(rc.document, rc.source, rc.operation, rc.operationName ?? undefined) : null;
           if (query) {
             const result = await query.query(undefined, rc.contextValue, rc.request.variables ?? {});
             // No data at all: graphql-jit refused the variables, before anything ran.

@@ -190,13 +190,35 @@ export function checkOperationLimits(
   if (complexity > limits.maxComplexity) throw tooComplex(`The operation's complexity is ${complexity}`);
 }
 
-/** Checks every operation after validation and before execution; a breach is a 400 with a clear code. */
+/**
+ * The refusal of a valid document whose operation to run cannot be told (GraphQL spec §6.1,
+ * GetOperation): several operations and no operationName, or an operationName none of them has.
+ */
+function noOperationChosen(document: DocumentNode, operationName: string | undefined): GraphQLError {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  return graphQLError(
+    ErrorCode.BAD_REQUEST,
+    operationName === undefined
+      ? `The document holds ${operations} operations: send operationName with the name of the one to run.`
+      : 'The document has no operation named as operationName says: send the name of one of its operations.',
+    400,
+  );
+}
+
+/**
+ * Checks every operation after validation and before execution; a breach is a 400 with a clear
+ * code. So is a document whose operation cannot be told, and a subscription sent over HTTP, which
+ * is served over WebSocket only (docs/architecture.md#subscriptions).
+ */
 export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          if (!operation) return;
+          if (!operation) throw noOperationChosen(document, request.operationName ?? undefined);
+          if (operation.operation === 'subscription') {
+            throw graphQLError(ErrorCode.BAD_REQUEST, 'Subscriptions are served over WebSocket at /graphql (the graphql-transport-ws protocol), not over HTTP.', 400);
+          }
           checkOperationLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
         },
       };

@@ -139,6 +139,48 @@ describe('request errors', () => {
     expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('answers a document whose operation to run cannot be told with 400 BAD_REQUEST, over POST and GET, and logs no error', async () => {
+    const from = h.logs.length;
+    const two = 'query A { viewer { platform } } query B { viewer { platform } }';
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      // Several operations, none named.
+      [two, {}, /operationName/],
+      // An operationName that names none of them.
+      ['query A { viewer { platform } }', { operationName: 'Z' }, /no operation named/i],
+      ['{ viewer { platform } }', { operationName: 'Nope' }, /no operation named/i],
+    ];
+    for (const [query, extra, message] of cases) {
+      const res = await post(JSON.stringify({ query, ...extra }));
+      const body = (await res.json()) as Json;
+      expect({ status: res.status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+      expect(body.errors[0].message).toMatch(message);
+    }
+    const res = await fetch(`${h.baseUrl}/graphql?query=${encodeURIComponent(two)}`, { headers: { authorization: `Bearer ${h.adminKey}`, accept: 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(h.logs.slice(from).filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
+  });
+
+  it('refuses a subscription sent as a plain POST with 400 BAD_REQUEST, naming where subscriptions are served', async () => {
+    const from = h.logs.length;
+    const r = await gql(h, 'subscription { events { id } }');
+    expect({ status: r.status, code: r.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(r.errors![0]!.message).toMatch(/WebSocket/);
+    expect(r.data ?? null).toBeNull();
+    expect(h.logs.slice(from).filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
+  });
+
+  it('answers malformed persisted-query extensions with 400 BAD_REQUEST, not as internal errors', async () => {
+    const from = h.logs.length;
+    for (const persistedQuery of [{ version: 1, sha256Hash: 'abc' }, { version: 2, sha256Hash: 'abc' }, 'x']) {
+      const res = await post(JSON.stringify({ query: '{ viewer { platform } }', extensions: { persistedQuery } }));
+      const body = (await res.json()) as Json;
+      expect({ status: res.status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+      expect(body.errors[0].message).not.toBe('Internal server error');
+    }
+    expect(h.logs.slice(from).filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
+  });
+
   it('answers a plain GET query', async () => {
     const res = await fetch(`${h.baseUrl}/graphql?query=${encodeURIComponent('{ viewer { platform } }')}`, { headers: { authorization: `Bearer ${h.adminKey}`, accept: 'application/json' } });
     expect(res.status).toBe(200);
