@@ -514,6 +514,7 @@ const CONNECTION_LOST = /(?:^| - )(?:Connection terminated(?: unexpectedly| due 
 interface DriverLike {
   code?: unknown;
   constraint?: unknown;
+  detail?: unknown;
   name?: unknown;
   message?: unknown;
   severity?: unknown;
@@ -532,6 +533,22 @@ const STALE_ROW = 'RS001';
 /** invalid_sql_statement_name: a prepared statement the session does not have. */
 const UNKNOWN_STATEMENT = '26000';
 
+/** What a row of each table a foreign key points at is, as the API names it. */
+const REFERENCED_RESOURCES: Record<string, string> = { tenants: 'Tenant', users: 'User', groups: 'Group', scim_connections: 'SCIM connection' };
+/** PostgreSQL's detail of a foreign key that found no row: the key's columns and values, and the table it points at. */
+const MISSING_KEY = /^Key \([a-z_, ]+\)=\((?:[^()]*, )?([0-9a-fA-F-]{36})\) is not present in table "([a-z_]+)"\.$/;
+
+/**
+ * A write that points at a row that is not there (a tenant, a user, a group): NOT_FOUND naming
+ * the resource and its id, the last value of the key, which is always an id; never the
+ * constraint's name, which means nothing to a caller.
+ */
+function referenceNotFound(err: DriverLike): NotFoundError {
+  const m = typeof err.detail === 'string' ? MISSING_KEY.exec(err.detail) : null;
+  const resource = m ? REFERENCED_RESOURCES[m[2]!] : undefined;
+  return resource ? new NotFoundError(resource, m![1]!.toLowerCase()) : new NotFoundError('Referenced resource', 'unknown');
+}
+
 /** Translates driver errors into domain errors; anything else passes through untouched. */
 export function translateDbError(e: unknown): unknown {
   if (!e || typeof e !== 'object') return e;
@@ -544,7 +561,7 @@ export function translateDbError(e: unknown): unknown {
       return new ConflictError(known?.message ?? 'this value is already taken', known?.field, known?.rule);
     }
     case '23503':
-      return new NotFoundError('Referenced resource', typeof err.constraint === 'string' ? err.constraint : 'unknown');
+      return referenceNotFound(err);
     case '22P02':
     case '22007':
     case '22008':

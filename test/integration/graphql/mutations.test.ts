@@ -113,6 +113,16 @@ describe('users', () => {
     expect(viaPlatform.code).toBe('NOT_FOUND');
   });
 
+  it('answers a user or group created in a tenant that does not exist with NOT_FOUND naming the tenant', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    // A platform key may name any tenant; the tenant is checked where the row is written.
+    const user = await gql(h, `mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }`, { i: { tenantId: missing, userName: 'nowhere@example.com' } });
+    const group = await gql(h, `mutation($t: ID!) { createGroup(input: { tenantId: $t, displayName: "Nowhere" }) { group { id } } }`, { t: missing });
+    for (const r of [user, group]) {
+      expect({ code: r.code, message: r.errors?.[0]?.message }).toEqual({ code: 'NOT_FOUND', message: `Tenant ${missing} not found` });
+    }
+  });
+
   it('lets a platform key change a user by id alone', async () => {
     const id = (await createUser({ userName: 'plat@example.com' })).data!.createUser.user.id;
     const d = await gqlOk(h, `mutation($id: ID!) { updateUser(input: { id: $id, title: "via platform" }) { user { title tenantId } } }`, { id });
