@@ -1,6 +1,7 @@
 import { InvalidValueError } from '../errors.js';
 import type { FieldCatalog, FieldDef } from '../shared/filter.js';
 import { sameData } from '../shared/equal.js';
+import { canonicalId, isUuid } from '../shared/id.js';
 import type { ResourceMeta } from '../shared/resource.js';
 import { shape, validateFields, type InputLimits, type Shape } from '../shared/validate.js';
 
@@ -69,6 +70,12 @@ export interface Enterprise {
   readonly department: string | null;
   readonly managerValue: string | null;
 }
+
+/**
+ * The id of the user `managerValue` names, in its canonical form, when the value is an id in any
+ * case; null for anything else, which names no user here.
+ */
+export const managerIdOf = (managerValue: string | null): string | null => (managerValue !== null && isUuid(managerValue) ? canonicalId(managerValue) : null);
 
 /** The multi-valued attributes kept as rows of value/type/primary/display. */
 export const VALUE_ATTRIBUTES = ['emails', 'phoneNumbers', 'ims', 'photos', 'roles', 'entitlements', 'x509Certificates'] as const;

@@ -1,6 +1,5 @@
 import { Kind, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import { isUuid } from '../../domain/shared/id.js';
-import type { User } from '../../domain/user/user.js';
+import { managerIdOf, type User } from '../../domain/user/user.js';
 import type { TenantLoaders } from '../loaders.js';
 import { nodeFields, selectedFields } from '../shared/relay.js';
 
@@ -27,7 +26,7 @@ export async function prefetchForUsers(l: TenantLoaders, users: readonly User[],
   if (groups.some((f) => flag(f, 'transitive', info.variableValues))) reads.push(l.groupsOfTransitive.prefetch(ids));
   const enterprise = selectedFields(info, fields.filter((f) => f.name.value === 'enterprise').map((f) => f.selectionSet));
   if (enterprise.some((f) => f.name.value === 'manager')) {
-    const managers = new Set(users.map((u) => u.enterprise.managerValue).filter((v): v is string => v !== null && isUuid(v)));
+    const managers = new Set(users.map((u) => managerIdOf(u.enterprise.managerValue)).filter((v): v is string => v !== null));
     reads.push(l.user.prefetch([...managers]));
   }
   await Promise.all(reads);

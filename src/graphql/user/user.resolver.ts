@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, InputType, Field, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { isUuid } from '../../domain/shared/id.js';
-import { address, emptyProfile, multiValue, VALUE_ATTRIBUTES, type Enterprise, type User, type UserProfile } from '../../domain/user/user.js';
+import { address, emptyProfile, managerIdOf, multiValue, VALUE_ATTRIBUTES, type Enterprise, type User, type UserProfile } from '../../domain/user/user.js';
 import type { ScimConnection } from '../../domain/connection/connection.js';
 import type { Group } from '../../domain/group/group.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
@@ -137,7 +136,8 @@ export class EnterpriseUserResolver {
   @FieldResolver(() => UserType, { nullable: true, description: 'The manager, when `managerValue` is the id of a user of the tenant; null otherwise (not arrived yet, or an employee id or login name).' })
   manager(@Root() e: Enterprise & { tenantId: string }, @Ctx() c: GraphQLContext): User | null | Promise<User | null> {
     // docs/entra.md#manager: the value is kept as sent; only an id can name a user.
-    return e.managerValue && isUuid(e.managerValue) ? c.loaders(e.tenantId).user.get(e.managerValue) : null;
+    const id = managerIdOf(e.managerValue);
+    return id ? c.loaders(e.tenantId).user.get(id) : null;
   }
 }
 

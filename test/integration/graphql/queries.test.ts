@@ -73,6 +73,19 @@ describe('users', () => {
     expect(d.tenant.user.enterprise).toEqual({ managerValue: '01900000-0000-7000-8000-000000000000', manager: null });
   });
 
+  it('resolves a manager whose id was sent in upper case, read alone and in a page', async () => {
+    const set = (m: string | null) => gqlOk(h, `mutation($id: ID!, $m: String) { updateUser(input: { id: $id, enterprise: { managerValue: $m } }) { user { id } } }`, { id: ids.barbara, m });
+    await set(ids.grace!.toUpperCase());
+    try {
+      const one = await gqlOk(h, `query($id: ID!) { tenant { user(id: $id) { enterprise { managerValue manager { id } } } } }`, { id: ids.barbara }, t.readKey);
+      expect(one.tenant.user.enterprise).toEqual({ managerValue: ids.grace!.toUpperCase(), manager: { id: ids.grace } });
+      const page = await gqlOk(h, `{ tenant { users(filter: { userName: { eq: "barbara@example.com" } }) { edges { node { enterprise { manager { id } } } } } } }`, {}, t.readKey);
+      expect(page.tenant.users.edges.map((e: Json) => e.node.enterprise.manager)).toEqual([{ id: ids.grace }]);
+    } finally {
+      await set(null);
+    }
+  });
+
   it('pages forward and backward with cursors, counting all matches', async () => {
     const order = { field: 'USER_NAME', direction: 'ASC' };
     const p1 = await users({ orderBy: order, first: 2 });
