@@ -94,6 +94,8 @@ export function assertMayChange(ctx: Ctx, resource: { managedBy: string | null }
 
 export function assertVersion(current: number, expected: number | null | undefined, kind: string, id: string): void {
   if (expected !== undefined && expected !== null && expected !== current) {
+    // Versions start at 1: anything below names no version (an ETag never given out, such as another system's).
+    if (expected < 1) throw new PreconditionFailedError(`${kind} ${id} is at version ${current}; the precondition names no version of it; read it again and retry`);
     throw new PreconditionFailedError(`${kind} ${id} is at version ${current}, not ${expected}; read it again and retry`);
   }
 }

@@ -19,13 +19,22 @@ export function metaOf(resourceType: 'User' | 'Group', r: { id: string; version:
   };
 }
 
-/** `W/"3"` or `"3"` → 3; `*` → null (any version); absent → undefined; anything else can never match. */
+/** An If-Match that names no version of the resource: it matches none (see assertVersion). */
+const NO_VERSION = -1;
+
+/**
+ * If-Match (RFC 9110 §13.1.1: `*` or a list of entity tags) as the version a write must find:
+ * `W/"3"` or `"3"` → 3; `*` → null (any version); absent → undefined. Tags that are not of this
+ * form were never given out here and match nothing, so a list with one version among them asks for
+ * that one. A list of none is NO_VERSION, and so is one of several, even when one of them is
+ * current: a write is guarded by one version (docs/entra.md#tolerance-rules).
+ */
 export function parseIfMatch(h: string | undefined): number | null | undefined {
   if (h === undefined || h.trim() === '') return undefined;
-  const v = h.trim();
-  if (v === '*') return null;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(v);
-  return m ? Number(m[1]) : -1;
+  const tags = h.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return null;
+  const versions = new Set(tags.flatMap((t) => /^(?:W\/)?"(\d+)"$/.exec(t)?.[1] ?? []).map(Number));
+  return versions.size === 1 ? [...versions][0]! : NO_VERSION;
 }
 
 /** Whether an If-None-Match header names this version (or `*`). */

@@ -130,6 +130,18 @@ describe('GET, PUT, DELETE /Users/{id}', () => {
     expect((await c.put(`/Users/${u.id}`, { userName: 'etag@example.com', title: 'y' })).status).toBe(200);
   });
 
+  it('reads If-Match as a list of entity tags: one of them this resource\'s version passes, none of them a 412 saying so', async () => {
+    const u = (await c.post('/Users', { userName: 'etag.list@example.com' })).body;
+    const ok = await c.patch(`/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), { 'if-match': '"other-system", W/"1"' });
+    expect(ok.status).toBe(200);
+    for (const header of ['garbage', 'W/""', '"abc", "def"']) {
+      const refused = await c.patch(`/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'y' }), { 'if-match': header });
+      expect({ header, status: refused.status }).toEqual({ header, status: 412 });
+      expect(refused.body.detail).toMatch(/names no version/);
+      expect(refused.body.detail).not.toMatch(/-1/);
+    }
+  });
+
   it('PUT replaces the whole user: attributes left out are cleared', async () => {
     const u = (await c.post('/Users', fullUser('put@example.com'))).body;
     const r = await c.put(`/Users/${u.id}`, { schemas: [USER_SCHEMA], userName: 'put@example.com', displayName: 'Only this', active: false });
