@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import coBody from 'co-body';
 import type { ScimRequest, ScimResponse } from '../scim/scim.call.js';
-import { errorBody, invalidSyntax, ScimError } from '../scim/scim.errors.js';
+import { errorBody, invalidSyntax, invalidValue, ScimError } from '../scim/scim.errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { requestIdOf, requestLog, type Principal } from './request.js';
@@ -77,10 +77,15 @@ function baseUrlOf(req: IncomingMessage, trustProxy: boolean): string {
 
 const unsupportedType = () => new ScimError(415, `send the body as ${[...ACCEPTED_BODY_TYPES].join(' or ')}`);
 
+/** What the body's JSON parser (bourne, under co-body) says of a key that would reach an object's prototype. */
+const FORBIDDEN_PROTOTYPE = 'Object contains forbidden prototype property';
+
 /** Body reading failures (bad JSON, too large, an encoding not known or not decodable) rendered as SCIM errors. */
 function bodyError(e: unknown, contentEncoding: string): ScimError {
   const err = e as { status?: number; type?: string };
   if (err.status === 413) return new ScimError(413, 'the request body is too large');
+  // The parser refuses keys that would reach an object's prototype; the JSON itself is sound.
+  if (e instanceof Error && e.message === FORBIDDEN_PROTOTYPE) return invalidValue('the request body holds a "__proto__" key, which no attribute has: leave it out');
   if (err.type === 'entity.parse.failed' || err.status === 400) return invalidSyntax('the request body is not valid JSON');
   if (err.status === 415) return new ScimError(415, `the Content-Encoding "${contentEncoding}" is not supported; send gzip, deflate, br or none`);
   // A compressed body that does not decompress fails in zlib, without a status.

@@ -104,6 +104,18 @@ describe('the SCIM listener', () => {
     expect(JSON.parse(scalar.text)).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
   });
 
+  it('refuses a body with a "__proto__" key as such, not as JSON that does not parse', async () => {
+    for (const text of ['{"userName":"proto@example.com","__proto__":{"admin":true}}', '{"userName":"proto@example.com","name":{"__proto__":{"givenName":"x"}}}']) {
+      const body = Buffer.from(text);
+      const r = await raw({ method: 'POST', path: '/scim/v2/Users', headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/scim+json', 'content-length': String(body.length) }, body });
+      expect(r.status).toBe(400);
+      const error = JSON.parse(r.text) as { detail: string };
+      expect(error).toMatchObject({ status: '400', scimType: 'invalidValue' });
+      expect(error.detail).toMatch(/__proto__/);
+      expect(error.detail).not.toMatch(/not valid JSON/);
+    }
+  });
+
   it('leaves every other path to the rest of the app', async () => {
     expect((await fetch(`${h.baseUrl}/scim/v2x`)).status).toBe(404);
     expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
