@@ -194,7 +194,7 @@ export function checkOperationLimits(
  * The refusal of a valid document whose operation to run cannot be told (GraphQL spec §6.1,
  * GetOperation): several operations and no operationName, or an operationName none of them has.
  */
-function noOperationChosen(document: DocumentNode, operationName: string | undefined): GraphQLError {
+export function noOperationChosen(document: DocumentNode, operationName: string | undefined): GraphQLError {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
   return graphQLError(
     ErrorCode.BAD_REQUEST,

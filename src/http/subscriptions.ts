@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -11,7 +11,7 @@ import type { Services } from '../domain/services.js';
 import { bearerToken } from '../domain/shared/bearer.js';
 import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
 import { ErrorCode, formatError, graphQLError, isUnexpected } from '../graphql/errors.js';
-import { checkOperationLimits, documentNesting, MAX_DOCUMENT_NESTING } from '../graphql/limits.js';
+import { checkOperationLimits, documentNesting, MAX_DOCUMENT_NESTING, noOperationChosen } from '../graphql/limits.js';
 import { GRAPHQL_PATH } from './graphql.mount.js';
 import type { Logger } from './logger.js';
 
@@ -126,10 +126,14 @@ export function attachSubscriptions(
         const invalid = validate(schema, document);
         if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const operation = getOperationAST(document, payload.operationName ?? undefined);
-        if (!operation) return [graphQLError(ErrorCode.BAD_REQUEST, 'Name the operation to run: the document holds several')];
+        if (!operation) return [noOperationChosen(document, payload.operationName ?? undefined)];
         if (operation.operation !== 'subscription') {
           return [graphQLError(ErrorCode.BAD_REQUEST, 'Only subscriptions run over WebSocket; send queries and mutations as HTTP POST to /graphql')];
         }
+        // Variables are coerced here, as Apollo does over HTTP: graphql-js's subscribe answers a
+        // value that does not fit with an uncoded error, which would be masked and logged, value and all.
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
         try {
           checkOperationLimits(schema, limits, { document, operation, operationName: payload.operationName, variables: payload.variables ?? {} });
         } catch (e) {

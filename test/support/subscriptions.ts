@@ -24,12 +24,12 @@ export function wsClient(baseUrl: string, connectionParams: Record<string, unkno
   });
 }
 
-export function subscribe<T = Record<string, unknown>>(client: Client, query: string, variables: Record<string, unknown> = {}): Received<T> {
+export function subscribe<T = Record<string, unknown>>(client: Client, query: string, variables: Record<string, unknown> = {}, operationName?: string): Received<T> {
   const results: T[] = [];
   const errors: unknown[] = [];
   let end!: () => void;
   const ended = new Promise<void>((r) => (end = r));
-  const stop = client.subscribe<T>({ query, variables }, {
+  const stop = client.subscribe<T>({ query, variables, ...(operationName === undefined ? {} : { operationName }) }, {
     next: (r) => {
       if (r.errors) errors.push(...r.errors);
       if (r.data) results.push(r.data as T);

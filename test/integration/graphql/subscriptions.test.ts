@@ -175,4 +175,29 @@ describe('subscription { events }', () => {
       expect([query, s.errors]).toMatchObject([query, [{ extensions: { code } }]]);
     }
   });
+
+  it('refuses variables that do not fit their types with BAD_USER_INPUT, as over HTTP, and logs neither an error nor the values', async () => {
+    const c = client({ apiKey: t.readKey });
+    const from = h.logs.length;
+    const cases: [string, Record<string, unknown>][] = [
+      [EVENTS, { t: { email: 'marker.secret@example.com' } }],
+      [EVENTS, { types: [null] }],
+      [EVENTS, { types: true, t: 5 }],
+      ['subscription($t: ID!) { events(tenantId: $t) { id } }', {}],
+    ];
+    for (const [query, vars] of cases) {
+      const s = subscribe(c, query, vars);
+      await s.ended;
+      expect([vars, s.errors]).toMatchObject([vars, [{ extensions: { code: 'BAD_USER_INPUT' } }]]);
+    }
+    const logged = h.logs.slice(from);
+    expect(logged.filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
+    expect(JSON.stringify(logged)).not.toContain('marker.secret');
+  });
+
+  it('says which name was wrong when operationName names no operation of the document', async () => {
+    const s = subscribe(client({ apiKey: t.readKey }), 'subscription A { events { id } }', {}, 'B');
+    await s.ended;
+    expect(s.errors).toMatchObject([{ extensions: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/no operation named/i) }]);
+  });
 });
