@@ -9,6 +9,21 @@ import { NO_RESOURCE, type AuditEvent, type AuditQuery } from './audit.js';
 /** A userName the log may keep: one the domain would accept as a key (bounded, storable characters). */
 const recordableName = (s: string): boolean => Buffer.byteLength(s, 'utf8') <= MAX_KEY_BYTES && characterProblem(s) === null;
 
+/**
+ * A filter the log can be searched by: ids where ids belong, and text PostgreSQL can compare (a
+ * value it cannot hold would fail the statement rather than match nothing).
+ */
+function checkQuery(q: AuditQuery): void {
+  for (const field of ['resourceId', 'actorId'] as const) {
+    const v = q[field];
+    if (v != null && !isUuid(v)) throw new InvalidValueError(`"${field}" must be an id`, field);
+  }
+  for (const field of ['resourceType', 'action'] as const) {
+    const problem = q[field] == null ? null : characterProblem(q[field]);
+    if (problem) throw new InvalidValueError(`"${field}" ${problem}`, field);
+  }
+}
+
 export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService(deps: ServiceDeps) {
@@ -17,6 +32,7 @@ export function createAuditService(deps: ServiceDeps) {
     async list(ctx: Ctx, q: AuditQuery, page: AuditPage): Promise<ListResult<AuditEvent>> {
       assertCanRead(ctx);
       if (q.from && q.to && q.from > q.to) throw new InvalidValueError('"from" must not be after "to"', 'from');
+      checkQuery(q);
       return deps.store.read((r) => r.audit.list(ctx.tenantId, q, page));
     },
 

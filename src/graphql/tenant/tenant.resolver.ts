@@ -8,6 +8,7 @@ import type { Group } from '../../domain/group/group.js';
 import type { ListQuery, ListResult } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import type { User } from '../../domain/user/user.js';
+import { isUuid } from '../../domain/shared/id.js';
 import { ApiKeyType } from '../apikey/apikey.type.js';
 import { ActorTypeEnum, AuditEventConnectionType, AuditEventFilterInput } from '../audit/audit.type.js';
 import { ScimConnectionType } from '../connection/connection.type.js';
@@ -134,6 +135,7 @@ export class TenantResolver {
     if (connectionId != null && rest.actorId != null && rest.actorId !== connectionId) {
       throw new InvalidValueError('"connectionId" and "actorId" name different actors; give one of them', 'connectionId');
     }
+    if (connectionId != null && !isUuid(connectionId)) throw new InvalidValueError('"connectionId" must be the id of a SCIM connection', 'connectionId');
     const q = connectionId != null ? { ...rest, actorType: ActorTypeEnum.CONNECTION, actorId: connectionId } : rest;
     const result = await c.services.audit.list(c.ctxFor(t.id), q, { cursor: p.cursor, limit: p.limit, direction: p.direction, withTotal: selects(info, 'totalCount') });
     return toConnection(result, p);

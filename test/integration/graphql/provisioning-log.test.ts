@@ -100,6 +100,21 @@ describe('the provisioning log', () => {
     expect(oldest.totalCount).toBe(all.length);
   });
 
+  it('refuses a filter value that cannot be stored, or that is not an id where one belongs, with BAD_USER_INPUT naming the filter field', async () => {
+    const cases: [Json, string][] = [
+      [{ resourceType: 'User\u0000' }, 'resourceType'],
+      [{ action: 'user.\ud800create' }, 'action'],
+      [{ resourceId: 'not-an-id' }, 'resourceId'],
+      [{ actorId: 'not-an-id' }, 'actorId'],
+      [{ connectionId: 'not-an-id' }, 'connectionId'],
+    ];
+    for (const [f, field] of cases) {
+      const r = await gql(h, LOG, { f }, t.readKey);
+      expect({ f, code: r.code, fields: r.errors?.[0]?.extensions?.fields }).toEqual({ f, code: 'BAD_USER_INPUT', fields: [field] });
+      expect(r.errors![0]!.message).toContain(field);
+    }
+  });
+
   it("is the tenant's own: another tenant's key reads none of it", async () => {
     const other = await tenantWithKeys(h, 'provisioning-log-other');
     const r = await gql(h, `query($t: ID!) { tenant(id: $t) { auditEvents(filter: { connectionId: "${entra.id}" }) { totalCount nodes { id } } } }`, { t: t.id }, other.readKey);
