@@ -13,6 +13,9 @@ import { MAX_URL_LENGTH } from './webhook.js';
 /** Ranges an operator may open with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true (receivers inside the network). */
 const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
 
+/** Where IPv6 global unicast addresses are (RFC 4291 §2.4); nothing outside it is public. */
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+
 export type AddressVerdict = 'public' | 'private' | 'forbidden';
 
 /**
@@ -23,8 +26,12 @@ export type AddressVerdict = 'public' | 'private' | 'forbidden';
  */
 export function classifyAddress(address: string): AddressVerdict {
   if (!ipaddr.isValid(address)) return 'forbidden';
-  const range = ipaddr.parse(address).range();
-  if (range === 'unicast') return 'public';
+  const parsed = ipaddr.parse(address);
+  const range = parsed.range();
+  // An IPv6 address is public only inside global unicast, 2000::/3 (RFC 4291 §2.4): ipaddr.js
+  // calls everything it names no range for "unicast", the deprecated IPv4-compatible ::/96
+  // (::7f00:1 is 127.0.0.1) among them.
+  if (range === 'unicast') return parsed.kind() === 'ipv4' || (parsed as ipaddr.IPv6).match(GLOBAL_UNICAST) ? 'public' : 'forbidden';
   return PRIVATE_RANGES.has(range) ? 'private' : 'forbidden';
 }
 

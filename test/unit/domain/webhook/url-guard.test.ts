@@ -37,6 +37,11 @@ describe('webhook address ranges', () => {
     ['::ffff:8.8.8.8', 'forbidden'],
     ['64:ff9b::a00:1', 'forbidden'], // NAT64 of 10.0.0.1
     ['2002:a00:1::1', 'forbidden'], // 6to4 of 10.0.0.1
+    ['::7f00:1', 'forbidden'], // IPv4-compatible (deprecated) form of 127.0.0.1
+    ['::127.0.0.1', 'forbidden'],
+    ['::8.8.8.8', 'forbidden'],
+    ['100::1', 'forbidden'], // discard-only
+    ['4000::1', 'forbidden'], // outside global unicast 2000::/3
     ['not an address', 'forbidden'],
   ])('%s is %s', (address, verdict) => {
     expect(classifyAddress(address)).toBe(verdict);
