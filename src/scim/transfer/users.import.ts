@@ -1,4 +1,5 @@
-import type { UserProfile } from '../../domain/user/user.js';
+import { ManagedByScimError } from '../../domain/errors.js';
+import { changedAttributes, type UserProfile } from '../../domain/user/user.js';
 import { SCHEMA, USER_TYPE } from '../registry/attribute.registry.js';
 import { isObject, normaliseResource } from '../resource/resource.normalise.js';
 import { userProfileFromScim } from '../users/user.mapping.js';
@@ -14,7 +15,8 @@ interface UserItem {
 const withManager = (p: UserProfile, managerValue: string | null): UserProfile => ({ ...p, enterprise: { ...p.enterprise, managerValue } });
 
 /**
- * Users, upserted by userName. A manager named by userName is linked to the user of that name in
+ * Users, upserted by userName; one a SCIM connection manages is refused a change
+ * (docs/architecture.md#provisioning-policies, ownership), as in every admin tool. A manager named by userName is linked to the user of that name in
  * the target tenant; a manager given by id only keeps that id (a manager may dangle:
  * docs/architecture.md#data-model).
  */
@@ -44,7 +46,10 @@ export const userImport: ImportKind<UserItem> = {
     let before = 0;
     const user = await services.users.update(ctx, existing, (current) => {
       before = current.version;
-      return withManager(profile, managerValue === undefined ? current.enterprise.managerValue : managerValue);
+      const next = withManager(profile, managerValue === undefined ? current.enterprise.managerValue : managerValue);
+      // A user an identity provider manages is its own: the import changes it no more than any admin tool may.
+      if (current.managedBy !== null && changedAttributes(current, next).length > 0) throw new ManagedByScimError('User', current.id);
+      return next;
     });
     return { id: user.id, outcome: user.version === before ? 'unchanged' : 'updated' };
   },

@@ -168,6 +168,25 @@ describe('moving users and groups between tenants (roster users|groups export|im
     expect(await services.groups.members(t, ops!.node.id, { offset: 0, limit: 10 })).toEqual([]);
   });
 
+  it('leaves users and groups a SCIM connection manages as they are, rejecting a line that would change them with MANAGED_BY_SCIM', async () => {
+    const t = await tenant('Owned');
+    const { connection } = await services.connections.create(t, 'Entra ID');
+    const asEntra: Ctx = { tenantId: t.tenantId, actor: { type: 'connection', id: connection.id, tenantId: t.tenantId }, requestId: null };
+    const { user } = await services.users.create(asEntra, profile('owned@example.com', { title: 'Engineer', externalId: 'entra-1' }));
+    const group = await services.groups.create(asEntra, { displayName: 'Owned', externalId: 'entra-g', extensions: {} }, [{ id: user.id }]);
+    await writeFile(file('owned-users.jsonl'), [JSON.stringify({ userName: 'owned@example.com', title: 'Engineer', externalId: 'entra-1' }), JSON.stringify({ userName: 'OWNED@example.com', title: 'Changed' })].join('\n'));
+    await writeFile(file('owned-groups.jsonl'), `${JSON.stringify({ displayName: 'owned', externalId: 'entra-g', members: [] })}\n`);
+    const users = await cli('users', 'import', '--tenant', t.tenantId, file('owned-users.jsonl'));
+    expect(users.code).toBe(3);
+    // The same values as stored change nothing and pass; a change is refused.
+    expect(users.out).toMatch(/0 created, 0 updated, 1 unchanged, 1 rejected/);
+    expect(users.err).toMatch(/^line 2: rejected: MANAGED_BY_SCIM/m);
+    const groups = await cli('groups', 'import', '--tenant', t.tenantId, file('owned-groups.jsonl'));
+    expect(groups.err).toMatch(/^line 1: rejected: MANAGED_BY_SCIM/m);
+    expect(await services.users.get(t, user.id)).toMatchObject({ title: 'Engineer', externalId: 'entra-1', version: 1, managedBy: connection.id });
+    expect(await services.groups.members(t, group.id, { offset: 0, limit: 10 })).toMatchObject([{ id: user.id }]);
+  });
+
   it('reports each rejected line by number and reason, never its values, imports the rest of the batch, and exits 3', async () => {
     const t = await tenant('Bad');
     // A login name the next file's "carl" would take again: PostgreSQL's unique index refuses it.
