@@ -153,6 +153,14 @@ export function attachSubscriptions(
     KEEP_ALIVE_MS,
   );
 
+  // A socket's errors are a client's bad frames (one over the body limit, a protocol error) or a
+  // connection that broke; ws has closed the socket by then. graphql-ws prints each to the console,
+  // outside the JSON log: its listener gives way to one that logs a JSON line, without the frame.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (err: Error & { code?: unknown }) => log.warn({ code: typeof err.code === 'string' ? err.code : undefined, reason: err.message }, 'websocket closed on a protocol error'));
+  });
+
   // A key that no longer verifies closes its sockets with the code a connection_init with it
   // would get now (4401); a database that cannot answer leaves them open until the next round.
   let rechecking = false;

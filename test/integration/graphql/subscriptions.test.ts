@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { buildServices } from '../../../src/composition/services.js';
 import { openOrm } from '../../../src/db/orm.js';
 import { systemActor } from '../../../src/domain/context.js';
@@ -193,6 +194,27 @@ describe('subscription { events }', () => {
     const logged = h.logs.slice(from);
     expect(logged.filter((l) => typeof l.level !== 'number' || l.level >= 50)).toEqual([]);
     expect(JSON.stringify(logged)).not.toContain('marker.secret');
+  });
+
+  it('closes a socket that sends a frame over the body limit with 1009, logging it as a JSON line, never through the console', async () => {
+    // What reaches the console instead of the log, caught for the test's length.
+    const printed: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    const from = h.logs.length;
+    try {
+      const ws = new WebSocket(`${h.baseUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+      // Before any connection_init: anyone may send it.
+      ws.send('x'.repeat(1024 * 1024 + 1));
+      expect(await closed).toBe(1009);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(printed).toEqual([]);
+      expect(h.logs.slice(from)).toContainEqual(expect.objectContaining({ level: 40, component: 'subscriptions', msg: 'websocket closed on a protocol error' }));
+    } finally {
+      console.error = consoleError;
+    }
   });
 
   it('says which name was wrong when operationName names no operation of the document', async () => {
