@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { access, constants, rename, rm } from 'node:fs/promises';
+import { access, constants, rename, rm, stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { configuredOptions, openServices } from '../composition/services.js';
@@ -65,12 +65,13 @@ function positiveInt(max: number): (raw: string) => number {
   };
 }
 
-async function readable(file: string): Promise<boolean> {
+/** Why `file` cannot be imported (it is missing, unreadable or not a file), or null when it can. */
+async function unreadable(file: string): Promise<string | null> {
   try {
     await access(file, constants.R_OK);
-    return true;
+    return (await stat(file)).isFile() ? null : `${file} is not a file`;
   } catch {
-    return false;
+    return `cannot read ${file}`;
   }
 }
 
@@ -137,8 +138,9 @@ function transferCommands(program: Command, run: (action: Action) => Promise<voi
       .addHelpText('after', TRANSFER_HELP)
       .action((file: string, o: { tenant: string; dryRun?: boolean; batchSize: number }) =>
         run(async (s, out, transfer) => {
-          if (!(await readable(file))) {
-            io.stderr.write(`cannot read ${file}\n`);
+          const problem = await unreadable(file);
+          if (problem) {
+            io.stderr.write(`${problem}\n`);
             return EXIT.usage;
           }
           const ctx = tenantCtx((await s.tenants.get(systemActor, o.tenant)).id);

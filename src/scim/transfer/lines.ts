@@ -9,6 +9,8 @@ export interface Line {
   readonly offset: number;
 }
 
+const BOM = '\uFEFF';
+
 /** The lines of a file, streamed: memory holds one line at a time whatever the file's size. */
 export async function* readLines(path: string): AsyncGenerator<Line> {
   const input = createReadStream(path);
@@ -16,9 +18,11 @@ export async function* readLines(path: string): AsyncGenerator<Line> {
   let number = 0;
   let offset = 0;
   try {
-    for await (const text of rl) {
+    for await (const read of rl) {
       number += 1;
-      offset += Buffer.byteLength(text) + 1;
+      offset += Buffer.byteLength(read) + 1;
+      // A byte order mark, which editors on Windows put first, is not part of the first line's JSON.
+      const text = number === 1 && read.startsWith(BOM) ? read.slice(BOM.length) : read;
       yield { number, text, offset };
     }
   } finally {

@@ -302,11 +302,21 @@ describe('moving users and groups between tenants (roster users|groups export|im
     await expect(services.users.idsByUserName(t, Array.from({ length: 1001 }, (_, i) => `u${i}`))).rejects.toThrow(/at most 1000 names/);
   });
 
+  it('reads a file that starts with a byte order mark, as editors on Windows save it', async () => {
+    const t = await tenant('Bom');
+    await writeFile(file('bom.jsonl'), `\uFEFF${JSON.stringify({ userName: 'bom@example.com' })}\n`);
+    const r = await cli('users', 'import', '--tenant', t.tenantId, file('bom.jsonl'));
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: expect.not.stringMatching(/rejected/) });
+    expect(r.out).toMatch(/1 created/);
+  });
+
   it('says what is wrong with the command: exit 2 for usage, 1 for failures', async () => {
     const t = await tenant('Usage');
     expect((await cli('users', 'import', '--tenant', t.tenantId, file('missing.jsonl'))).code).toBe(2);
     expect((await cli('users', 'import', '--tenant', t.tenantId, '--batch-size', '0', file('missing.jsonl'))).code).toBe(2);
     expect((await cli('groups', 'export')).code).toBe(2);
+    // A directory is no file to read either.
+    expect(await cli('users', 'import', '--tenant', t.tenantId, dir)).toMatchObject({ code: 2, err: expect.stringMatching(/is not a file/) });
     await writeFile(file('one.jsonl'), '{"userName":"x@example.com"}\n');
     const unknown = await cli('users', 'import', '--tenant', uuidv7(), file('one.jsonl'));
     expect(unknown).toMatchObject({ code: 1, err: expect.stringMatching(/NOT_FOUND/) });
