@@ -227,7 +227,7 @@ export async function importLines<T>(kind: ImportKind<T>, deps: ImportDeps): Pro
     first.end();
   }
 
-  if (deferred.size > 0) await link(kind, deps, { deferred, wanted, rejectedLines, parse, lookup, reject, tally, counts });
+  if (deferred.size > 0) await link(kind, deps, { deferred, wanted, rejectedLines, parse, lookup, tally, counts });
   return { ...counts, dryRun: deps.dryRun, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -237,7 +237,6 @@ interface LinkState<T> {
   readonly rejectedLines: Set<number>;
   readonly parse: (batch: readonly Line[]) => Parsed<T>[];
   readonly lookup: (services: Services, items: readonly Parsed<T>[]) => Promise<Record<MemberType, Map<string, string>>>;
-  readonly reject: (line: number, e: unknown) => void;
   readonly tally: (outcome: Outcome) => void;
   readonly counts: { unresolved: number };
 }
@@ -293,7 +292,14 @@ async function link<T>(kind: ImportKind<T>, deps: ImportDeps, st: LinkState<T>):
               deps.report(line.number, 'unresolved', kind.unresolved(open));
             }
           } catch (e) {
-            st.reject(line.number, e);
+            // The first pass's write committed with its batch and stays: the line made what it
+            // made, without the references this pass could not link (a membership that would make
+            // a cycle, say), and is reported so, not as a line that left nothing.
+            const reason = rejection(e);
+            if (reason === null) throw e;
+            st.tally(before);
+            st.counts.unresolved += 1;
+            deps.report(line.number, 'unresolved', `its references were not linked: ${reason}; it was ${before === 'unchanged' ? 'left as it was' : before} without them`);
           }
         }
       });

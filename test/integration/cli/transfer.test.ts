@@ -302,6 +302,19 @@ describe('moving users and groups between tenants (roster users|groups export|im
     await expect(services.users.idsByUserName(t, Array.from({ length: 1001 }, (_, i) => `u${i}`))).rejects.toThrow(/at most 1000 names/);
   });
 
+  it('reports a line whose references the second pass cannot link as what its first pass made, not as a line that left nothing', async () => {
+    const t = await tenant('Cycle');
+    const g = (name: string, member: string) => JSON.stringify({ displayName: name, members: [{ type: 'Group', displayName: member }] });
+    await writeFile(file('cycle-groups.jsonl'), `${[g('g1', 'g2'), g('g2', 'g1')].join('\n')}\n`);
+    const r = await cli('groups', 'import', '--tenant', t.tenantId, file('cycle-groups.jsonl'));
+    expect(r.code).toBe(3);
+    // Both groups exist, one of them without the member that would have closed the cycle.
+    const groups = (await services.groups.list(t, { filter: null, sort: null, page: { mode: 'offset', offset: 0, limit: 10 }, withTotal: false })).items.map((i) => i.node.displayName).sort();
+    expect(groups).toEqual(['g1', 'g2']);
+    expect(r.out).toMatch(/2 created, 0 updated, 0 unchanged, 0 rejected, 1 with references not in the tenant/);
+    expect(r.err).toMatch(/^line 1: .*not linked: INVALID_VALUE: .*cycle.*created without them/m);
+  });
+
   it('reads a file that starts with a byte order mark, as editors on Windows save it', async () => {
     const t = await tenant('Bom');
     await writeFile(file('bom.jsonl'), `\uFEFF${JSON.stringify({ userName: 'bom@example.com' })}\n`);
