@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config.js';
 import type { EventWakeups } from '../domain/ports.js';
 import type { Services } from '../domain/services.js';
+import { isDomainError } from '../domain/errors.js';
 import { bearerToken } from '../domain/shared/bearer.js';
 import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
 import { ErrorCode, formatError, graphQLError, isUnexpected } from '../graphql/errors.js';
@@ -85,8 +86,11 @@ export function attachSubscriptions(
   const counts = new WeakMap<object, number>();
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => {
-      if (isUnexpected(e)) log.error({ err: e.originalError ?? e, path: e.path }, 'subscription error');
-      return formatError(e.toJSON(), e);
+      // An error of the event stream itself (its tenant deleted) comes wrapped without a path,
+      // which formatError does not unwrap: a domain error inside is answered with its code.
+      const error = isDomainError(e.originalError) ? e.originalError : e;
+      if (isUnexpected(error)) log.error({ err: e.originalError ?? e, path: e.path }, 'subscription error');
+      return formatError(e.toJSON(), error);
     });
 
   const disposable = useServer<Record<string, unknown>>(

@@ -1,8 +1,11 @@
 import type { Ctx } from '../context.js';
-import { UnavailableError } from '../errors.js';
+import { NotFoundError, UnavailableError } from '../errors.js';
 import type { EventWakeups } from '../ports.js';
 import type { ChangeEvent, EventFilter } from './event.js';
 import type { EventService } from './event.service.js';
+
+/** How often a follower that reads nothing asks whether its tenant is still there. */
+const TENANT_CHECK_MS = 4000;
 
 /** Events read from the outbox at a time while catching up. */
 const READ_BATCH = 100;
@@ -19,8 +22,10 @@ export function followEvents(
   ctx: Ctx,
   filter: EventFilter,
   after: string | null,
+  tenantGone: () => Promise<boolean> = async () => false,
 ): AsyncIterableIterator<ChangeEvent> {
   let cursor = after;
+  let lastLooked = Date.now();
   let buffered: ChangeEvent[] = [];
   let due = true; // read once at the start
   let closed = false;
@@ -56,6 +61,16 @@ export function followEvents(
           if (page.items.length) cursor = page.items[page.items.length - 1]!.cursor;
           // More than a batch behind: read on without waiting for a wake-up.
           if (page.hasMore) due = true;
+          // A deleted tenant's events are gone with it and no more come: a follower whose key
+          // outlives the tenant (a platform key) learns so on a read that found nothing, at most
+          // once a TENANT_CHECK_MS.
+          if (page.items.length === 0 && Date.now() - lastLooked >= TENANT_CHECK_MS) {
+            lastLooked = Date.now();
+            if (await tenantGone()) {
+              close();
+              throw new NotFoundError('Tenant', ctx.tenantId);
+            }
+          }
         } catch (e) {
           // The database is away for a moment: the next wake-up (the poll at the latest) reads again.
           if (!(e instanceof UnavailableError)) {

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { followEvents } from '../../domain/event/event.follow.js';
-import { InvalidValueError } from '../../domain/errors.js';
+import { InvalidValueError, NotFoundError } from '../../domain/errors.js';
 import type { ChangeEvent, EventType } from '../../domain/event/event.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import type { GraphQLContext } from '../context.js';
@@ -50,13 +50,18 @@ async function subscribeToEvents({ args, context }: SubscribeResolverData<unknow
   if (!target) throw new InvalidValueError('"tenantId" is required for a platform key', 'tenantId');
   const ctx = c.ctxFor(target);
   const filter = { types: (args.types ?? null) as EventType[] | null };
+  // Whether the tenant was deleted while followed; a database out of reach says nothing yet.
+  const gone = () => c.services.tenants.get(c.actor, target).then(
+    () => false,
+    (e: unknown) => e instanceof NotFoundError,
+  );
   if (args.after != null) {
     await c.services.events.list(ctx, filter, { direction: 'forward', after: args.after, before: null, limit: 0 });
-    return followEvents(c.services.events, c.wakeups, ctx, filter, args.after);
+    return followEvents(c.services.events, c.wakeups, ctx, filter, args.after, gone);
   }
   // From now on: after the newest readable event it would show, so events committed but not yet readable come too.
   const latest = await c.services.events.list(ctx, filter, { direction: 'backward', after: null, before: null, limit: 1 });
-  return followEvents(c.services.events, c.wakeups, ctx, filter, latest.items[0]?.cursor ?? null);
+  return followEvents(c.services.events, c.wakeups, ctx, filter, latest.items[0]?.cursor ?? null, gone);
 }
 
 @Resolver(() => ChangeEventType)

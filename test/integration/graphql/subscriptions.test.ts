@@ -8,6 +8,7 @@ import { profile } from '../../support/fixtures.js';
 import { gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 import { CREDENTIAL_RECHECK_MS } from '../../../src/http/subscriptions.js';
+import { SUBSCRIPTION_POLL_MS } from '../../../src/composition/app.js';
 import { subscribe, wsClient } from '../../support/subscriptions.js';
 
 let h: Harness;
@@ -158,6 +159,17 @@ describe('subscription { events }', () => {
     await s.ended;
     expect(closed).toMatchObject({ code: 4401 });
     expect(Date.now() - deletedAt).toBeLessThan(CREDENTIAL_RECHECK_MS + 5_000);
+  }, 30_000);
+
+  it('ends a platform key\'s subscription to a tenant once the tenant is deleted, with NOT_FOUND', async () => {
+    const doomed = await tenantWithKeys(h, `subs-doomed-platform-${Date.now()}`);
+    const s = subscribe<Ev>(client({ apiKey: h.adminKey }), EVENTS, { t: doomed.id });
+    await settle();
+    await gqlOk(h, 'mutation($id: ID!) { deleteTenant(input: { id: $id }) { deletedId } }', { id: doomed.id });
+    const deletedAt = Date.now();
+    await s.ended;
+    expect(s.errors).toMatchObject([{ extensions: { code: 'NOT_FOUND' } }]);
+    expect(Date.now() - deletedAt).toBeLessThan(SUBSCRIPTION_POLL_MS + 5_000);
   }, 30_000);
 
   it('refuses bad arguments, queries over the socket and operations past the limits with coded errors', async () => {
