@@ -50,11 +50,16 @@ async function subscribeToEvents({ args, context }: SubscribeResolverData<unknow
   if (!target) throw new InvalidValueError('"tenantId" is required for a platform key', 'tenantId');
   const ctx = c.ctxFor(target);
   const filter = { types: (args.types ?? null) as EventType[] | null };
-  // Whether the tenant was deleted while followed; a database out of reach says nothing yet.
-  const gone = () => c.services.tenants.get(c.actor, target).then(
-    () => false,
-    (e: unknown) => e instanceof NotFoundError,
-  );
+  // Whether the tenant was deleted while followed, asked only for a platform key: a tenant's own
+  // key ends with its tenant (the socket's key check). A database out of reach says nothing yet.
+  const gone =
+    own === null
+      ? () =>
+          c.services.tenants.get(c.actor, target).then(
+            () => false,
+            (e: unknown) => e instanceof NotFoundError,
+          )
+      : undefined;
   if (args.after != null) {
     await c.services.events.list(ctx, filter, { direction: 'forward', after: args.after, before: null, limit: 0 });
     return followEvents(c.services.events, c.wakeups, ctx, filter, args.after, gone);
