@@ -5,7 +5,6 @@ import type { ApiKeyRepository, AuditRepository, ConnectionRepository, TenantRep
 import type { Tenant } from '../../domain/tenant/tenant.js';
 import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
 import { isUuid } from '../../domain/shared/id.js';
-import { InvalidValueError } from '../../domain/errors.js';
 import { exec, jsonParam, query, toDate, toDateOrNull, type Db } from '../sql.js';
 import type { CredentialCache } from '../credentials.cache.js';
 import { writeAppends, type Appends } from './appends.js';
@@ -235,14 +234,9 @@ export function createAuditRepository(db: Db, kept: Appends | null = null): Audi
     async list(tenantId, q, page) {
       const where = ['tenant_id = ?'];
       const params: unknown[] = [tenantId];
-      const uuidFilter = (col: string, v: string | null | undefined) => {
-        if (v == null) return;
-        if (!isUuid(v)) throw new InvalidValueError(`"${col}" must be an id`, col);
-        where.push(`${col} = ?::uuid`);
-        params.push(v);
-      };
-      uuidFilter('resource_id', q.resourceId);
-      uuidFilter('actor_id', q.actorId);
+      // The audit service checked the query: ids are ids, text is storable.
+      if (q.resourceId) { where.push('resource_id = ?::uuid'); params.push(q.resourceId); }
+      if (q.actorId) { where.push('actor_id = ?::uuid'); params.push(q.actorId); }
       if (q.resourceType) { where.push('resource_type = ?'); params.push(q.resourceType); }
       if (q.actorType) { where.push('actor_type = ?'); params.push(q.actorType); }
       if (q.action) { where.push('action = ?'); params.push(q.action); }

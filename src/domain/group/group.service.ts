@@ -1,7 +1,6 @@
 import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ForbiddenError, InvalidValueError, NotFoundError, PreconditionFailedError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
-import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
 import { deletedGroupData, groupData, membersData } from '../event/event.js';
@@ -9,7 +8,7 @@ import { extended } from '../shared/objects.js';
 import { actingConnection, assertMayChange, assertVersion, explainSourceConflict, recordAudit, recordEvent, retryStale, type ServiceDeps } from '../shared/service-kit.js';
 import { coalescing } from '../shared/coalesce.js';
 import { canonicalId, isUuid } from '../shared/id.js';
-import { GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
+import { changedGroupAttributes, GROUP_FIELDS, validateGroupProfile, type Group, type GroupProfile, type Member, type MemberRef, type MemberType } from './group.js';
 
 /** A member named by id; the type is looked up when the caller does not know it (SCIM often omits it). */
 export interface MemberInput {
@@ -371,9 +370,7 @@ export function createGroupService(deps: ServiceDeps) {
           const profile = change.profile(current);
           validateGroupProfile(profile, deps.limits);
           displayName = profile.displayName;
-          for (const k of ['displayName', 'externalId', 'extensions'] as const) {
-            if (!sameData(profile[k], current[k])) changes.push(k);
-          }
+          changes.push(...changedGroupAttributes(current, profile));
           next = { ...current, ...profile };
         }
         const profileChanges = [...changes];

@@ -1,3 +1,4 @@
+import { sameData } from '../shared/equal.js';
 import type { FieldCatalog } from '../shared/filter.js';
 import type { ResourceMeta } from '../shared/resource.js';
 import { shape, validateFields, type InputLimits, type Shape } from '../shared/validate.js';
@@ -22,6 +23,11 @@ export interface GroupProfile {
 }
 
 export interface Group extends GroupProfile, ResourceMeta {}
+
+/** The profile attributes `after` sets to another value than `before` has (compared as data). */
+export function changedGroupAttributes(before: GroupProfile, after: GroupProfile): (keyof GroupProfile)[] {
+  return (['displayName', 'externalId', 'extensions'] as const).filter((k) => !sameData(after[k], before[k]));
+}
 
 const PROFILE_SHAPE: Readonly<Record<keyof GroupProfile, Shape>> = {
   displayName: shape.text({ required: true, key: true }),

@@ -1,9 +1,8 @@
 import type { Ctx } from '../../domain/context.js';
 import { ManagedByScimError } from '../../domain/errors.js';
 import { MAX_MEMBERS_PER_REQUEST, type MemberInput, type MemberOp } from '../../domain/group/group.service.js';
-import type { GroupProfile, MemberType } from '../../domain/group/group.js';
+import { changedGroupAttributes, type GroupProfile, type MemberType } from '../../domain/group/group.js';
 import type { Services } from '../../domain/services.js';
-import { sameData } from '../../domain/shared/equal.js';
 import { GROUP_TYPE } from '../registry/attribute.registry.js';
 import { groupProfileFromScim } from '../groups/group.mapping.js';
 import { isObject, normaliseResource } from '../resource/resource.normalise.js';
@@ -103,7 +102,7 @@ export const groupImport: ImportKind<GroupItem> = {
       profile: (current) => {
         before = current.version;
         // A group an identity provider manages is its own: the import changes it no more than any admin tool may.
-        if (current.managedBy !== null && (ops.length > 0 || (Object.keys(profile) as (keyof GroupProfile)[]).some((k) => !sameData(profile[k], current[k])))) {
+        if (current.managedBy !== null && (ops.length > 0 || changedGroupAttributes(current, profile).length > 0)) {
           throw new ManagedByScimError('Group', current.id);
         }
         return profile;

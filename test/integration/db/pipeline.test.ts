@@ -28,6 +28,13 @@ const names = async (): Promise<string[]> => (await query<{ name: string }>(em, 
 
 const insert = (name: string) => ({ sql: 'insert into pipeline_probe (name) values (?)', params: [name] });
 
+/** A moment one side of a test waits for and the other marks: `reached` resolves once `mark` is called. */
+function gate(): { reached: Promise<void>; mark: () => void } {
+  let mark: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (mark = resolve));
+  return { reached, mark };
+}
+
 describe('a pipeline of write units', () => {
   it('runs the units of a key in progress at once on one connection, those of another key on another, and gives it back once all ended', async () => {
     const [a, b, c] = await Promise.all([
@@ -60,8 +67,7 @@ describe('a pipeline of write units', () => {
   it('moves a unit that needs BEGIN to a connection of its own, so that no other unit of its key runs inside its transaction', async () => {
     await exec(em, 'delete from pipeline_probe');
     let own = 0;
-    let began: () => void = () => undefined;
-    const begun = new Promise<void>((resolve) => (began = resolve));
+    const { reached: begun, mark: began } = gate();
     const rolledBack = transaction(
       em,
       async (tx) => {
@@ -98,8 +104,7 @@ describe('a pipeline of write units', () => {
   it('fails every unit on a connection the database ended, neither written, each a lost connection', async () => {
     await exec(em, 'delete from pipeline_probe');
     let pid = 0;
-    let started: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (started = resolve));
+    const { reached: running, mark: started } = gate();
     const first = transaction(
       em,
       async (tx) => {
@@ -122,10 +127,8 @@ describe('a pipeline of write units', () => {
   it('gives a unit that starts after its connection ended a new one, while a unit on the ended one is still in progress', async () => {
     await exec(em, 'delete from pipeline_probe');
     let pid = 0;
-    let started: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const { reached: running, mark: started } = gate();
+    const { reached: released, mark: release } = gate();
     // In progress on the pipeline's connection, between two of its statements, while that connection ends.
     const inProgress = transaction(
       em,
