@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../http/metrics.js';
 import { scimListener } from '../http/scim.mount.js';
 import { createScimRouter } from '../scim/scim.router.js';
 import { createEventWakeups } from '../db/event-wakeups.js';
+import { createEventFollowing } from '../domain/event/event.follow.js';
 import { buildRosterSchema } from '../graphql/schema.js';
 import { attachSubscriptions } from '../http/subscriptions.js';
 
@@ -65,7 +66,8 @@ export const SUBSCRIPTION_POLL_MS = 5000;
  */
 export function attachRosterSubscriptions(server: Server, deps: { orm: MikroORM; services: Services; config: Config; logger: Logger }): { close(): Promise<void> } {
   const wakeups = createEventWakeups(deps.orm.config.get('clientUrl')!, { pollIntervalMs: SUBSCRIPTION_POLL_MS });
-  const subscriptions = attachSubscriptions(server, { schema: buildRosterSchema(), services: deps.services, wakeups, config: deps.config, logger: deps.logger });
+  const following = createEventFollowing(deps.services.events, wakeups);
+  const subscriptions = attachSubscriptions(server, { schema: buildRosterSchema(), services: deps.services, following, config: deps.config, logger: deps.logger });
   return {
     async close() {
       await subscriptions.close();

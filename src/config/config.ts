@@ -40,6 +40,8 @@ export interface Config {
   readonly retryAfterSeconds: number;
   /** Requests of one tenant in progress at once; more wait (bounded) for their turn. */
   readonly tenantMaxInFlight: number;
+  /** Subscriptions the keys of one tenant may hold open at once in one process, and sockets likewise. */
+  readonly subscriptionsMaxPerTenant: number;
   /** How long change events are kept before they are pruned (docs/operations.md#event-retention). */
   readonly eventRetentionDays: number;
   /** How often a process checks for tables whose planner statistics lag and analyzes them; 0: never (docs/operations.md#planner-statistics). */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
     retryAfterSeconds: int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     tenantMaxInFlight: int('TENANT_MAX_IN_FLIGHT', 16, 1, 10_000),
+    subscriptionsMaxPerTenant: int('SUBSCRIPTIONS_MAX_PER_TENANT', 100, 1, 100_000),
     eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
     dbAnalyzeIntervalMs: int('DB_ANALYZE_INTERVAL_MS', 10_000, 0, 3_600_000),
     recentUsersBytes: int('RECENT_USERS_MB', 24, 0, 4096) * 1024 * 1024,

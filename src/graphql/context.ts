@@ -1,7 +1,7 @@
 import type { ApiKey } from '../domain/apikey/apikey.js';
 import type { Actor, Ctx } from '../domain/context.js';
 import { isDomainError, UnauthenticatedError } from '../domain/errors.js';
-import type { EventWakeups } from '../domain/ports.js';
+import type { EventFollowing } from '../domain/event/event.follow.js';
 import type { Services } from '../domain/services.js';
 import { bearerToken } from '../domain/shared/bearer.js';
 import { ErrorCode, graphQLError, requestError } from './errors.js';
@@ -30,8 +30,8 @@ export interface GraphQLContext {
   ctxFor(tenantId: string): Ctx;
   /** This request's DataLoaders for one tenant (a platform key may read several tenants at once). */
   loaders(tenantId: string): TenantLoaders;
-  /** Wake-ups of outbox readers: present on WebSocket connections, where subscriptions run. */
-  readonly wakeups?: EventWakeups;
+  /** Following tenants' events: present on WebSocket connections, where subscriptions run. */
+  readonly following?: EventFollowing;
 }
 
 /**

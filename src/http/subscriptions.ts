@@ -6,7 +6,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config.js';
-import type { EventWakeups } from '../domain/ports.js';
+import type { EventFollowing } from '../domain/event/event.follow.js';
 import type { Services } from '../domain/services.js';
 import { isDomainError } from '../domain/errors.js';
 import { bearerToken } from '../domain/shared/bearer.js';
@@ -38,6 +38,8 @@ function authorizationOf(params: Readonly<Record<string, unknown>> | undefined):
 }
 
 const UNAUTHORIZED = 'Unauthorized: send a valid API key in connection_init';
+/** WebSocket close code 1008: the socket would pass a limit of the server's. */
+const POLICY_VIOLATION = 1008;
 
 /** The close code for a refused connection_init: 4401 for a missing or wrong key, 4403 for one that may not connect. */
 function refusal(e: unknown): { code: number; reason: string } {
@@ -60,12 +62,12 @@ export function attachSubscriptions(
   deps: {
     schema: GraphQLSchema;
     services: Services;
-    wakeups: EventWakeups;
-    config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity'>;
+    following: EventFollowing;
+    config: Pick<Config, 'bodyLimitBytes' | 'maxPageSize' | 'graphqlMaxDepth' | 'graphqlMaxComplexity' | 'subscriptionsMaxPerTenant'>;
     logger: Logger;
   },
 ): { close(): Promise<void> } {
-  const { schema, services, wakeups, config } = deps;
+  const { schema, services, following, config } = deps;
   const log = deps.logger.child({ component: 'subscriptions' });
   const limits = { maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity };
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
@@ -84,6 +86,12 @@ export function attachSubscriptions(
   const contexts = new WeakMap<object, GraphQLContext>();
   const keys = new WeakMap<object, { readonly secret: string; readonly apiKeyId: string }>();
   const counts = new WeakMap<object, number>();
+  // The open sockets of each tenant's keys (a platform key is a tenant of its own, as for
+  // admission): one tenant's followers may not crowd out the others' (SUBSCRIPTIONS_MAX_PER_TENANT).
+  const cap = config.subscriptionsMaxPerTenant;
+  const lanes = new Map<string, Set<object>>();
+  const laneOf = new WeakMap<object, Set<object>>();
+  const held = (socket: object) => counts.get(socket) ?? 0;
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => {
       // An error of the event stream itself (its tenant deleted) comes wrapped without a path,
@@ -100,7 +108,21 @@ export function attachSubscriptions(
         try {
           const authorization = authorizationOf(ctx.connectionParams);
           const c = await createGraphQLContext({ services, limits: { maxPageSize: config.maxPageSize }, authorization, requestId: randomUUID(), log });
-          contexts.set(ctx.extra.socket, { ...c, wakeups });
+          // Closed while its key was checked: nothing to count.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+          const laneKey = c.apiKey.tenantId ?? `platform:${c.apiKey.id}`;
+          const lane = lanes.get(laneKey) ?? new Set<object>();
+          if (lane.size >= cap) {
+            ctx.extra.socket.close(POLICY_VIOLATION, `At most ${cap} sockets of one tenant are open at once; close one first`);
+            return false;
+          }
+          lanes.set(laneKey, lane.add(ctx.extra.socket));
+          laneOf.set(ctx.extra.socket, lane);
+          ctx.extra.socket.once('close', () => {
+            lane.delete(ctx.extra.socket);
+            if (lane.size === 0 && lanes.get(laneKey) === lane) lanes.delete(laneKey);
+          });
+          contexts.set(ctx.extra.socket, { ...c, following });
           keys.set(ctx.extra.socket, { secret: bearerToken(authorization) ?? '', apiKeyId: c.apiKey.id });
           return true;
         } catch (e) {
@@ -113,9 +135,14 @@ export function attachSubscriptions(
       onSubscribe: (ctx, _id, payload) => {
         const contextValue = contexts.get(ctx.extra.socket);
         if (!contextValue) return [graphQLError(ErrorCode.UNAUTHENTICATED, 'Send an API key in connection_init')];
-        const held = counts.get(ctx.extra.socket) ?? 0;
-        if (held >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        const onSocket = held(ctx.extra.socket);
+        if (onSocket >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [graphQLError(ErrorCode.BAD_REQUEST, `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions run on one socket; open another socket for more`)];
+        }
+        let inLane = 0;
+        for (const socket of laneOf.get(ctx.extra.socket) ?? []) inLane += held(socket);
+        if (inLane >= cap) {
+          return [graphQLError(ErrorCode.BAD_REQUEST, `At most ${cap} subscriptions of one tenant run at once; end one first`)];
         }
         const query = typeof payload.query === 'string' ? payload.query : '';
         if (documentNesting(query) > MAX_DOCUMENT_NESTING) {
@@ -144,7 +171,7 @@ export function attachSubscriptions(
           if (e instanceof GraphQLError) return [e];
           throw e;
         }
-        counts.set(ctx.extra.socket, held + 1);
+        counts.set(ctx.extra.socket, onSocket + 1);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       onComplete: (ctx) => {

@@ -1,5 +1,4 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { followEvents } from '../../domain/event/event.follow.js';
 import { InvalidValueError, NotFoundError } from '../../domain/errors.js';
 import type { ChangeEvent, EventType } from '../../domain/event/event.js';
 import type { Tenant } from '../../domain/tenant/tenant.js';
@@ -44,7 +43,7 @@ interface EventsSubscriptionArgs {
  */
 async function subscribeToEvents({ args, context }: SubscribeResolverData<unknown, EventsSubscriptionArgs, GraphQLContext>): Promise<AsyncIterable<ChangeEvent>> {
   const c = context;
-  if (!c.wakeups) throw new InvalidValueError('subscriptions run over WebSocket (the graphql-ws protocol) at /graphql');
+  if (!c.following) throw new InvalidValueError('subscriptions run over WebSocket (the graphql-ws protocol) at /graphql');
   const own = c.actor.type === 'system' ? null : c.actor.tenantId;
   const target = args.tenantId ?? own;
   if (!target) throw new InvalidValueError('"tenantId" is required for a platform key', 'tenantId');
@@ -62,11 +61,11 @@ async function subscribeToEvents({ args, context }: SubscribeResolverData<unknow
       : undefined;
   if (args.after != null) {
     await c.services.events.list(ctx, filter, { direction: 'forward', after: args.after, before: null, limit: 0 });
-    return followEvents(c.services.events, c.wakeups, ctx, filter, args.after, gone);
+    return c.following.follow(ctx, filter, args.after, gone);
   }
   // From now on: after the newest readable event it would show, so events committed but not yet readable come too.
   const latest = await c.services.events.list(ctx, filter, { direction: 'backward', after: null, before: null, limit: 1 });
-  return followEvents(c.services.events, c.wakeups, ctx, filter, latest.items[0]?.cursor ?? null, gone);
+  return c.following.follow(ctx, filter, latest.items[0]?.cursor ?? null, gone);
 }
 
 @Resolver(() => ChangeEventType)

@@ -229,9 +229,91 @@ describe('subscription { events }', () => {
     }
   });
 
+  it('lets the subscribers of a tenant at the same position share one read of the outbox each time they are woken', async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const busy = await tenantWithKeys(h, `subs-shared-${Date.now()}`);
+    const many = [0, 1].flatMap(() => {
+      const c = client({ apiKey: busy.readKey });
+      return Array.from({ length: 20 }, () => subscribe<Ev>(c, EVENTS, {}));
+    });
+    const typed = subscribe<Ev>(client({ apiKey: busy.readKey }), EVENTS, { types: ['user.created'] });
+    // Every subscription is live once each heard a first event.
+    await settle();
+    await createUser('first@example.com', busy.adminKey, busy.id);
+    for (const s of [...many, typed]) await s.atLeast(1);
+    await new Promise((r) => setTimeout(r, 1_500));
+    h.db.statements.length = 0;
+    await createUser('shared@example.com', busy.adminKey, busy.id);
+    for (const s of [...many, typed]) expect((await s.atLeast(2))[1]!.events.data.userName).toBe('shared@example.com');
+    // The notification's wake-up and the two after it (100 ms, 1 s), and perhaps a poll: a few
+    // reads for each filter, however many follow it.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const reads = h.db.statements.filter((q) => q.includes('from change_events'));
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.length).toBeLessThanOrEqual(10);
+    for (const s of [...many, typed]) s.stop();
+  }, 30_000);
+
   it('says which name was wrong when operationName names no operation of the document', async () => {
     const s = subscribe(client({ apiKey: t.readKey }), 'subscription A { events { id } }', {}, 'B');
     await s.ended;
     expect(s.errors).toMatchObject([{ extensions: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/no operation named/i) }]);
   });
+});
+
+describe('subscriptions of one tenant, at most SUBSCRIPTIONS_MAX_PER_TENANT', () => {
+  let small: Harness;
+  const opened: Client[] = [];
+  beforeAll(async () => {
+    small = await startHarness({ SUBSCRIPTIONS_MAX_PER_TENANT: '3' });
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.dispose()));
+    await small.close();
+  });
+  const socket = (apiKey: string, onClose?: (code: number, reason: string) => void) => {
+    const c = wsClient(small.baseUrl, { apiKey }, onClose);
+    opened.push(c);
+    return c;
+  };
+  const live = async (s: { results: unknown[]; errors: unknown[]; ended: Promise<void> }) => {
+    // Live once the server answered the subscribe with nothing: refused ones end with errors by then.
+    await Promise.race([s.ended, settle()]);
+    expect(s.errors).toEqual([]);
+  };
+
+  it('refuses a tenant\'s subscription and socket past the cap with coded answers, and leaves other tenants and platform keys their own', async () => {
+    const a = await tenantWithKeys(small, `cap-a-${Date.now()}`);
+    const b = await tenantWithKeys(small, `cap-b-${Date.now()}`);
+    const [c1, c2, c3] = [socket(a.readKey), socket(a.adminKey), socket(a.readKey)];
+    const s1 = subscribe<Ev>(c1, EVENTS, {});
+    const s2 = subscribe<Ev>(c2, EVENTS, {});
+    const s3 = subscribe<Ev>(c3, EVENTS, { types: ['user.created'] });
+    for (const s of [s1, s2, s3]) await live(s);
+
+    // A fourth subscription of the tenant, on a socket with room for more: refused.
+    const fourth = subscribe<Ev>(c1, EVENTS, {});
+    await fourth.ended;
+    expect(fourth.errors).toMatchObject([{ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('At most 3 subscriptions of one tenant') }]);
+    // A fourth socket of the tenant: closed with 1008 (policy), saying why.
+    let closed: { code: number; reason: string } | null = null;
+    const c4 = socket(a.readKey, (code, reason) => (closed = { code, reason }));
+    const onC4 = subscribe<Ev>(c4, EVENTS, {});
+    await onC4.ended;
+    expect(closed).toMatchObject({ code: 1008, reason: expect.stringContaining('At most 3 sockets of one tenant') });
+
+    // Another tenant and a platform key are lanes of their own.
+    const other = subscribe<Ev>(socket(b.readKey), EVENTS, {});
+    const platform = subscribe<Ev>(socket(small.adminKey), EVENTS, { t: a.id });
+    for (const s of [other, platform]) await live(s);
+
+    // Ending one makes room for another, and the ones that run still hear the tenant.
+    s2.stop();
+    await settle();
+    const again = subscribe<Ev>(c1, EVENTS, {});
+    await live(again);
+    await gqlOk(small, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }', { i: { tenantId: a.id, userName: 'capped@example.com' } }, a.adminKey);
+    for (const s of [s1, s3, again, platform]) expect((await s.atLeast(1))[0]!.events.data.userName).toBe('capped@example.com');
+    expect(other.results).toEqual([]);
+  }, 30_000);
 });

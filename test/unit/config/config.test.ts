@@ -13,7 +13,7 @@ describe('configuration from the environment', () => {
     expect(c.graphqlMaxDepth).toBe(15);
     expect(c.graphqlMaxComplexity).toBe(25_000);
     expect(c.graphqlCompileMaxBytes).toBe(8192);
-    expect(c).toMatchObject({ dbPoolMax: 20, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 16, recentUsersBytes: 24 * 1024 * 1024 });
+    expect(c).toMatchObject({ dbPoolMax: 20, dbAcquireTimeoutMs: 3000, dbStatementTimeoutMs: 10_000, retryAfterSeconds: 5, tenantMaxInFlight: 16, subscriptionsMaxPerTenant: 100, recentUsersBytes: 24 * 1024 * 1024 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -36,6 +36,7 @@ describe('configuration from the environment', () => {
         DB_STATEMENT_TIMEOUT_MS: '30000',
         RETRY_AFTER_SECONDS: '10',
         TENANT_MAX_IN_FLIGHT: '4',
+        SUBSCRIPTIONS_MAX_PER_TENANT: '7',
         RECENT_USERS_MB: '8',
         MAX_STRING_LENGTH: '4096',
         MAX_VALUES_PER_ATTRIBUTE: '20',
@@ -63,6 +64,7 @@ describe('configuration from the environment', () => {
       dbStatementTimeoutMs: 30000,
       retryAfterSeconds: 10,
       tenantMaxInFlight: 4,
+      subscriptionsMaxPerTenant: 7,
       recentUsersBytes: 8 * 1024 * 1024,
       limits: { maxStringBytes: 4096, maxValuesPerAttribute: 20, maxExtensionDepth: 8, maxExtensionBytes: 8192, filter: { maxTerms: 50, maxDepth: 10 } },
     });
@@ -95,6 +97,7 @@ describe('configuration from the environment', () => {
     [{ DB_STATEMENT_TIMEOUT_MS: '0' }, 'DB_STATEMENT_TIMEOUT_MS', 'between'],
     [{ RETRY_AFTER_SECONDS: '0' }, 'RETRY_AFTER_SECONDS', 'between'],
     [{ TENANT_MAX_IN_FLIGHT: '0' }, 'TENANT_MAX_IN_FLIGHT', 'between'],
+    [{ SUBSCRIPTIONS_MAX_PER_TENANT: '0' }, 'SUBSCRIPTIONS_MAX_PER_TENANT', 'between 1 and 100000'],
     [{ RECENT_USERS_MB: '5000' }, 'RECENT_USERS_MB', 'between 0 and 4096'],
     [{ FILTER_MAX_DEPTH: '65' }, 'FILTER_MAX_DEPTH', 'between 1 and 64'],
     [{ MAX_EXTENSION_DEPTH: '1000' }, 'MAX_EXTENSION_DEPTH', 'between 1 and 256'],
