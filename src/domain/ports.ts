@@ -190,6 +190,12 @@ export interface MembershipRepository {
   groupsOf(tenantId: string, memberIds: readonly string[], transitive: boolean, visibleTo?: VisibleTo): Promise<Map<string, Group[]>>;
   /** Whether `groupId` is reachable from `memberGroupId` by following nesting (would close a cycle). */
   reaches(tenantId: string, fromGroupId: string, toGroupId: string): Promise<boolean>;
+  /**
+   * Holds, until the unit of work ends, the tenant's lock on nesting groups in groups: taken before
+   * `reaches` is asked, so that two units nesting groups of one tenant check and write one after
+   * the other, and never each miss the nesting the other is writing.
+   */
+  lockNesting(tenantId: string): Promise<void>;
 }
 
 /** What a bare id names, and in which tenant (see TenantRepository.locate). */

@@ -44,9 +44,12 @@ export function createGroupRepository(db: Db): GroupRepository {
     async get(tenantId, id, opts = {}) {
       if (!isUuid(id)) return null;
       const visible = groupsVisible('g', opts.visibleTo);
+      // The lock an UPDATE of the row takes: it keeps other changes of the group waiting, not the
+      // foreign-key checks of memberships naming it (a unit nesting it elsewhere, holding the
+      // tenant's nesting lock, would otherwise wait on this one while it waits for that lock).
       const rows = await query<GroupRow>(
         db,
-        `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for update' : ''}`,
+        `select g.* from groups g where g.tenant_id = ? and g.id = ?::uuid and ${visible.sql}${opts.forUpdate ? ' for no key update' : ''}`,
         [tenantId, canonicalId(id), ...visible.params],
       );
       return rows[0] ? toGroup(rows[0]) : null;
@@ -329,6 +332,12 @@ export function createMembershipRepository(db: Db): MembershipRepository {
           );
       for (const r of rows) out.get(r.member_id)?.push(toGroup(r));
       return out;
+    },
+
+    async lockNesting(tenantId) {
+      // A transaction-scoped advisory lock: it begins the unit's transaction, so the unit's next
+      // reads see every nesting committed before the lock was had, and the lock goes with the commit.
+      await query(db, "select pg_advisory_xact_lock(hashtextextended('roster.group-nesting:' || ?, 0))", [tenantId]);
     },
 
     async reaches(tenantId, fromGroupId, toGroupId) {

@@ -70,8 +70,14 @@ export function createGroupService(deps: ServiceDeps) {
     return unique.map((m) => byId.get(canonicalId(m.id))!);
   }
 
-  /** A group may not become a member of itself, nor of a group nested inside it (a 400). */
+  /**
+   * A group may not become a member of itself, nor of a group nested inside it (a 400). Units that
+   * nest groups of one tenant take its nesting lock first: two of them, each checked alone, could
+   * otherwise write A in B and B in A side by side (docs/architecture.md#memberships).
+   */
   async function assertNoCycle(r: Repositories, ctx: Ctx, groupId: string, refs: readonly MemberRef[]): Promise<void> {
+    if (!refs.some((ref) => ref.type === 'Group')) return;
+    await r.memberships.lockNesting(ctx.tenantId);
     for (const ref of refs) {
       if (ref.type !== 'Group') continue;
       if (ref.id === groupId || (await r.memberships.reaches(ctx.tenantId, ref.id, groupId))) {

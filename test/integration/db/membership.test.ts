@@ -183,3 +183,42 @@ describe('membership changes cost O(k), whatever the group size', () => {
     expect((await h.services.groups.groupsOf(ctx, [u!], true)).get(u!)!.map((g) => g.displayName)).toEqual(['inner', 'middle', 'outer']);
   });
 });
+
+describe('nesting groups concurrently', () => {
+  // A tenant of its own: another test writes a cycle behind the domain's back.
+  let own: Ctx;
+  beforeAll(async () => {
+    own = await h.tenant();
+  });
+  /** Whether any group of the tenant reaches itself through nested memberships. */
+  async function anyCycle(): Promise<boolean> {
+    const [row] = await query<{ found: boolean }>(
+      h.db.orm.em.fork(),
+      `with recursive down(start, id) as (
+         select group_id, member_group_id from memberships where tenant_id = ? and member_group_id is not null
+         union
+         select down.start, m.member_group_id from down join memberships m on m.tenant_id = ? and m.group_id = down.id and m.member_group_id is not null
+       )
+       select exists (select 1 from down where start = id) as found`,
+      [own.tenantId, own.tenantId],
+    );
+    return row!.found;
+  }
+  const group = (name: string) => h.services.groups.create(own, { displayName: name, externalId: null, extensions: {} });
+
+  it.each([
+    ['adds', (into: string, member: string) => h.services.groups.addMembers(own, into, [{ id: member }])],
+    ['replacements', (into: string, member: string) => h.services.groups.replaceMembers(own, into, [{ id: member }])],
+  ])('lets at most one of two %s that would together nest two groups in each other, or three in a ring, succeed', async (what, nest) => {
+    for (let round = 0; round < 8; round++) {
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => group(`${what}-${round}-${n}`)));
+      const pair = await Promise.allSettled([nest(a!.id, b!.id), nest(b!.id, a!.id)]);
+      expect(pair.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+      const refused = pair.find((p) => p.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'INVALID_VALUE', message: expect.stringContaining('cycle') });
+      const ring = await Promise.allSettled([nest(a!.id, c!.id), nest(c!.id, b!.id), nest(b!.id, a!.id)]);
+      expect(ring.filter((p) => p.status === 'fulfilled').length).toBeLessThan(3);
+    }
+    expect(await anyCycle()).toBe(false);
+  }, 60_000);
+});
