@@ -212,6 +212,12 @@ export interface TenantRepository {
   insert(t: Tenant): Promise<void>;
   update(t: Tenant): Promise<void>;
   delete(id: string): Promise<boolean>;
+  /**
+   * Whether the tenant is there, holding it until the unit of work ends as a write of a row that
+   * refers to it would: a delete of the tenant waits for the unit, and a unit that comes after the
+   * delete finds it gone.
+   */
+  hold(id: string): Promise<boolean>;
 }
 
 export interface ConnectionRepository {

@@ -68,6 +68,10 @@ export function createTenantRepository(db: Db, credentials: CredentialScope = NO
     async update(t) {
       await exec(db, 'update tenants set name = ?, updated_at = ? where id = ?', [t.name, t.updatedAt, t.id]);
     },
+    async hold(id) {
+      if (!isUuid(id)) return false;
+      return (await query(db, 'select 1 from tenants where id = ?::uuid for key share', [id])).length > 0;
+    },
     async delete(id) {
       if (!isUuid(id)) return false;
       // Its connections, keys, users and groups go with it (and with those, their values and

@@ -52,7 +52,12 @@ export function createAuditService(deps: ServiceDeps) {
       // A userName the domain would refuse (too long, odd characters) is not kept either.
       if (e.userName != null && !recordableName(e.userName)) e = { ...e, userName: null };
       const resourceId = e.resourceId && isUuid(e.resourceId) ? canonicalId(e.resourceId) : NO_RESOURCE;
-      await deps.store.write((r) => recordAudit(deps, r, ctx, { ...e, resourceId, outcome: 'failure' }));
+      // Its log holds no key to the tenant (docs/architecture.md#tenant-keys): the failure of a write
+      // that met its tenant's delete is recorded only while the tenant is there, else it would
+      // outlive the tenant's logs, which the delete removes.
+      await deps.store.write(async (r) => {
+        if (await r.tenants.hold(ctx.tenantId)) await recordAudit(deps, r, ctx, { ...e, resourceId, outcome: 'failure' });
+      });
     },
   };
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { systemActor, type Ctx } from '../../../src/domain/context.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { query } from '../../../src/db/sql.js';
@@ -56,6 +57,35 @@ describe('constraints hold in the database', () => {
     await h.services.tenants.delete(systemActor, doomed.tenantId);
     expect(await counts(doomed.tenantId)).toEqual(tables.map(() => 0));
     expect(await counts(kept.tenantId)).toEqual(before);
+  });
+
+  it('records no failure for a tenant deleted before or while it is recorded, so no log outlives its tenant', async () => {
+    const failure = { action: 'user.create', resourceType: 'User', resourceId: null, errorCode: 'NOT_FOUND', errorDetail: 'Tenant not found' };
+    const orphans = () => count('audit_events a where not exists (select 1 from tenants t where t.id = a.tenant_id)');
+    // Deleted before.
+    const gone = await h.tenant();
+    await h.services.tenants.delete(systemActor, gone.tenantId);
+    await h.services.audit.recordFailure(gone, failure);
+    expect(await orphans()).toBe(0);
+    // Deleted while the failure is being recorded: the delete has not committed yet when it starts.
+    const going = await h.tenant();
+    const client = new pg.Client({ connectionString: h.db.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query('delete from tenants where id = $1', [going.tenantId]);
+      await client.query('delete from audit_events where tenant_id = $1', [going.tenantId]);
+      const recording = h.services.audit.recordFailure(going, failure);
+      await new Promise((r) => setTimeout(r, 300));
+      await client.query('commit');
+      await recording;
+    } finally {
+      await client.end();
+    }
+    expect(await orphans()).toBe(0);
+    // A tenant that is there still gets its failures recorded.
+    await h.services.audit.recordFailure(ctx, failure);
+    expect(await count("audit_events where tenant_id = ? and outcome = 'failure'", [ctx.tenantId])).toBe(1);
   });
 
   it('rejects a duplicate group displayName case-insensitively', async () => {
