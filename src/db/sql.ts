@@ -535,6 +535,8 @@ const UNKNOWN_STATEMENT = '26000';
 
 /** What a row of each table a foreign key points at is, as the API names it. */
 const REFERENCED_RESOURCES: Record<string, string> = { tenants: 'Tenant', users: 'User', groups: 'Group', scim_connections: 'SCIM connection' };
+/** The foreign keys of a membership's member (its group's own is a group not found). */
+const MEMBER_KEYS = new Set(['memberships_member_user_id_foreign', 'memberships_member_group_id_foreign']);
 /** PostgreSQL's detail of a foreign key that found no row: the key's columns and values, and the table it points at. */
 const MISSING_KEY = /^Key \([a-z_, ]+\)=\((?:[^()]*, )?([0-9a-fA-F-]{36})\) is not present in table "([a-z_]+)"\.$/;
 
@@ -543,8 +545,13 @@ const MISSING_KEY = /^Key \([a-z_, ]+\)=\((?:[^()]*, )?([0-9a-fA-F-]{36})\) is n
  * the resource and its id, the last value of the key, which is always an id; never the
  * constraint's name, which means nothing to a caller.
  */
-function referenceNotFound(err: DriverLike): NotFoundError {
+function referenceNotFound(err: DriverLike): NotFoundError | InvalidValueError {
   const m = typeof err.detail === 'string' ? MISSING_KEY.exec(err.detail) : null;
+  // A member deleted while it was being added: the request named a member that is not there,
+  // which is what the group's caller is told when it was gone before (not that the group is).
+  if (m && typeof err.constraint === 'string' && MEMBER_KEYS.has(err.constraint)) {
+    return new InvalidValueError(`no user or group with id ${m[1]!.toLowerCase()} in this tenant`, 'members');
+  }
   const resource = m ? REFERENCED_RESOURCES[m[2]!] : undefined;
   return resource ? new NotFoundError(resource, m![1]!.toLowerCase()) : new NotFoundError('Referenced resource', 'unknown');
 }

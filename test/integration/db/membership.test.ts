@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Ctx } from '../../../src/domain/context.js';
 import { query } from '../../../src/db/sql.js';
 import { eventsOf } from '../../support/events.js';
@@ -221,4 +222,32 @@ describe('nesting groups concurrently', () => {
     }
     expect(await anyCycle()).toBe(false);
   }, 60_000);
+});
+
+describe('a member deleted while it is being added', () => {
+  it.each([
+    ['one add', (g: string, u: string) => h.services.groups.addMembers(ctx, g, [{ id: u }])],
+    ['a replacement', (g: string, u: string) => h.services.groups.replaceMembers(ctx, g, [{ id: u }])],
+  ])('is refused in %s as a member that is not there (INVALID_VALUE), as when it was gone before, not as a group not found', async (what, add) => {
+    const [u] = await bulkUsers(`vanishing-${what.replace(/ /g, '-')}`, 1);
+    const g = await h.services.groups.create(ctx, { displayName: `vanishing ${what}`, externalId: null, extensions: {} });
+    // The user's delete is under way, not committed, when the add is planned and written.
+    const client = new pg.Client({ connectionString: h.db.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query('delete from users where id = $1', [u]);
+      const adding = add(g.id, u!).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await client.query('commit');
+      expect(await adding).toMatchObject({ code: 'INVALID_VALUE', field: 'members', message: expect.stringContaining(`no user or group with id ${u}`) });
+    } finally {
+      await client.end();
+    }
+    // As for a member gone before the add.
+    await expect(add(g.id, u!)).rejects.toMatchObject({ code: 'INVALID_VALUE', field: 'members' });
+  });
 });
