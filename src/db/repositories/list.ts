@@ -1,6 +1,6 @@
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListQuery, ListResult, VisibleTo } from '../../domain/ports.js';
-import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
+import { keysetCursor, keysetPosition } from '../../domain/shared/cursor.js';
 import { atMostOne } from '../../domain/shared/filter.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { characterProblem } from '../../domain/shared/validate.js';
@@ -33,8 +33,9 @@ function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
   return true;
 }
 
-/** The cursor of a row: its sort key's value and its id. */
-const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
+/** The cursor of a row in the order by `field`: the field, its sort key's value and its id. */
+const cursorOf = (field: string, r: { readonly id: string; readonly _sort: unknown }): string =>
+  keysetCursor(field, r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id);
 
 /**
  * An item of a page whose cursor is made when read: a GraphQL page that asks only for its nodes,
@@ -43,19 +44,20 @@ const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string =
 class PageItem<T> {
   constructor(
     readonly node: T,
+    private readonly field: string,
     private readonly row: { readonly id: string; readonly _sort: unknown },
   ) {}
 
   get cursor(): string {
-    return cursorOf(this.row);
+    return cursorOf(this.field, this.row);
   }
 }
 
-/** A keyset position for this order: the sort key's value and the id, which breaks ties. Anything else is refused before it reaches SQL. */
-const positionFor =
+/** Whether a value fits the sort key's SQL type: anything else is refused before it reaches SQL. */
+const fitsKey =
   (cast: SortKey['cast']) =>
-  (p: unknown[]): p is [string, string] =>
-    p.length === 2 && typeof p[1] === 'string' && isUuid(p[1]) && sortValueFits(p[0], cast);
+  (v: unknown): v is string =>
+    sortValueFits(v, cast);
 
 /**
  * One listing statement (plus one count when asked): filter compiled to SQL, keyset or offset
@@ -94,7 +96,8 @@ export async function listRows<Row extends { readonly id: string }, T>(
     backward = q.page.direction === 'backward';
     limit = q.page.limit;
     if (q.page.cursor) {
-      const [v, id] = decodeCursor(q.page.cursor, 'cursor', positionFor(key.cast));
+      // A position in this sort field only: the value of another is no position in this one (docs/architecture.md#paging-cursors).
+      const [v, id] = keysetPosition(q.page.cursor, field, fitsKey(key.cast));
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
       const greater = desc === backward;
       where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);
@@ -140,7 +143,7 @@ export async function listRows<Row extends { readonly id: string }, T>(
   }
   return {
     // A cursor is made only where one is read: SCIM pages by position, a GraphQL page may ask for none.
-    items: page.map((r) => new PageItem(toDomain(r), r)),
+    items: page.map((r) => new PageItem(toDomain(r), field, r)),
     total,
     hasMore,
   };
