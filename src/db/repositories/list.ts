@@ -95,7 +95,8 @@ export async function listRows<Row extends { readonly id: string }, T>(
   if (q.page.mode === 'keyset') {
     backward = q.page.direction === 'backward';
     limit = q.page.limit;
-    if (q.page.cursor) {
+    // An empty string is a cursor too, and not one this API returns: it is refused, never read as none.
+    if (q.page.cursor !== null) {
       // A position in this sort field only: the value of another is no position in this one (docs/architecture.md#paging-cursors).
       const [v, id] = keysetPosition(q.page.cursor, field, fitsKey(key.cast));
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
@@ -118,7 +119,7 @@ export async function listRows<Row extends { readonly id: string }, T>(
   // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
   // A filter that pins a unique field (`userName eq "…"`, Entra's matching query) finds at most one
   // row: from the first position it needs no order, which would cost PostgreSQL a sort of that row.
-  const one = offset === 0 && !(q.page.mode === 'keyset' && q.page.cursor) && q.filter !== null && atMostOne(q.filter, table.catalog);
+  const one = offset === 0 && !(q.page.mode === 'keyset' && q.page.cursor !== null) && q.filter !== null && atMostOne(q.filter, table.catalog);
   const sql =
     offset > 0
       ? `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${a}.tenant_id = ? and ${a}.id = any(array(select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?)) ${order}`

@@ -155,3 +155,31 @@ describe('cursors issued before they named their order', () => {
     }
   });
 });
+
+describe('an empty cursor', () => {
+  // No cursor is the empty string: `after: ""` is refused like any string the API did not return,
+  // rather than read as no cursor on a page that says items precede it.
+  const groupId = async () => (await gqlOk(h, 'query($t: ID) { tenant(id: $t) { groups(first: 1) { nodes { id } } } }', { t: t.id }, t.readKey)).tenant.groups.nodes[0].id as string;
+  const connections: [string, string, (id: string) => Json][] = [
+    ['users', `query($t: ID, $after: String, $before: String) { tenant(id: $t) { users(after: $after, before: $before) { ${PAGE} } } }`, () => ({})],
+    ['users by userName', `query($t: ID, $after: String, $before: String) { tenant(id: $t) { users(orderBy: { field: USER_NAME }, after: $after, before: $before) { ${PAGE} } } }`, () => ({})],
+    ['groups', `query($t: ID, $after: String, $before: String) { tenant(id: $t) { groups(after: $after, before: $before) { ${PAGE} } } }`, () => ({})],
+    ['audit events', `query($t: ID, $after: String, $before: String) { tenant(id: $t) { auditEvents(after: $after, before: $before) { ${PAGE} } } }`, () => ({})],
+    ['change events', `query($t: ID, $after: String, $before: String) { tenant(id: $t) { events(after: $after, before: $before) { ${PAGE} } } }`, () => ({})],
+    ['group members', `query($g: ID!, $after: String, $before: String) { tenant { group(id: $g) { members(after: $after, before: $before) { pageInfo { hasPreviousPage } } } } }`, (g) => ({ g })],
+  ];
+
+  it.each(connections)('is BAD_USER_INPUT as `after` and as `before` in %s', async (_name, query, extra) => {
+    const vars = { t: t.id, ...extra(await groupId()) };
+    for (const arg of ['after', 'before']) {
+      const r = await gql(h, query, { ...vars, [arg]: '' }, t.readKey);
+      expect({ arg, code: r.code, message: r.errors?.[0]?.message }).toEqual({ arg, code: 'BAD_USER_INPUT', message: expect.stringMatching(/not one this API returned/) });
+    }
+  });
+
+  it('leaves an absent cursor as it was: the first page, with nothing before it', async () => {
+    const p = await page('users', { first: 3, after: null });
+    expect(p.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+    expect(p.totalCount).toBe(20);
+  });
+});
