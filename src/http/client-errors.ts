@@ -1,6 +1,7 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, ScimError } from '../scim/scim.errors.js';
+import { COMMON_HEADERS } from './request.js';
 
 /** Node's parser codes for requests it refuses, and how each is answered. */
 const REFUSALS: Readonly<Record<string, { status: number; detail: string }>> = {
@@ -27,8 +28,9 @@ export function answerRefusedRequests(server: Server): void {
     }
     const { status, detail } = REFUSALS[err.code ?? ''] ?? MALFORMED;
     const body = JSON.stringify(errorBody(new ScimError(status, detail)));
+    const common = Object.entries(COMMON_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/scim+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/scim+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${common}Connection: close\r\n\r\n${body}`,
     );
   });
 }

@@ -46,6 +46,9 @@ function assetSource(name: string): { type: string; load: () => Promise<string |
 
 // The page runs only what this server sends; GraphiQL sets inline styles and uses data: URIs for icons.
 const PLAYGROUND_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+// Neither the page nor its styles tell another site where they were loaded from. X-Content-Type-Options
+// comes with every answer (COMMON_HEADERS in ./request.ts).
+const PLAYGROUND_REFERRER_POLICY = 'no-referrer';
 
 /** A GraphQL-shaped error for a request that never reached GraphQL (unreadable or oversized body). */
 function renderRequestError(ctx: Koa.Context, e: unknown): void {
@@ -130,6 +133,7 @@ export function graphqlMount(deps: {
       }
       ctx.type = src.type;
       ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.set('Referrer-Policy', PLAYGROUND_REFERRER_POLICY);
       ctx.body = await body;
       return;
     }
@@ -138,6 +142,7 @@ export function graphqlMount(deps: {
     if (ctx.method === 'GET' && ctx.accepts(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html') {
       ctx.type = 'text/html; charset=utf-8';
       ctx.set('Content-Security-Policy', PLAYGROUND_CSP);
+      ctx.set('Referrer-Policy', PLAYGROUND_REFERRER_POLICY);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = playgroundHtml(GRAPHQL_PATH);
       return;

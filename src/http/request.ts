@@ -34,6 +34,13 @@ export function loggedPath(path: string): string {
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Headers every answer carries, whichever front door writes it (`requestScope` for Koa, the SCIM
+ * listener, the answer to a request the HTTP parser refused): browsers take each body as the
+ * Content-Type it is sent with and never guess another (docs/architecture.md#security).
+ */
+export const COMMON_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
+
 /** A request's id: the caller's X-Request-Id when it is sane, else a new one. */
 export const requestIdOf = (incoming: string | string[] | undefined): string =>
   typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -87,6 +94,7 @@ export function requestScope(logger: Logger): Middleware {
     ctx.state.requestId = requestId;
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
+    ctx.set(COMMON_HEADERS);
     const started = process.hrtime.bigint();
     try {
       await next();

@@ -5,7 +5,7 @@ import type { ScimRequest, ScimResponse } from '../scim/scim.call.js';
 import { errorBody, invalidSyntax, invalidValue, ScimError } from '../scim/scim.errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { requestIdOf, requestLog, type Principal } from './request.js';
+import { COMMON_HEADERS, requestIdOf, requestLog, type Principal } from './request.js';
 
 /**
  * The HTTP adapter of the SCIM facade: serves /scim/v2 straight from node:http, ahead of Koa
@@ -114,7 +114,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 function send(res: ServerResponse, method: string, requestId: string, r: ScimResponse): void {
-  const headers: Record<string, string | number> = { 'X-Request-Id': requestId, ...r.headers };
+  const headers: Record<string, string | number> = { 'X-Request-Id': requestId, ...COMMON_HEADERS, ...r.headers };
   let text: string | undefined;
   if (r.body !== undefined) {
     text = JSON.stringify(r.body);

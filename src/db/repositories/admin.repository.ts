@@ -249,7 +249,7 @@ export function createAuditRepository(db: Db, kept: Appends | null = null): Audi
       if (q.to) { where.push('occurred_at <= ?'); params.push(q.to); }
       const filtered = { where: where.join(' and '), params: [...params] };
       const backward = page.direction === 'backward';
-      if (page.cursor) {
+      if (page.cursor !== null) {
         const [at] = decodeCursor(page.cursor, backward ? 'before' : 'after', (p): p is [string] => p.length === 1 && typeof p[0] === 'string' && isUuid(p[0]));
         where.push(backward ? 'id > ?::uuid' : 'id < ?::uuid');
         params.push(at);

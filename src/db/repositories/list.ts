@@ -1,6 +1,6 @@
 import { InvalidValueError } from '../../domain/errors.js';
 import type { ListQuery, ListResult, VisibleTo } from '../../domain/ports.js';
-import { decodeCursor, encodeCursor } from '../../domain/shared/cursor.js';
+import { keysetCursor, keysetPosition } from '../../domain/shared/cursor.js';
 import { atMostOne } from '../../domain/shared/filter.js';
 import { isUuid } from '../../domain/shared/id.js';
 import { characterProblem } from '../../domain/shared/validate.js';
@@ -33,8 +33,9 @@ function sortValueFits(v: unknown, cast: SortKey['cast']): v is string {
   return true;
 }
 
-/** The cursor of a row: its sort key's value and its id. */
-const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string => encodeCursor([r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id]);
+/** The cursor of a row in the order by `field`: the field, its sort key's value and its id. */
+const cursorOf = (field: string, r: { readonly id: string; readonly _sort: unknown }): string =>
+  keysetCursor(field, r._sort instanceof Date ? r._sort.toISOString() : r._sort, r.id);
 
 /**
  * An item of a page whose cursor is made when read: a GraphQL page that asks only for its nodes,
@@ -43,19 +44,20 @@ const cursorOf = (r: { readonly id: string; readonly _sort: unknown }): string =
 class PageItem<T> {
   constructor(
     readonly node: T,
+    private readonly field: string,
     private readonly row: { readonly id: string; readonly _sort: unknown },
   ) {}
 
   get cursor(): string {
-    return cursorOf(this.row);
+    return cursorOf(this.field, this.row);
   }
 }
 
-/** A keyset position for this order: the sort key's value and the id, which breaks ties. Anything else is refused before it reaches SQL. */
-const positionFor =
+/** Whether a value fits the sort key's SQL type: anything else is refused before it reaches SQL. */
+const fitsKey =
   (cast: SortKey['cast']) =>
-  (p: unknown[]): p is [string, string] =>
-    p.length === 2 && typeof p[1] === 'string' && isUuid(p[1]) && sortValueFits(p[0], cast);
+  (v: unknown): v is string =>
+    sortValueFits(v, cast);
 
 /**
  * One listing statement (plus one count when asked): filter compiled to SQL, keyset or offset
@@ -93,8 +95,10 @@ export async function listRows<Row extends { readonly id: string }, T>(
   if (q.page.mode === 'keyset') {
     backward = q.page.direction === 'backward';
     limit = q.page.limit;
-    if (q.page.cursor) {
-      const [v, id] = decodeCursor(q.page.cursor, 'cursor', positionFor(key.cast));
+    // An empty string is a cursor too, and not one this API returns: it is refused, never read as none.
+    if (q.page.cursor !== null) {
+      // A position in this sort field only: the value of another is no position in this one (docs/architecture.md#paging-cursors).
+      const [v, id] = keysetPosition(q.page.cursor, field, fitsKey(key.cast));
       // Forward in ascending order means "after"; flip for descending order and for backward paging.
       const greater = desc === backward;
       where.push(`(${key.expr}, ${a}.id) ${greater ? '>' : '<'} (?::${key.cast}, ?::uuid)`);
@@ -115,7 +119,7 @@ export async function listRows<Row extends { readonly id: string }, T>(
   // plan for skipping rows, so it would plan every lookup anew (docs/architecture.md#statements-per-request).
   // A filter that pins a unique field (`userName eq "…"`, Entra's matching query) finds at most one
   // row: from the first position it needs no order, which would cost PostgreSQL a sort of that row.
-  const one = offset === 0 && !(q.page.mode === 'keyset' && q.page.cursor) && q.filter !== null && atMostOne(q.filter, table.catalog);
+  const one = offset === 0 && !(q.page.mode === 'keyset' && q.page.cursor !== null) && q.filter !== null && atMostOne(q.filter, table.catalog);
   const sql =
     offset > 0
       ? `select ${src.select}, ${key.expr} as "_sort" from ${from} where ${a}.tenant_id = ? and ${a}.id = any(array(select ${a}.id from ${from} where ${where.join(' and ')} ${order} limit ? offset ?)) ${order}`
@@ -140,7 +144,7 @@ export async function listRows<Row extends { readonly id: string }, T>(
   }
   return {
     // A cursor is made only where one is read: SCIM pages by position, a GraphQL page may ask for none.
-    items: page.map((r) => new PageItem(toDomain(r), r)),
+    items: page.map((r) => new PageItem(toDomain(r), field, r)),
     total,
     hasMore,
   };

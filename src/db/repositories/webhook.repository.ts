@@ -141,7 +141,7 @@ export function createWebhookDeliveryRepository(db: Db): WebhookDeliveryReposito
     async list(tenantId, endpointId, page) {
       const params: unknown[] = [tenantId, endpointId];
       let after = '';
-      if (page.cursor) {
+      if (page.cursor !== null) {
         const [id] = decodeCursor(page.cursor, 'after', (p): p is [string] => p.length === 1 && typeof p[0] === 'string' && isUuid(p[0]));
         after = ' and id < ?::uuid';
         params.push(id);

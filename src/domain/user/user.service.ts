@@ -3,7 +3,7 @@ import { assertCanRead, assertCanWrite, type Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError } from '../errors.js';
 import type { ListQuery, ListResult, Repositories } from '../ports.js';
 import { coalescing } from '../shared/coalesce.js';
-import { encodeCursor } from '../shared/cursor.js';
+import { keysetCursor } from '../shared/cursor.js';
 import { sameData } from '../shared/equal.js';
 import { validateFilter } from '../shared/filter.js';
 import { lookupNames } from '../shared/resource.js';
@@ -370,7 +370,7 @@ export function createUserService(deps: ServiceDeps) {
       // None or one found is the whole answer: its total, and an order no one needs. Users who share
       // an externalId are listed as any filter is.
       if (found && found.length <= 1) {
-        const items = q.page.limit > 0 ? found.map((u) => ({ node: u, cursor: encodeCursor([u.id, u.id]) })) : [];
+        const items = q.page.limit > 0 ? found.map((u) => ({ node: u, cursor: keysetCursor('id', u.id, u.id) })) : [];
         return { items, total: q.withTotal ? found.length : null, hasMore: items.length < found.length };
       }
       return store.read((r) => r.users.list(ctx.tenantId, { ...q, visibleTo: actingConnection(ctx) }));

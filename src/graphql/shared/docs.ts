@@ -23,7 +23,8 @@ export const RELAY = {
   nodes: 'The items of the edges, for callers that need no cursors.',
   pageInfo: 'Whether more pages exist either way, and the cursors to ask for them.',
   totalCount: 'How many items match, across all pages. Costs a count, so it is computed only when selected.',
-  cursor: 'Opaque position of this edge; pass it as `after` or `before` to page on from here. Valid only with the same filter and order.',
+  cursor:
+    'Opaque position of this edge in the order of its list; pass it as `after` or `before` to page on from here. With another `orderBy` field it is refused (BAD_USER_INPUT: page again from the start); with another direction or filter it reads on from the same position.',
   connection: (items: string) => `A page of ${items}, with cursors to page on (Relay cursor connection).`,
   edge: (item: string) => `One ${item} on a page, with its cursor.`,
   node: (item: string) => `The ${item} at this position.`,

@@ -34,6 +34,25 @@ describe('playground (served without a browser; test/browser drives it in Chromi
     expect(await res.text()).toContain(marker);
   });
 
+  it('sends the page and every asset with nosniff and no referrer, keeping its CSP and cache headers', async () => {
+    const page = await fetch(`${h.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect({
+      nosniff: page.headers.get('x-content-type-options'),
+      referrer: page.headers.get('referrer-policy'),
+      csp: page.headers.get('content-security-policy'),
+      cache: page.headers.get('cache-control'),
+    }).toEqual({ nosniff: 'nosniff', referrer: 'no-referrer', csp: expect.stringContaining("default-src 'self'"), cache: 'no-store' });
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    for (const name of ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css', 'playground.js', 'playground.css']) {
+      for (const method of ['GET', 'HEAD']) {
+        const res = await fetch(`${h.baseUrl}/graphql/assets/${name}`, { method });
+        expect({ name, method, nosniff: res.headers.get('x-content-type-options'), referrer: res.headers.get('referrer-policy'), cache: res.headers.get('cache-control') }).toEqual({
+          name, method, nosniff: 'nosniff', referrer: 'no-referrer', cache: 'public, max-age=3600',
+        });
+      }
+    }
+  });
+
   it('runs subscriptions over WebSocket at the same path, with the key in connection_init', async () => {
     const script = await (await fetch(`${h.baseUrl}/graphql/assets/playground.js`)).text();
     expect(script).toContain('subscriptionUrl: wsUrl');

@@ -114,6 +114,8 @@ describe('webhook endpoints', () => {
     expect(again).toMatchObject({ eventId: p2.edges[0].node.eventId, status: 'PENDING', attempts: 0 });
     expect(again.id).not.toBe(first);
     expect((await gql(h, Q, { id, after: 'not-a-cursor' }, t.readKey)).code).toBe('BAD_USER_INPUT');
+    // The empty string is no cursor either, not the first page again.
+    expect((await gql(h, Q, { id, after: '' }, t.readKey)).code).toBe('BAD_USER_INPUT');
     expect((await gql(h, `mutation { redeliverWebhook(input: { deliveryId: "0190a5d0-0000-7000-8000-000000000000" }) { delivery { id } } }`)).code).toBe('NOT_FOUND');
   });
 });
