@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { access, constants, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { configuredOptions, openServices } from '../composition/services.js';
@@ -52,9 +52,24 @@ interface Io {
 
 const isTTY = (s: NodeJS.WritableStream): boolean => (s as { isTTY?: boolean }).isTTY === true;
 
-/** Writes text to a stream, waiting whenever the stream asks to (backpressure keeps memory flat). */
+/**
+ * Writes text to a stream, waiting whenever the stream asks to (backpressure keeps memory flat).
+ * A stream that failed (a file that could not be written, a closed pipe) throws its error here.
+ */
 async function writeText(out: NodeJS.WritableStream, text: string): Promise<void> {
+  const failed = (out as Writable).errored;
+  if (failed) throw failed;
   if (!out.write(text)) await once(out, 'drain');
+}
+
+/** What an operating system error says, without the path Node.js puts after it: "no such file or directory (ENOENT)". */
+export function osReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | null;
+  const message = err instanceof Error ? err.message : String(e);
+  if (typeof err?.code !== 'string' || !message.startsWith(`${err.code}: `)) return message;
+  const text = message.slice(err.code.length + 2);
+  const at = err.syscall ? text.lastIndexOf(`, ${err.syscall}`) : -1;
+  return `${at >= 0 ? text.slice(0, at) : text} (${err.code})`;
 }
 
 function positiveInt(max: number): (raw: string) => number {
@@ -75,21 +90,78 @@ async function unreadable(file: string): Promise<string | null> {
   }
 }
 
-/** Writes to `file` through a temporary file beside it, renamed on success: no half-written export. */
-async function toFile(file: string, write: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+/** An error writing an export to its file, named by the file and the reason. */
+class OutFileError extends Error {
+  constructor(file: string, reason: string) {
+    super(`cannot write ${file}: ${reason}`);
+    this.name = 'OutFileError';
+  }
+}
+
+interface OutFile {
+  readonly file: string;
+  readonly stream: NodeJS.WritableStream;
+  /** Ends the file and puts it in place. */
+  commit(): Promise<void>;
+  /** Removes what was written. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Opens a temporary file beside `file`, renamed onto it on commit: no half-written export.
+ * Resolves with why the file cannot be written (a missing or read-only directory, a directory
+ * named as the file) when it cannot even be created.
+ */
+async function openOut(file: string): Promise<OutFile | string> {
+  if ((await stat(file).catch(() => null))?.isDirectory()) return `cannot write ${file}: it is a directory`;
   const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-  const stream = createWriteStream(tmp, { flags: 'wx' });
+  let handle;
   try {
-    const n = await write(stream);
-    stream.end();
-    await finished(stream);
-    await rename(tmp, file);
-    return n;
+    handle = await open(tmp, 'wx');
   } catch (e) {
+    return `cannot write ${file}: ${osReason(e)}`;
+  }
+  const stream = handle.createWriteStream();
+  // A failed write is read from the stream (writeText), never thrown as an unheard 'error' event.
+  stream.on('error', () => undefined);
+  const abandon = async () => {
     stream.destroy();
     await rm(tmp, { force: true });
-    throw e;
+  };
+  return {
+    file,
+    stream,
+    abandon,
+    async commit() {
+      try {
+        stream.end();
+        await finished(stream);
+        await rename(tmp, file);
+      } catch (e) {
+        await abandon();
+        throw new OutFileError(file, osReason(e));
+      }
+    },
+  };
+}
+
+/** Writes to the file through `out`; a failed write is reported by the file and the reason. */
+async function toFile(out: OutFile, write: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+  let n: number;
+  try {
+    n = await write(out.stream);
+  } catch (e) {
+    await out.abandon();
+    throw e === (out.stream as Writable).errored ? new OutFileError(out.file, osReason(e)) : e;
   }
+  await out.commit();
+  return n;
+}
+
+/** An option's value that must not be empty (an empty file name is no file). */
+function nonEmpty(raw: string): string {
+  if (raw === '') throw new InvalidArgumentError('must not be empty');
+  return raw;
 }
 
 const TRANSFER_HELP = `
@@ -108,23 +180,28 @@ function transferCommands(program: Command, run: (action: Action) => Promise<voi
       .command('export')
       .description(`write the tenant's ${about} as SCIM JSON lines, one resource per line`)
       .requiredOption('--tenant <id>', 'tenant id')
-      .option('--out <file>', 'write to this file instead of stdout')
+      .option('--out <file>', 'write to this file instead of stdout', nonEmpty)
       .action((o: { tenant: string; out?: string }) =>
         run(async (s, out, transfer) => {
           const ctx = tenantCtx((await s.tenants.get(systemActor, o.tenant)).id);
+          const file = o.out === undefined ? null : await openOut(o.out);
+          if (typeof file === 'string') {
+            io.stderr.write(`${file}\n`);
+            return EXIT.usage;
+          }
           const progress = startProgress({ stream: io.stderr, isTTY: isTTY(io.stderr) }, `exporting ${noun}`);
           const started = performance.now();
           let n: number;
           try {
             const to = (stream: NodeJS.WritableStream) => transfer.export(noun, { ctx, write: (text) => writeText(stream, text), progress });
-            n = o.out ? await toFile(o.out, to) : await to(io.stdout);
+            n = file ? await toFile(file, to) : await to(io.stdout);
           } finally {
             progress.end();
           }
           const summary = { exported: n, type: noun, seconds: Number(((performance.now() - started) / 1000).toFixed(3)) };
-          const human = `exported ${n} ${noun}${o.out ? ` to ${o.out}` : ''} in ${summary.seconds.toFixed(1)} s`;
+          const human = `exported ${n} ${noun}${file ? ` to ${file.file}` : ''} in ${summary.seconds.toFixed(1)} s`;
           // With the data on stdout, the summary goes to stderr.
-          if (o.out) out.print(human, summary);
+          if (file) out.print(human, summary);
           else io.stderr.write(`${out.json ? JSON.stringify(summary) : human}\n`);
         }),
       );

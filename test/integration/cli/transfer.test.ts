@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -339,6 +339,34 @@ describe('moving users and groups between tenants (roster users|groups export|im
       expect(help.out).toMatch(/^Usage: roster/m);
     }
     expect((await cli('users', 'import', '--help')).out).toMatch(/Exit codes: 0 done; 3 some lines were rejected/);
+  });
+
+  it('refuses an export to a file it cannot create with one line naming the file and why, exit 2, and leaves nothing behind', async () => {
+    const t = await tenant('Unwritable');
+    await services.users.create(t, profile('una@example.com'));
+    const env = { DATABASE_URL: db.url };
+    for (const [noun, out, reason] of [
+      ['users', '/nonexistent/dir/x.jsonl', /no such file or directory/],
+      ['groups', '/nonexistent/dir/x.jsonl', /no such file or directory/],
+      ['users', '/proc/self/nope.jsonl', /\(E[A-Z]+\)/],
+      ['groups', dir, /is a directory/],
+    ] as const) {
+      const r = await runCliProcess([noun, 'export', '--tenant', t.tenantId, '--out', out], env);
+      expect({ noun, out, code: r.code, stdout: r.stdout }).toEqual({ noun, out, code: 2, stdout: '' });
+      expect(r.stderr).toMatch(new RegExp(`^cannot write ${out.replace(/[/.]/g, '\\$&')}: [^\n]+\n$`));
+      expect(r.stderr).toMatch(reason);
+    }
+    expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('refuses an empty --out as wrong usage rather than writing to stdout', async () => {
+    const t = await tenant('EmptyOut');
+    await services.users.create(t, profile('eve@example.com'));
+    for (const noun of ['users', 'groups']) {
+      const r = await cli(noun, 'export', '--tenant', t.tenantId, '--out', '');
+      expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
+      expect(r.err).toMatch(/--out/);
+    }
   });
 
   it('writes the export to stdout when no file is given, the summary to stderr', async () => {
