@@ -5,7 +5,7 @@ import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { configuredOptions, openServices } from '../composition/services.js';
+import { configuredOptions, openServices, postgresState } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
@@ -42,8 +42,11 @@ interface Out {
 /** Runs a command; a number is the exit code (EXIT below), nothing means success. */
 type Action = (services: Services, out: Out, transfer: Transfer) => Promise<number | void>;
 
-/** Exit codes, as the README documents them. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, linesRejected: 3 } as const;
+/**
+ * Exit codes, as the README documents them. A closed stdout ends the command with 141
+ * (128 + SIGPIPE), what a shell reports for a standard tool whose reader went away.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, linesRejected: 3, closedPipe: 141 } as const;
 
 interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -62,10 +65,16 @@ async function writeText(out: NodeJS.WritableStream, text: string): Promise<void
   if (!out.write(text)) await once(out, 'drain');
 }
 
+/** An error's message (errors of Node.js's own may come from another realm than this module's Error). */
+const messageOf = (e: unknown): string => {
+  const message = (e as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(e);
+};
+
 /** What an operating system error says, without the path Node.js puts after it: "no such file or directory (ENOENT)". */
 export function osReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException | null;
-  const message = err instanceof Error ? err.message : String(e);
+  const message = messageOf(e);
   if (typeof err?.code !== 'string' || !message.startsWith(`${err.code}: `)) return message;
   const text = message.slice(err.code.length + 2);
   const at = err.syscall ? text.lastIndexOf(`, ${err.syscall}`) : -1;
@@ -480,25 +489,49 @@ export async function runCli(
     }
     throw e;
   }
-  const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, ...configuredOptions(config) });
+  // A reader of stdout that goes away (`roster users export | head`) ends the command quietly,
+  // as it ends the standard tools; the error is read from the stream, never left unheard.
+  let stdoutClosed: Error | null = null;
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') stdoutClosed ??= e;
+  });
+  let opened;
+  try {
+    opened = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, ...configuredOptions(config) });
+  } catch (e) {
+    io.stderr.write(`roster: ${failure(e)}\n`);
+    return EXIT.failure;
+  }
+  const { db, services, batches } = opened;
   try {
     const transfer = createTransfer({ services, batches });
     exitCode = (await action(services, out, transfer)) ?? EXIT.ok;
   } catch (e) {
-    if (!isDomainError(e)) throw e;
-    io.stderr.write(`error (${e.code}): ${e.message}\n`);
-    exitCode = EXIT.failure;
+    if (stdoutClosed && e === stdoutClosed) exitCode = EXIT.closedPipe;
+    else if (isDomainError(e)) {
+      io.stderr.write(`error (${e.code}): ${e.message}\n`);
+      exitCode = EXIT.failure;
+    } else {
+      io.stderr.write(`roster: ${failure(e)}\n`);
+      exitCode = EXIT.failure;
+    }
   } finally {
     await db.close();
   }
-  return exitCode;
+  return stdoutClosed ? EXIT.closedPipe : exitCode;
 }
 
-/** What went wrong, without what a database error's message holds (the statement and its values). */
-function failure(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `the database failed the command (SQLSTATE ${code})`;
-  return e instanceof Error ? e.message : String(e);
+/**
+ * What went wrong, in one line: a PostgreSQL error by its SQLSTATE (its message holds the
+ * statement and its values), an operating system error by its path and reason, anything else
+ * by its message.
+ */
+export function failure(e: unknown): string {
+  const state = postgresState(e);
+  if (state) return `the database failed the command (SQLSTATE ${state})`;
+  const err = e as NodeJS.ErrnoException | null;
+  if (typeof err?.code === 'string' && typeof err.syscall === 'string') return `${err.path ? `${err.path}: ` : ''}${osReason(e)}`;
+  return messageOf(e);
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

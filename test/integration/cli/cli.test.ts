@@ -1,5 +1,9 @@
+import { link, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
-import { runCli } from '../../../src/cli/main.js';
+import pg from 'pg';
+import { failure, runCli } from '../../../src/cli/main.js';
 import { runCliIn } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { buildServices } from '../../../src/composition/services.js';
@@ -93,6 +97,21 @@ describe('roster command line', () => {
     const unknown = await cli('connection', 'rotate', '--tenant', '01900000-0000-7000-8000-000000000000', '--id', '01900000-0000-7000-8000-000000000001');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/NOT_FOUND/);
+  });
+
+  it('reports a PostgreSQL error by its SQLSTATE, and an operating system error as such, with its path', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const fromPg: unknown = await client.query('select 1 / 0').catch((e: unknown) => e);
+    await client.end();
+    expect(failure(fromPg)).toBe('the database failed the command (SQLSTATE 22012)');
+    const throughOrm: unknown = await db.orm.em.fork().execute('select 1 / 0').catch((e: unknown) => e);
+    expect(failure(throughOrm)).toBe('the database failed the command (SQLSTATE 22012)');
+    // A hard link to a directory: EPERM, five capital letters like an SQLSTATE.
+    const dir = await mkdtemp(path.join(tmpdir(), 'roster-cli-'));
+    const fromOs: unknown = await link(dir, `${dir}-link`).catch((e: unknown) => e);
+    await rm(dir, { recursive: true });
+    expect(failure(fromOs)).toBe(`${dir}: operation not permitted (EPERM)`);
   });
 
   it('reports configuration errors by variable', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { SCHEMA } from '../../../src/scim/registry/attribute.registry.js';
 import { runCliIn } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { email, profile } from '../../support/fixtures.js';
-import { runCliProcess } from '../../support/server-process.js';
+import { CLI, runCliProcess } from '../../support/server-process.js';
 
 type Json = Record<string, unknown>;
 
@@ -367,6 +368,22 @@ describe('moving users and groups between tenants (roster users|groups export|im
       expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
       expect(r.err).toMatch(/--out/);
     }
+  });
+
+  it('ends quietly when the reader of stdout goes away, as `| head` does, with exit 141', async () => {
+    const t = await tenant('Pipe');
+    // Far more than a pipe holds, so the export is still writing when head has gone.
+    for (let i = 0; i < 300; i++) await services.groups.create(t, { displayName: `g${i}-${'x'.repeat(1000)}`, externalId: null, extensions: {} });
+    const sh = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" groups export --tenant ${t.tenantId} | head -c 10; echo " exit \${PIPESTATUS[0]}"`], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    sh.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    sh.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    await new Promise((resolve) => sh.on('close', resolve));
+    expect({ out, err }).toEqual({ out: `${'{"schemas"'} exit 141\n`, err: '' });
   });
 
   it('writes the export to stdout when no file is given, the summary to stderr', async () => {
