@@ -23,6 +23,7 @@ import {
 } from '../domain/connection/connection.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
+import { CONTROL_CHARACTER } from '../domain/shared/resource.js';
 import type { Services } from '../domain/services.js';
 import { startProgress, type Progress } from './progress.js';
 
@@ -79,6 +80,25 @@ export function osReason(e: unknown): string {
   const text = message.slice(err.code.length + 2);
   const at = err.syscall ? text.lastIndexOf(`, ${err.syscall}`) : -1;
   return `${at >= 0 ? text.slice(0, at) : text} (${err.code})`;
+}
+
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
+
+/**
+ * Stored text as a terminal may be shown it: each control character escaped as JSON escapes it
+ * (`\u001b`, `\n`; DEL and C1 as `\u007f`…), so no escape sequence, carriage return or line
+ * break in a name written before names were checked reaches the terminal raw.
+ */
+export const shown = (text: string): string =>
+  text.replace(CONTROL_CHARACTERS, (c) => (c < '\u007f' ? JSON.stringify(c).slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
+/** A --name holding a control character is wrong usage: a name is one line of printable text. */
+function checkName(_program: Command, command: Command): void {
+  const name = command.opts<{ name?: unknown }>().name;
+  const control = typeof name === 'string' ? CONTROL_CHARACTER.exec(name) : null;
+  if (!control) return;
+  const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  command.error(`error: option '--name <name>' holds the control character ${code}; a name is one line of printable text`, { exitCode: EXIT.usage, code: 'roster.name' });
 }
 
 function positiveInt(max: number): (raw: string) => number {
@@ -239,7 +259,7 @@ function transferCommands(program: Command, run: (action: Action) => Promise<voi
             batchSize: o.batchSize,
             progress: (label) => (current = startProgress(term, `${label} ${noun}`)),
             report: (line, problem, reason) => {
-              const text = out.json ? JSON.stringify({ line, problem, reason }) : `line ${line}: ${problem}: ${reason}`;
+              const text = out.json ? JSON.stringify({ line, problem, reason }) : `line ${line}: ${problem}: ${shown(reason)}`;
               if (current) current.note(text);
               else io.stderr.write(`${text}\n`);
             },
@@ -300,7 +320,7 @@ function describeConnection(c: ScimConnection): string {
   const p = c.policies;
   const policies = `login name ${p.loginName}, on collision ${p.onLoginNameCollision}, match by ${p.matchBy.length ? p.matchBy.join(',') : 'none'}, on delete ${p.onDelete}`;
   const state = c.pausedAt ? `PAUSED since ${c.pausedAt.toISOString()}` : 'active';
-  return `${c.id}  ${c.name}  ${state}  ${policies}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`;
+  return `${c.id}  ${shown(c.name)}  ${state}  ${policies}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`;
 }
 
 function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
@@ -310,7 +330,8 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .description('Roster admin command line')
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', checkName);
 
   const tenant = program.command('tenant').description('manage tenants');
   tenant
@@ -320,7 +341,7 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .action((o: { name: string }) =>
       run(async (s, out) => {
         const t = await s.tenants.create(systemActor, o.name);
-        out.print(`tenant ${t.id} created (${t.name})`, { id: t.id, name: t.name });
+        out.print(`tenant ${t.id} created (${shown(t.name)})`, { id: t.id, name: t.name });
       }),
     );
   tenant
@@ -329,7 +350,7 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .action(() =>
       run(async (s, out) => {
         const ts = await s.tenants.list(systemActor);
-        out.print(ts.map((t) => `${t.id}  ${t.name}`).join('\n') || '(no tenants)', ts.map((t) => ({ id: t.id, name: t.name })));
+        out.print(ts.map((t) => `${t.id}  ${shown(t.name)}`).join('\n') || '(no tenants)', ts.map((t) => ({ id: t.id, name: t.name })));
       }),
     );
 
@@ -509,7 +530,7 @@ export async function runCli(
   } catch (e) {
     if (stdoutClosed && e === stdoutClosed) exitCode = EXIT.closedPipe;
     else if (isDomainError(e)) {
-      io.stderr.write(`error (${e.code}): ${e.message}\n`);
+      io.stderr.write(`error (${e.code}): ${shown(e.message)}\n`);
       exitCode = EXIT.failure;
     } else {
       io.stderr.write(`roster: ${failure(e)}\n`);
@@ -530,8 +551,8 @@ export function failure(e: unknown): string {
   const state = postgresState(e);
   if (state) return `the database failed the command (SQLSTATE ${state})`;
   const err = e as NodeJS.ErrnoException | null;
-  if (typeof err?.code === 'string' && typeof err.syscall === 'string') return `${err.path ? `${err.path}: ` : ''}${osReason(e)}`;
-  return messageOf(e);
+  if (typeof err?.code === 'string' && typeof err.syscall === 'string') return shown(`${err.path ? `${err.path}: ` : ''}${osReason(e)}`);
+  return shown(messageOf(e));
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

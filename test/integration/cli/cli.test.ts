@@ -201,3 +201,51 @@ describe('roster connection', () => {
     expect((await services().connections.authenticate(b.token)).connection.name).toBe('Entra ID');
   });
 });
+
+/** Names reach the operator's terminal: none may carry control characters there. */
+describe('names with control characters', () => {
+  const hostile = 'Entra\u001b[2J\u001b[H\u001b]0;pwned\u0007\rFAKE  line\nsecond\u009b2J';
+  // Any control character but the line feeds that end the lines of the output.
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const escaped = 'Entra\\u001b[2J\\u001b[H\\u001b]0;pwned\\u0007\\rFAKE  line\\nsecond\\u009b2J';
+
+  it('are refused by every command that names something, as wrong usage, and the message shows none of them raw', async () => {
+    const { tenant, id } = await tenantWithConnection('Names refused');
+    for (const args of [
+      ['tenant', 'create', '--name', hostile],
+      ['connection', 'create', '--tenant', tenant, '--name', hostile],
+      ['connection', 'update', '--tenant', tenant, '--id', id, '--name', hostile],
+      ['apikey', 'create', '--tenant', tenant, '--name', hostile],
+      ['tenant', 'create', '--name', 'tab\there'],
+    ]) {
+      const r = await cli(...args);
+      expect({ args: args.slice(0, 2), code: r.code, out: r.out }).toEqual({ args: args.slice(0, 2), code: 2, out: '' });
+      expect(r.err).toMatch(/--name .*control character U\+00(1B|09)/);
+      expect(r.err).not.toMatch(RAW_CONTROL);
+    }
+    expect((await json('connection', 'list', '--tenant', tenant)).map((c: { name: string }) => c.name)).toEqual(['Entra ID']);
+  });
+
+  it('stored before they were refused, print escaped in the human output, and as they are in --json', async () => {
+    const { tenant, id } = await tenantWithConnection('Names stored');
+    await db.orm.em.fork().execute('update tenants set name = ? where id = ?', [`${hostile} tenant`, tenant]);
+    await db.orm.em.fork().execute('update scim_connections set name = ? where id = ?', [hostile, id]);
+
+    const tenants = await cli('tenant', 'list');
+    expect(tenants.code).toBe(0);
+    expect(tenants.out).not.toMatch(RAW_CONTROL);
+    expect(tenants.out).toContain(`${tenant}  ${escaped} tenant\n`);
+    const listed = await cli('connection', 'list', '--tenant', tenant);
+    expect(listed.code).toBe(0);
+    expect(listed.out).not.toMatch(RAW_CONTROL);
+    expect(listed.out.split('\n')).toEqual([expect.stringContaining(`${id}  ${escaped}  active`), '']);
+    const updated = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--on-delete', 'deactivate');
+    expect(updated.code).toBe(0);
+    expect(updated.out).not.toMatch(RAW_CONTROL);
+    expect(updated.out).toContain(`${id}  ${escaped}  active`);
+
+    expect((await json('connection', 'list', '--tenant', tenant))[0].name).toBe(hostile);
+    expect((await json('tenant', 'list')).find((t: { id: string }) => t.id === tenant).name).toBe(`${hostile} tenant`);
+  });
+});
