@@ -29,9 +29,12 @@ export function createConnectionService(deps: ServiceDeps) {
   }
 
   return {
+    /** The tenant's connections; NOT_FOUND when there is no such tenant (an empty list would say it has none). */
     async list(ctx: Ctx): Promise<ScimConnection[]> {
       assertCanRead(ctx);
-      return store.read((r) => r.connections.list(ctx.tenantId));
+      const found = await store.read((r) => r.connections.list(ctx.tenantId));
+      if (!found) throw new NotFoundError('Tenant', ctx.tenantId);
+      return found;
     },
 
     async get(ctx: Ctx, id: string): Promise<ScimConnection> {

@@ -7,6 +7,7 @@ import { failure, runCli } from '../../../src/cli/main.js';
 import { runCliIn } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { buildServices } from '../../../src/composition/services.js';
+import { systemActor } from '../../../src/domain/context.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -186,6 +187,17 @@ describe('roster connection', () => {
     const again = await cli('connection', 'delete', '--tenant', tenant, '--id', id);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/NOT_FOUND/);
+  });
+
+  it('list answers NOT_FOUND for a tenant that does not exist, or no longer does, rather than an empty list', async () => {
+    const { tenant } = await tenantWithConnection('Listed then deleted');
+    await services().tenants.delete(systemActor, tenant);
+    for (const id of ['01900000-0000-7000-8000-000000000000', tenant]) {
+      for (const args of [['connection', 'list', '--tenant', id], ['--json', 'connection', 'list', '--tenant', id]]) {
+        const r = await cli(...args);
+        expect({ args, code: r.code, out: r.out, err: r.err }).toEqual({ args, code: 1, out: '', err: `error (NOT_FOUND): Tenant ${id} not found\n` });
+      }
+    }
   });
 
   it('acts only on a connection of the tenant named', async () => {
