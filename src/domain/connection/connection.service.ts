@@ -83,8 +83,10 @@ export function createConnectionService(deps: ServiceDeps) {
           name: change.name != null ? requireName(change.name) : c.name,
           policies: change.policies != null ? normalisePolicies(change.policies, c.policies) : c.policies,
         };
-        await r.connections.update(next);
         const changes = [...(next.name !== c.name ? ['name'] : []), ...(sameData(next.policies, c.policies) ? [] : ['policies'])];
+        // Like a user or group write that changes nothing: no write, no audit event.
+        if (changes.length === 0) return c;
+        await r.connections.update(next);
         await recordAudit(deps, r, ctx, { action: 'connection.update', resourceType: 'ScimConnection', resourceId: id, changes });
         return next;
       });

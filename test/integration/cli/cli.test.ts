@@ -153,6 +153,17 @@ describe('roster connection', () => {
     expect(human.out).toContain('login name localPart, on collision reject, match by none, on delete deactivate');
   });
 
+  it('update with nothing to change writes no audit event and shows the connection as it is', async () => {
+    const { tenant, id } = await tenantWithConnection('No-op update');
+    const ctx = { tenantId: tenant, actor: systemActor, requestId: null };
+    const audited = async () => (await services().audit.list(ctx, { resourceId: id }, { cursor: null, limit: 50 })).items.map((i) => i.node.action);
+    const before = await json('connection', 'list', '--tenant', tenant);
+    for (const args of [[], ['--name', 'Entra ID'], ['--on-delete', 'delete', '--match-by', 'none']]) {
+      expect(await json('connection', 'update', '--tenant', tenant, '--id', id, ...args)).toEqual(before[0]);
+    }
+    expect(await audited()).toEqual(['connection.create']);
+  });
+
   it('update refuses unknown policy values with a usage error and changes nothing', async () => {
     const { tenant, id } = await tenantWithConnection('Bad policies');
     const bad = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--login-name', 'email');
