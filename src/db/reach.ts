@@ -28,8 +28,11 @@ const where = (t: Target): string => (t.host.startsWith('/') ? `${t.host} (port 
 /** A word as a shell takes it: quoted unless it is plain. */
 const shellWord = (s: string): string => (/^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** What PostgreSQL or the socket said, as one line for the operator. */
-export function unreachable(e: unknown, t: Target): DatabaseUnreachableError {
+/** node-postgres when the connection was not made and logged in within connectionTimeoutMillis. */
+const CONNECT_TIMEOUT = /^(?:timeout expired|Connection terminated due to connection timeout)$/;
+
+/** What PostgreSQL or the socket said, or that nothing was said within `timeoutMs`, as one line for the operator. */
+export function unreachable(e: unknown, t: Target, timeoutMs: number): DatabaseUnreachableError {
   const err = (e ?? {}) as { code?: unknown; message?: unknown; severity?: unknown };
   const code = typeof err.code === 'string' ? err.code : undefined;
   const message = typeof err.message === 'string' ? err.message : String(e);
@@ -49,7 +52,17 @@ export function unreachable(e: unknown, t: Target): DatabaseUnreachableError {
         return new DatabaseUnreachableError(`the database at ${where(t)} refused the connection (SQLSTATE ${code}: ${message})`, code);
     }
   }
-  return new DatabaseUnreachableError(`cannot connect to the database at ${where(t)}: ${message}`, code);
+  if (CONNECT_TIMEOUT.test(message)) return new DatabaseUnreachableError(`the database at ${where(t)} did not answer within ${timeoutMs / 1000} s`, 'ETIMEDOUT');
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ENOENT': // a socket directory where no server listens
+      return new DatabaseUnreachableError(`nothing answers for the database at ${where(t)} (${code}): is PostgreSQL running there, and DATABASE_URL right?`, code);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DatabaseUnreachableError(`the database host ${t.host} was not found (${code}): is DATABASE_URL right?`, code);
+    default:
+      return new DatabaseUnreachableError(`cannot connect to the database at ${where(t)}: ${message}`, code);
+  }
 }
 
 /**
@@ -66,7 +79,7 @@ export async function checkReachable(url: string, timeoutMs: number): Promise<vo
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw unreachable(e, target);
+    throw unreachable(e, target, timeoutMs);
   }
   await client.end();
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../../../src/db/embedded.js';
 import { runCliIn } from '../../support/cli.js';
 import { databaseExists, dropDatabaseIfExists, urlOnTestServer } from '../../support/db.js';
+import { silentPort } from '../../support/silent-port.js';
 
 /** The database of DATABASE_URL as the command line finds it: there, or said in words why not. */
 const missing = `roster_t_missing_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -53,5 +54,24 @@ describe('a server that checks passwords', () => {
       await pg.stop();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  it('that accepts connections and never answers is reported as not answering in time, naming host and port', async () => {
+    const silent = await silentPort();
+    try {
+      const started = Date.now();
+      const r = await runCliIn(`postgres://roster:secret-pw@127.0.0.1:${silent.port}/roster`, ['tenant', 'list']);
+      expect(r).toEqual({ code: 1, out: '', err: `roster: the database at 127.0.0.1:${silent.port} did not answer within 5 s\n` });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('where nothing listens is reported as such', async () => {
+    const r = await runCliIn('postgres://roster:secret-pw@127.0.0.1:1/roster', ['tenant', 'list']);
+    expect(r).toEqual({ code: 1, out: '', err: 'roster: nothing answers for the database at 127.0.0.1:1 (ECONNREFUSED): is PostgreSQL running there, and DATABASE_URL right?\n' });
   });
 });
