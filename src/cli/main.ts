@@ -510,11 +510,12 @@ export async function runCli(
     }
     throw e;
   }
-  // A reader of stdout that goes away (`roster users export | head`) ends the command quietly,
-  // as it ends the standard tools; the error is read from the stream, never left unheard.
-  let stdoutClosed: Error | null = null;
+  // Output that cannot be written is never lost silently: a reader of stdout that goes away
+  // (`roster users export | head`) ends the command quietly, as it ends the standard tools; any
+  // other failure (a full disk) is reported. The error is read from the stream, never left unheard.
+  let stdoutFailed: NodeJS.ErrnoException | null = null;
   io.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') stdoutClosed ??= e;
+    stdoutFailed ??= e;
   });
   let opened;
   try {
@@ -528,7 +529,7 @@ export async function runCli(
     const transfer = createTransfer({ services, batches });
     exitCode = (await action(services, out, transfer)) ?? EXIT.ok;
   } catch (e) {
-    if (stdoutClosed && e === stdoutClosed) exitCode = EXIT.closedPipe;
+    if (stdoutFailed && e === stdoutFailed) exitCode = EXIT.failure; // said below
     else if (isDomainError(e)) {
       io.stderr.write(`error (${e.code}): ${shown(e.message)}\n`);
       exitCode = EXIT.failure;
@@ -539,7 +540,13 @@ export async function runCli(
   } finally {
     await db.close();
   }
-  return stdoutClosed ? EXIT.closedPipe : exitCode;
+  const failed = stdoutFailed as NodeJS.ErrnoException | null;
+  if (failed?.code === 'EPIPE') return EXIT.closedPipe;
+  if (failed) {
+    io.stderr.write(`roster: cannot write to stdout: ${osReason(failed)}\n`);
+    return EXIT.failure;
+  }
+  return exitCode;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { link, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,6 +7,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { failure, runCli } from '../../../src/cli/main.js';
 import { runCliIn } from '../../support/cli.js';
+import { CLI } from '../../support/server-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { buildServices } from '../../../src/composition/services.js';
 import { systemActor } from '../../../src/domain/context.js';
@@ -113,6 +116,21 @@ describe('roster command line', () => {
     const fromOs: unknown = await link(dir, `${dir}-link`).catch((e: unknown) => e);
     await rm(dir, { recursive: true });
     expect(failure(fromOs)).toBe(`${dir}: operation not permitted (EPERM)`);
+  });
+
+  it('reports a stdout it cannot write to (a full disk) as a failure, rather than losing the output silently', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['tenant', 'create', '--name', 'Lost on a full disk'], ['tenant', 'list']]) {
+        const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, stdio: ['ignore', full, 'pipe'] });
+        let err = '';
+        proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+        const code = await new Promise((resolve) => proc.on('close', resolve));
+        expect({ args, code, err }).toEqual({ args, code: 1, err: 'roster: cannot write to stdout: no space left on device (ENOSPC)\n' });
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('reports configuration errors by variable', async () => {
