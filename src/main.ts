@@ -4,12 +4,13 @@ import { attachRosterSubscriptions, createRosterApp } from './composition/app.js
 import { startEventPruning } from './composition/event-retention.js';
 import { configuredOptions, openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { poolStats } from './db/orm.js';
+import { DatabaseUnreachableError } from './db/reach.js';
 import { startStatisticsUpkeep } from './composition/statistics-upkeep.js';
 import { createRosterLogger } from './composition/logger.js';
 import { answerRefusedRequests } from './http/client-errors.js';
-import { asyncStdout } from './http/logger.js';
+import { asyncStdout, type AsyncDestination, type Logger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 
 /** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
@@ -26,6 +27,29 @@ async function main(): Promise<void> {
   }
   const out = asyncStdout();
   const logger = createRosterLogger(config.logLevel, out.stream);
+  try {
+    await serve(config, logger, out);
+  } catch (e) {
+    // One log line like the others, then exit 1: the reason in words when it is known (a database
+    // that cannot be reached, a port that is taken), the error with its stack when it is not.
+    const { fields, msg } = startFailure(e);
+    logger.fatal(fields, msg);
+    await out.exit(1);
+  }
+}
+
+/** What a start-up failure's log line says. */
+function startFailure(e: unknown): { fields: object; msg: string } {
+  if (e instanceof DatabaseUnreachableError) return { fields: { code: e.code }, msg: `failed to start: ${e.message}` };
+  const err = e as NodeJS.ErrnoException | null;
+  if (typeof err?.code === 'string' && typeof err.syscall === 'string' && typeof err.message === 'string') {
+    return { fields: { code: err.code, syscall: err.syscall }, msg: `failed to start: ${err.message}` };
+  }
+  return { fields: { err: e }, msg: 'failed to start' };
+}
+
+/** Database, app, listen; once listening, the process runs until SIGINT or SIGTERM stops it. */
+async function serve(config: Config, logger: Logger, out: AsyncDestination): Promise<void> {
   logger.info({ embedded: !config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'starting');
   const metrics = createMetrics();
   const { db, services } = await openServices({

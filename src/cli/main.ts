@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { access, constants, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { configuredOptions, openServices } from '../composition/services.js';
+import { configuredOptions, openServices, postgresState } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
@@ -23,6 +23,7 @@ import {
 } from '../domain/connection/connection.js';
 import { systemActor, type Ctx } from '../domain/context.js';
 import { isDomainError } from '../domain/errors.js';
+import { CONTROL_CHARACTER } from '../domain/shared/resource.js';
 import type { Services } from '../domain/services.js';
 import { startProgress, type Progress } from './progress.js';
 
@@ -42,8 +43,11 @@ interface Out {
 /** Runs a command; a number is the exit code (EXIT below), nothing means success. */
 type Action = (services: Services, out: Out, transfer: Transfer) => Promise<number | void>;
 
-/** Exit codes, as the README documents them. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, linesRejected: 3 } as const;
+/**
+ * Exit codes, as the README documents them. A closed stdout ends the command with 141
+ * (128 + SIGPIPE), what a shell reports for a standard tool whose reader went away.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, linesRejected: 3, closedPipe: 141 } as const;
 
 interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -52,9 +56,49 @@ interface Io {
 
 const isTTY = (s: NodeJS.WritableStream): boolean => (s as { isTTY?: boolean }).isTTY === true;
 
-/** Writes text to a stream, waiting whenever the stream asks to (backpressure keeps memory flat). */
+/**
+ * Writes text to a stream, waiting whenever the stream asks to (backpressure keeps memory flat).
+ * A stream that failed (a file that could not be written, a closed pipe) throws its error here.
+ */
 async function writeText(out: NodeJS.WritableStream, text: string): Promise<void> {
+  const failed = (out as Writable).errored;
+  if (failed) throw failed;
   if (!out.write(text)) await once(out, 'drain');
+}
+
+/** An error's message (errors of Node.js's own may come from another realm than this module's Error). */
+const messageOf = (e: unknown): string => {
+  const message = (e as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(e);
+};
+
+/** What an operating system error says, without the path Node.js puts after it: "no such file or directory (ENOENT)". */
+export function osReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | null;
+  const message = messageOf(e);
+  if (typeof err?.code !== 'string' || !message.startsWith(`${err.code}: `)) return message;
+  const text = message.slice(err.code.length + 2);
+  const at = err.syscall ? text.lastIndexOf(`, ${err.syscall}`) : -1;
+  return `${at >= 0 ? text.slice(0, at) : text} (${err.code})`;
+}
+
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
+
+/**
+ * Stored text as a terminal may be shown it: each control character escaped as JSON escapes it
+ * (`\u001b`, `\n`; DEL and C1 as `\u007f`…), so no escape sequence, carriage return or line
+ * break in a name written before names were checked reaches the terminal raw.
+ */
+export const shown = (text: string): string =>
+  text.replace(CONTROL_CHARACTERS, (c) => (c < '\u007f' ? JSON.stringify(c).slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
+/** A --name holding a control character is wrong usage: a name is one line of printable text. */
+function checkName(_program: Command, command: Command): void {
+  const name = command.opts<{ name?: unknown }>().name;
+  const control = typeof name === 'string' ? CONTROL_CHARACTER.exec(name) : null;
+  if (!control) return;
+  const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  command.error(`error: option '--name <name>' holds the control character ${code}; a name is one line of printable text`, { exitCode: EXIT.usage, code: 'roster.name' });
 }
 
 function positiveInt(max: number): (raw: string) => number {
@@ -75,21 +119,78 @@ async function unreadable(file: string): Promise<string | null> {
   }
 }
 
-/** Writes to `file` through a temporary file beside it, renamed on success: no half-written export. */
-async function toFile(file: string, write: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+/** An error writing an export to its file, named by the file and the reason. */
+class OutFileError extends Error {
+  constructor(file: string, reason: string) {
+    super(`cannot write ${file}: ${reason}`);
+    this.name = 'OutFileError';
+  }
+}
+
+interface OutFile {
+  readonly file: string;
+  readonly stream: NodeJS.WritableStream;
+  /** Ends the file and puts it in place. */
+  commit(): Promise<void>;
+  /** Removes what was written. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Opens a temporary file beside `file`, renamed onto it on commit: no half-written export.
+ * Resolves with why the file cannot be written (a missing or read-only directory, a directory
+ * named as the file) when it cannot even be created.
+ */
+async function openOut(file: string): Promise<OutFile | string> {
+  if ((await stat(file).catch(() => null))?.isDirectory()) return `cannot write ${file}: it is a directory`;
   const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-  const stream = createWriteStream(tmp, { flags: 'wx' });
+  let handle;
   try {
-    const n = await write(stream);
-    stream.end();
-    await finished(stream);
-    await rename(tmp, file);
-    return n;
+    handle = await open(tmp, 'wx');
   } catch (e) {
+    return `cannot write ${file}: ${osReason(e)}`;
+  }
+  const stream = handle.createWriteStream();
+  // A failed write is read from the stream (writeText), never thrown as an unheard 'error' event.
+  stream.on('error', () => undefined);
+  const abandon = async () => {
     stream.destroy();
     await rm(tmp, { force: true });
-    throw e;
+  };
+  return {
+    file,
+    stream,
+    abandon,
+    async commit() {
+      try {
+        stream.end();
+        await finished(stream);
+        await rename(tmp, file);
+      } catch (e) {
+        await abandon();
+        throw new OutFileError(file, osReason(e));
+      }
+    },
+  };
+}
+
+/** Writes to the file through `out`; a failed write is reported by the file and the reason. */
+async function toFile(out: OutFile, write: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+  let n: number;
+  try {
+    n = await write(out.stream);
+  } catch (e) {
+    await out.abandon();
+    throw e === (out.stream as Writable).errored ? new OutFileError(out.file, osReason(e)) : e;
   }
+  await out.commit();
+  return n;
+}
+
+/** An option's value that must not be empty (an empty file name is no file). */
+function nonEmpty(raw: string): string {
+  if (raw === '') throw new InvalidArgumentError('must not be empty');
+  return raw;
 }
 
 const TRANSFER_HELP = `
@@ -108,23 +209,28 @@ function transferCommands(program: Command, run: (action: Action) => Promise<voi
       .command('export')
       .description(`write the tenant's ${about} as SCIM JSON lines, one resource per line`)
       .requiredOption('--tenant <id>', 'tenant id')
-      .option('--out <file>', 'write to this file instead of stdout')
+      .option('--out <file>', 'write to this file instead of stdout', nonEmpty)
       .action((o: { tenant: string; out?: string }) =>
         run(async (s, out, transfer) => {
           const ctx = tenantCtx((await s.tenants.get(systemActor, o.tenant)).id);
+          const file = o.out === undefined ? null : await openOut(o.out);
+          if (typeof file === 'string') {
+            io.stderr.write(`${file}\n`);
+            return EXIT.usage;
+          }
           const progress = startProgress({ stream: io.stderr, isTTY: isTTY(io.stderr) }, `exporting ${noun}`);
           const started = performance.now();
           let n: number;
           try {
             const to = (stream: NodeJS.WritableStream) => transfer.export(noun, { ctx, write: (text) => writeText(stream, text), progress });
-            n = o.out ? await toFile(o.out, to) : await to(io.stdout);
+            n = file ? await toFile(file, to) : await to(io.stdout);
           } finally {
             progress.end();
           }
           const summary = { exported: n, type: noun, seconds: Number(((performance.now() - started) / 1000).toFixed(3)) };
-          const human = `exported ${n} ${noun}${o.out ? ` to ${o.out}` : ''} in ${summary.seconds.toFixed(1)} s`;
+          const human = `exported ${n} ${noun}${file ? ` to ${file.file}` : ''} in ${summary.seconds.toFixed(1)} s`;
           // With the data on stdout, the summary goes to stderr.
-          if (o.out) out.print(human, summary);
+          if (file) out.print(human, summary);
           else io.stderr.write(`${out.json ? JSON.stringify(summary) : human}\n`);
         }),
       );
@@ -153,7 +259,7 @@ function transferCommands(program: Command, run: (action: Action) => Promise<voi
             batchSize: o.batchSize,
             progress: (label) => (current = startProgress(term, `${label} ${noun}`)),
             report: (line, problem, reason) => {
-              const text = out.json ? JSON.stringify({ line, problem, reason }) : `line ${line}: ${problem}: ${reason}`;
+              const text = out.json ? JSON.stringify({ line, problem, reason }) : `line ${line}: ${problem}: ${shown(reason)}`;
               if (current) current.note(text);
               else io.stderr.write(`${text}\n`);
             },
@@ -214,7 +320,7 @@ function describeConnection(c: ScimConnection): string {
   const p = c.policies;
   const policies = `login name ${p.loginName}, on collision ${p.onLoginNameCollision}, match by ${p.matchBy.length ? p.matchBy.join(',') : 'none'}, on delete ${p.onDelete}`;
   const state = c.pausedAt ? `PAUSED since ${c.pausedAt.toISOString()}` : 'active';
-  return `${c.id}  ${c.name}  ${state}  ${policies}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`;
+  return `${c.id}  ${shown(c.name)}  ${state}  ${policies}  last used ${c.lastUsedAt?.toISOString() ?? 'never'}`;
 }
 
 function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
@@ -224,7 +330,8 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .description('Roster admin command line')
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', checkName);
 
   const tenant = program.command('tenant').description('manage tenants');
   tenant
@@ -234,7 +341,7 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .action((o: { name: string }) =>
       run(async (s, out) => {
         const t = await s.tenants.create(systemActor, o.name);
-        out.print(`tenant ${t.id} created (${t.name})`, { id: t.id, name: t.name });
+        out.print(`tenant ${t.id} created (${shown(t.name)})`, { id: t.id, name: t.name });
       }),
     );
   tenant
@@ -243,7 +350,7 @@ function buildProgram(run: (action: Action) => Promise<void>, io: Io): Command {
     .action(() =>
       run(async (s, out) => {
         const ts = await s.tenants.list(systemActor);
-        out.print(ts.map((t) => `${t.id}  ${t.name}`).join('\n') || '(no tenants)', ts.map((t) => ({ id: t.id, name: t.name })));
+        out.print(ts.map((t) => `${t.id}  ${shown(t.name)}`).join('\n') || '(no tenants)', ts.map((t) => ({ id: t.id, name: t.name })));
       }),
     );
 
@@ -403,25 +510,56 @@ export async function runCli(
     }
     throw e;
   }
-  const { db, services, batches } = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, ...configuredOptions(config) });
+  // Output that cannot be written is never lost silently: a reader of stdout that goes away
+  // (`roster users export | head`) ends the command quietly, as it ends the standard tools; any
+  // other failure (a full disk) is reported. The error is read from the stream, never left unheard.
+  let stdoutFailed: NodeJS.ErrnoException | null = null;
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    stdoutFailed ??= e;
+  });
+  let opened;
+  try {
+    opened = await openServices({ url: config.databaseUrl, dataDir: config.dataDir, reuseRunning: true, ...configuredOptions(config) });
+  } catch (e) {
+    io.stderr.write(`roster: ${failure(e)}\n`);
+    return EXIT.failure;
+  }
+  const { db, services, batches } = opened;
   try {
     const transfer = createTransfer({ services, batches });
     exitCode = (await action(services, out, transfer)) ?? EXIT.ok;
   } catch (e) {
-    if (!isDomainError(e)) throw e;
-    io.stderr.write(`error (${e.code}): ${e.message}\n`);
-    exitCode = EXIT.failure;
+    if (stdoutFailed && e === stdoutFailed) exitCode = EXIT.failure; // said below
+    else if (isDomainError(e)) {
+      io.stderr.write(`error (${e.code}): ${shown(e.message)}\n`);
+      exitCode = EXIT.failure;
+    } else {
+      io.stderr.write(`roster: ${failure(e)}\n`);
+      exitCode = EXIT.failure;
+    }
   } finally {
     await db.close();
+  }
+  const failed = stdoutFailed as NodeJS.ErrnoException | null;
+  if (failed?.code === 'EPIPE') return EXIT.closedPipe;
+  if (failed) {
+    io.stderr.write(`roster: cannot write to stdout: ${osReason(failed)}\n`);
+    return EXIT.failure;
   }
   return exitCode;
 }
 
-/** What went wrong, without what a database error's message holds (the statement and its values). */
-function failure(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `the database failed the command (SQLSTATE ${code})`;
-  return e instanceof Error ? e.message : String(e);
+/**
+ * What went wrong, in one line: a PostgreSQL error by its SQLSTATE (its message holds the
+ * statement and its values), an operating system error by its path and reason, anything else
+ * by its message.
+ */
+export function failure(e: unknown): string {
+  const state = postgresState(e);
+  if (state) return `the database failed the command (SQLSTATE ${state})`;
+  const err = e as NodeJS.ErrnoException | null;
+  if (typeof err?.code === 'string' && typeof err.syscall === 'string') return shown(`${err.path ? `${err.path}: ` : ''}${osReason(e)}`);
+  return shown(messageOf(e));
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

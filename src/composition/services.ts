@@ -8,6 +8,8 @@ import type { BatchRunner } from '../scim/transfer/import.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { resolveHost } from '../domain/webhook/url-guard.js';
 
+export { postgresState } from '../db/sql.js';
+
 /** How the services are built: the store's options and the configured limits (the defaults when absent). */
 export type ServiceOptions = StoreOptions & {
   readonly limits?: Config['limits'];

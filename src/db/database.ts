@@ -5,6 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
 import { migrationsList } from './migrations/index.js';
 import { migrate, openOrm, type OrmOptions } from './orm.js';
 import { announcerOf } from './event-announcer.js';
+import { checkReachable } from './reach.js';
 
 export interface Database {
   readonly orm: MikroORM;
@@ -54,9 +55,13 @@ export function createReadinessProbe(url: string, timeoutMs = 800): ReadinessPro
   };
 }
 
+/** How long the first connection to DATABASE_URL may take (or the pool's acquire timeout, when longer). */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 /**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL when there is none, then applies
- * pending migrations.
+ * pending migrations. The database of DATABASE_URL must exist: a mistyped name is reported,
+ * never created (the embedded PostgreSQL creates its own).
  */
 export async function openDatabase(o: {
   url: string | undefined;
@@ -74,6 +79,8 @@ export async function openDatabase(o: {
 }): Promise<Database & { migrated: string[] }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = o.url;
+  // A database that is not there, or will not have Roster, is said in words; none is created.
+  if (url) await checkReachable(url, Math.max(CONNECT_TIMEOUT_MS, o.pool?.acquireTimeoutMs ?? 0));
   if (!url) {
     embedded = await startEmbeddedPostgres(o.dataDir, { reuseRunning: o.reuseRunning ?? false, ...(o.onLog ? { onLog: o.onLog } : {}) });
     url = embedded.url;

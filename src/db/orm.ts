@@ -37,6 +37,9 @@ export function ormConfig(o: OrmOptions): Options {
     extensions: [Migrator],
     // Requests and commands fork their own EntityManager; the global one is never used directly.
     allowGlobalContext: false,
+    // A database that does not exist is an error to report (a mistyped DATABASE_URL), never one to
+    // create: whoever runs Roster creates its database (docs/operations.md#the-database).
+    ensureDatabase: false,
     // Work waits a bounded time for a connection, and no statement runs unbounded
     // (docs/architecture.md#robustness); both faults become 503s (translateDbError).
     pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: o.acquireTimeoutMs ?? 3000 },

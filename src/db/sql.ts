@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DriverException, type EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import type { Later } from '../domain/ports.js';
 import { extended } from '../domain/shared/objects.js';
 import { ConflictError, InvalidValueError, NotFoundError, StaleWriteError, UnavailableError, type UnavailableReason, type UniqueRule } from '../domain/errors.js';
@@ -654,6 +655,17 @@ const pgMessage = (message: string): string | undefined => {
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const identifier = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 128 ? v : undefined);
+
+/**
+ * The SQLSTATE of an error PostgreSQL itself reported (node-postgres's DatabaseError, also as
+ * MikroORM wraps it), or null for any other error: a socket's or a file's error codes (EPIPE,
+ * EPERM, …) look like SQLSTATEs but are not.
+ */
+export function postgresState(e: unknown): string | null {
+  if (!(e instanceof pg.DatabaseError || e instanceof DriverException)) return null;
+  const err = e as DriverLike;
+  return typeof err.severity === 'string' && typeof err.code === 'string' && SQLSTATE.test(err.code) ? err.code : null;
+}
 
 /**
  * Describes an error from the driver, knex or MikroORM for a log line, or returns null when `e`

@@ -222,7 +222,8 @@ export interface TenantRepository {
 
 export interface ConnectionRepository {
   get(tenantId: string, id: string): Promise<ScimConnection | null>;
-  list(tenantId: string): Promise<ScimConnection[]>;
+  /** The tenant's connections, or null when there is no such tenant. */
+  list(tenantId: string): Promise<ScimConnection[] | null>;
   findByTokenHash(tokenHash: string): Promise<(ScimConnection & { tokenHash: string }) | null>;
   insert(c: ScimConnection, tokenHash: string): Promise<void>;
   update(c: ScimConnection): Promise<void>;

@@ -37,6 +37,24 @@ const statementIn = (line: string): string =>
   // eslint-disable-next-line no-control-regex
   line.replace(/\u001b\[\d+m/g, '').replace(/^\[query\] /, '').replace(/ \[took [^\]]*\]$/, '');
 
+/** A URL on the test server for `database`, which need not exist, logging in as `user` when one is given. */
+export function urlOnTestServer(database: string, user?: string): string {
+  const u = serverUrl();
+  u.pathname = `/${database}`;
+  if (user !== undefined) {
+    u.username = user;
+    u.password = '';
+  }
+  return u.toString();
+}
+
+/** Whether the test server has a database of that name. */
+export const databaseExists = (name: string): Promise<boolean> =>
+  admin(async (c) => ((await c.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0);
+
+/** Drops the database of that name, if there is one: only for names a test made up itself. */
+export const dropDatabaseIfExists = (name: string): Promise<void> => admin((c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined);
+
 export type PoolOptions = Pick<OrmOptions, 'poolMax' | 'acquireTimeoutMs' | 'statementTimeoutMs'>;
 
 /** A new database with no tables at all, for a server process that migrates it itself. */

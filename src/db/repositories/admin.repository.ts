@@ -111,7 +111,14 @@ export function createConnectionRepository(db: Db, credentials: CredentialScope 
       return r ? toConnection(r) : null;
     },
     async list(tenantId) {
-      return (await query<ConnectionRow>(db, 'select * from scim_connections where tenant_id = ? order by created_at, id', [tenantId])).map(toConnection);
+      // One statement says both: no row at all when there is no such tenant, one row of nulls when it has no connection.
+      const rows = await query<ConnectionRow | { [K in keyof ConnectionRow]: null }>(
+        db,
+        'select c.* from tenants t left join scim_connections c on c.tenant_id = t.id where t.id = ? order by c.created_at, c.id',
+        [tenantId],
+      );
+      if (rows.length === 0) return null;
+      return rows.flatMap((r) => (r.id === null ? [] : [toConnection(r as ConnectionRow)]));
     },
     findByTokenHash(tokenHash) {
       return cachedCredential(credentials, `scim:${tokenHash}`, async () => {

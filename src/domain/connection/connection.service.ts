@@ -29,9 +29,12 @@ export function createConnectionService(deps: ServiceDeps) {
   }
 
   return {
+    /** The tenant's connections; NOT_FOUND when there is no such tenant (an empty list would say it has none). */
     async list(ctx: Ctx): Promise<ScimConnection[]> {
       assertCanRead(ctx);
-      return store.read((r) => r.connections.list(ctx.tenantId));
+      const found = await store.read((r) => r.connections.list(ctx.tenantId));
+      if (!found) throw new NotFoundError('Tenant', ctx.tenantId);
+      return found;
     },
 
     async get(ctx: Ctx, id: string): Promise<ScimConnection> {
@@ -80,8 +83,10 @@ export function createConnectionService(deps: ServiceDeps) {
           name: change.name != null ? requireName(change.name) : c.name,
           policies: change.policies != null ? normalisePolicies(change.policies, c.policies) : c.policies,
         };
-        await r.connections.update(next);
         const changes = [...(next.name !== c.name ? ['name'] : []), ...(sameData(next.policies, c.policies) ? [] : ['policies'])];
+        // Like a user or group write that changes nothing: no write, no audit event.
+        if (changes.length === 0) return c;
+        await r.connections.update(next);
         await recordAudit(deps, r, ctx, { action: 'connection.update', resourceType: 'ScimConnection', resourceId: id, changes });
         return next;
       });

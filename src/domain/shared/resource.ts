@@ -25,11 +25,24 @@ export function lookupNames(names: readonly string[]): string[] {
   return names.filter((n) => typeof n === 'string' && characterProblem(n) === null);
 }
 
-/** A required, trimmed name of at most `max` characters (tenants, connections, API keys). */
+/** Control characters: C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F). */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A required, trimmed name of at most `max` characters (tenants, connections, API keys). A name
+ * is one line of text: it holds no control characters (line breaks, tabs, terminal escapes), so
+ * it prints as what it is wherever it is shown.
+ */
 export function requireName(value: unknown, field = 'name', max = 200): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidValueError(`"${field}" is required and must not be empty`, field);
   if (value.length > max) throw new InvalidValueError(`"${field}" is longer than ${max} characters`, field);
   const problem = characterProblem(value);
   if (problem) throw new InvalidValueError(`"${field}" ${problem}`, field);
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control) {
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new InvalidValueError(`"${field}" contains the control character ${code}; a name is one line of printable text`, field);
+  }
   return value.trim();
 }

@@ -1,8 +1,16 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { link, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
-import { runCli } from '../../../src/cli/main.js';
+import pg from 'pg';
+import { failure, runCli } from '../../../src/cli/main.js';
 import { runCliIn } from '../../support/cli.js';
+import { CLI } from '../../support/server-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { buildServices } from '../../../src/composition/services.js';
+import { systemActor } from '../../../src/domain/context.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -95,6 +103,36 @@ describe('roster command line', () => {
     expect(unknown.err).toMatch(/NOT_FOUND/);
   });
 
+  it('reports a PostgreSQL error by its SQLSTATE, and an operating system error as such, with its path', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const fromPg: unknown = await client.query('select 1 / 0').catch((e: unknown) => e);
+    await client.end();
+    expect(failure(fromPg)).toBe('the database failed the command (SQLSTATE 22012)');
+    const throughOrm: unknown = await db.orm.em.fork().execute('select 1 / 0').catch((e: unknown) => e);
+    expect(failure(throughOrm)).toBe('the database failed the command (SQLSTATE 22012)');
+    // A hard link to a directory: EPERM, five capital letters like an SQLSTATE.
+    const dir = await mkdtemp(path.join(tmpdir(), 'roster-cli-'));
+    const fromOs: unknown = await link(dir, `${dir}-link`).catch((e: unknown) => e);
+    await rm(dir, { recursive: true });
+    expect(failure(fromOs)).toBe(`${dir}: operation not permitted (EPERM)`);
+  });
+
+  it('reports a stdout it cannot write to (a full disk) as a failure, rather than losing the output silently', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['tenant', 'create', '--name', 'Lost on a full disk'], ['tenant', 'list']]) {
+        const proc = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, stdio: ['ignore', full, 'pipe'] });
+        let err = '';
+        proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+        const code = await new Promise((resolve) => proc.on('close', resolve));
+        expect({ args, code, err }).toEqual({ args, code: 1, err: 'roster: cannot write to stdout: no space left on device (ENOSPC)\n' });
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
   it('reports configuration errors by variable', async () => {
     const r = await runCli(['tenant', 'list'], { stdout: process.stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), env: { DATABASE_URL: 'mysql://nope' } });
     expect(r).toBe(2);
@@ -133,6 +171,17 @@ describe('roster connection', () => {
     expect(human.out).toContain('login name localPart, on collision reject, match by none, on delete deactivate');
   });
 
+  it('update with nothing to change writes no audit event and shows the connection as it is', async () => {
+    const { tenant, id } = await tenantWithConnection('No-op update');
+    const ctx = { tenantId: tenant, actor: systemActor, requestId: null };
+    const audited = async () => (await services().audit.list(ctx, { resourceId: id }, { cursor: null, limit: 50 })).items.map((i) => i.node.action);
+    const before = await json('connection', 'list', '--tenant', tenant);
+    for (const args of [[], ['--name', 'Entra ID'], ['--on-delete', 'delete', '--match-by', 'none']]) {
+      expect(await json('connection', 'update', '--tenant', tenant, '--id', id, ...args)).toEqual(before[0]);
+    }
+    expect(await audited()).toEqual(['connection.create']);
+  });
+
   it('update refuses unknown policy values with a usage error and changes nothing', async () => {
     const { tenant, id } = await tenantWithConnection('Bad policies');
     const bad = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--login-name', 'email');
@@ -169,6 +218,17 @@ describe('roster connection', () => {
     expect(again.err).toMatch(/NOT_FOUND/);
   });
 
+  it('list answers NOT_FOUND for a tenant that does not exist, or no longer does, rather than an empty list', async () => {
+    const { tenant } = await tenantWithConnection('Listed then deleted');
+    await services().tenants.delete(systemActor, tenant);
+    for (const id of ['01900000-0000-7000-8000-000000000000', tenant]) {
+      for (const args of [['connection', 'list', '--tenant', id], ['--json', 'connection', 'list', '--tenant', id]]) {
+        const r = await cli(...args);
+        expect({ args, code: r.code, out: r.out, err: r.err }).toEqual({ args, code: 1, out: '', err: `error (NOT_FOUND): Tenant ${id} not found\n` });
+      }
+    }
+  });
+
   it('acts only on a connection of the tenant named', async () => {
     const a = await tenantWithConnection('Tenant A');
     const b = await tenantWithConnection('Tenant B');
@@ -180,5 +240,53 @@ describe('roster connection', () => {
     const r = await cli('connection', 'update', '--tenant', a.tenant, '--id', b.id, '--name', 'hijacked');
     expect(r.code).toBe(1);
     expect((await services().connections.authenticate(b.token)).connection.name).toBe('Entra ID');
+  });
+});
+
+/** Names reach the operator's terminal: none may carry control characters there. */
+describe('names with control characters', () => {
+  const hostile = 'Entra\u001b[2J\u001b[H\u001b]0;pwned\u0007\rFAKE  line\nsecond\u009b2J';
+  // Any control character but the line feeds that end the lines of the output.
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const escaped = 'Entra\\u001b[2J\\u001b[H\\u001b]0;pwned\\u0007\\rFAKE  line\\nsecond\\u009b2J';
+
+  it('are refused by every command that names something, as wrong usage, and the message shows none of them raw', async () => {
+    const { tenant, id } = await tenantWithConnection('Names refused');
+    for (const args of [
+      ['tenant', 'create', '--name', hostile],
+      ['connection', 'create', '--tenant', tenant, '--name', hostile],
+      ['connection', 'update', '--tenant', tenant, '--id', id, '--name', hostile],
+      ['apikey', 'create', '--tenant', tenant, '--name', hostile],
+      ['tenant', 'create', '--name', 'tab\there'],
+    ]) {
+      const r = await cli(...args);
+      expect({ args: args.slice(0, 2), code: r.code, out: r.out }).toEqual({ args: args.slice(0, 2), code: 2, out: '' });
+      expect(r.err).toMatch(/--name .*control character U\+00(1B|09)/);
+      expect(r.err).not.toMatch(RAW_CONTROL);
+    }
+    expect((await json('connection', 'list', '--tenant', tenant)).map((c: { name: string }) => c.name)).toEqual(['Entra ID']);
+  });
+
+  it('stored before they were refused, print escaped in the human output, and as they are in --json', async () => {
+    const { tenant, id } = await tenantWithConnection('Names stored');
+    await db.orm.em.fork().execute('update tenants set name = ? where id = ?', [`${hostile} tenant`, tenant]);
+    await db.orm.em.fork().execute('update scim_connections set name = ? where id = ?', [hostile, id]);
+
+    const tenants = await cli('tenant', 'list');
+    expect(tenants.code).toBe(0);
+    expect(tenants.out).not.toMatch(RAW_CONTROL);
+    expect(tenants.out).toContain(`${tenant}  ${escaped} tenant\n`);
+    const listed = await cli('connection', 'list', '--tenant', tenant);
+    expect(listed.code).toBe(0);
+    expect(listed.out).not.toMatch(RAW_CONTROL);
+    expect(listed.out.split('\n')).toEqual([expect.stringContaining(`${id}  ${escaped}  active`), '']);
+    const updated = await cli('connection', 'update', '--tenant', tenant, '--id', id, '--on-delete', 'deactivate');
+    expect(updated.code).toBe(0);
+    expect(updated.out).not.toMatch(RAW_CONTROL);
+    expect(updated.out).toContain(`${id}  ${escaped}  active`);
+
+    expect((await json('connection', 'list', '--tenant', tenant))[0].name).toBe(hostile);
+    expect((await json('tenant', 'list')).find((t: { id: string }) => t.id === tenant).name).toBe(`${hostile} tenant`);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -10,7 +11,7 @@ import { SCHEMA } from '../../../src/scim/registry/attribute.registry.js';
 import { runCliIn } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { email, profile } from '../../support/fixtures.js';
-import { runCliProcess } from '../../support/server-process.js';
+import { CLI, runCliProcess } from '../../support/server-process.js';
 
 type Json = Record<string, unknown>;
 
@@ -339,6 +340,50 @@ describe('moving users and groups between tenants (roster users|groups export|im
       expect(help.out).toMatch(/^Usage: roster/m);
     }
     expect((await cli('users', 'import', '--help')).out).toMatch(/Exit codes: 0 done; 3 some lines were rejected/);
+  });
+
+  it('refuses an export to a file it cannot create with one line naming the file and why, exit 2, and leaves nothing behind', async () => {
+    const t = await tenant('Unwritable');
+    await services.users.create(t, profile('una@example.com'));
+    const env = { DATABASE_URL: db.url };
+    for (const [noun, out, reason] of [
+      ['users', '/nonexistent/dir/x.jsonl', /no such file or directory/],
+      ['groups', '/nonexistent/dir/x.jsonl', /no such file or directory/],
+      ['users', '/proc/self/nope.jsonl', /\(E[A-Z]+\)/],
+      ['groups', dir, /is a directory/],
+    ] as const) {
+      const r = await runCliProcess([noun, 'export', '--tenant', t.tenantId, '--out', out], env);
+      expect({ noun, out, code: r.code, stdout: r.stdout }).toEqual({ noun, out, code: 2, stdout: '' });
+      expect(r.stderr).toMatch(new RegExp(`^cannot write ${out.replace(/[/.]/g, '\\$&')}: [^\n]+\n$`));
+      expect(r.stderr).toMatch(reason);
+    }
+    expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('refuses an empty --out as wrong usage rather than writing to stdout', async () => {
+    const t = await tenant('EmptyOut');
+    await services.users.create(t, profile('eve@example.com'));
+    for (const noun of ['users', 'groups']) {
+      const r = await cli(noun, 'export', '--tenant', t.tenantId, '--out', '');
+      expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
+      expect(r.err).toMatch(/--out/);
+    }
+  });
+
+  it('ends quietly when the reader of stdout goes away, as `| head` does, with exit 141', async () => {
+    const t = await tenant('Pipe');
+    // Far more than a pipe holds, so the export is still writing when head has gone.
+    for (let i = 0; i < 300; i++) await services.groups.create(t, { displayName: `g${i}-${'x'.repeat(1000)}`, externalId: null, extensions: {} });
+    const sh = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" groups export --tenant ${t.tenantId} | head -c 10; echo " exit \${PIPESTATUS[0]}"`], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    sh.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    sh.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    await new Promise((resolve) => sh.on('close', resolve));
+    expect({ out, err }).toEqual({ out: `${'{"schemas"'} exit 141\n`, err: '' });
   });
 
   it('writes the export to stdout when no file is given, the summary to stderr', async () => {

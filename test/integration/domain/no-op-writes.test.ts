@@ -150,3 +150,33 @@ describe('a group write that changes nothing', () => {
     expect(await actions(id)).toEqual(['group.create', 'group.update']);
   });
 });
+
+describe('a SCIM connection update that changes nothing', () => {
+  const CONNECTION = 'id name policies { loginName onLoginNameCollision matchBy onDelete }';
+  const update = (input: Record<string, unknown>) =>
+    gqlOk(h, `mutation($i: UpdateScimConnectionInput!) { updateScimConnection(input: $i) { connection { ${CONNECTION} } } }`, { i: input }, t.adminKey);
+  const events = async (): Promise<number> => (await h.services.events.list(c.ctx, {}, { direction: 'forward', after: null, before: null, limit: 1000 })).items.length;
+
+  it('writes no audit event and no change event, and answers with the connection as it is', async () => {
+    const { createScimConnection } = await gqlOk(
+      h,
+      `mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "Okta", policies: { matchBy: [USER_NAME] } }) { connection { ${CONNECTION} } } }`,
+      { t: t.id },
+      t.adminKey,
+    );
+    const created = createScimConnection.connection;
+    const before = await events();
+    for (const input of [{}, { name: 'Okta' }, { name: '  Okta ' }, { policies: {} }, { policies: { matchBy: ['USER_NAME'], loginName: 'AS_SENT' } }, { name: 'Okta', policies: { onDelete: 'DELETE' } }]) {
+      expect((await update({ id: created.id, ...input })).updateScimConnection.connection).toEqual(created);
+    }
+    expect(await actions(created.id)).toEqual(['connection.create']);
+    expect(await events()).toBe(before);
+  });
+
+  it('still records a real change once', async () => {
+    const { createScimConnection } = await gqlOk(h, `mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "Ping" }) { connection { id } } }`, { t: t.id }, t.adminKey);
+    const id = createScimConnection.connection.id as string;
+    await update({ id, name: 'Ping (prod)' });
+    expect(await actions(id)).toEqual(['connection.create', 'connection.update']);
+  });
+});

@@ -1,3 +1,4 @@
+import { systemActor } from '../../../src/domain/context.js';
 import { startHarness, type Harness } from '../../support/harness.js';
 import { gql, gqlOk, tenantWithKeys, type Json } from '../../support/graphql.js';
 import { send, USER_SCHEMA } from '../../support/scim.js';
@@ -85,6 +86,17 @@ describe('pausing a SCIM connection', () => {
     const r = await pause(other.id, t.readKey);
     expect(r.code).toBe('FORBIDDEN');
     expect((await scim(other.token, 'GET', '/Users?count=1')).status).toBe(200);
+  });
+
+  it("answers NOT_FOUND for the connections of a tenant that does not exist, or no longer does", async () => {
+    const { createTenant } = await gqlOk(h, 'mutation { createTenant(input: { name: "Gone soon" }) { tenant { id } } }');
+    const gone = createTenant.tenant.id as string;
+    await gqlOk(h, 'mutation($id: ID!) { deleteTenant(input: { id: $id }) { deletedId } }', { id: gone });
+    for (const id of ['01900000-0000-7000-8000-000000000000', gone]) {
+      const r = await gql(h, 'query($t: ID!) { tenant(id: $t) { scimConnections { id } } }', { t: id });
+      expect({ id, code: r.code }).toEqual({ id, code: 'NOT_FOUND' });
+      await expect(h.services.connections.list({ tenantId: id, actor: systemActor, requestId: null })).rejects.toMatchObject({ code: 'NOT_FOUND', message: `Tenant ${id} not found` });
+    }
   });
 
   it('answers NOT_FOUND for an id that is not a connection', async () => {

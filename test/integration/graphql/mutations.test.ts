@@ -43,6 +43,37 @@ describe('tenants', () => {
   });
 });
 
+describe('names', () => {
+  // What a terminal would run if a name reached it raw: clear the screen, set the title, overwrite the line.
+  const hostile = 'Entra\u001b[2J\u001b[H\u001b]0;pwned\u0007\rFAKE  line\nsecond';
+
+  it.each([
+    ['createScimConnection', 'mutation($t: ID!, $n: String!) { createScimConnection(input: { tenantId: $t, name: $n }) { token } }'],
+    ['createApiKey', 'mutation($t: ID, $n: String!) { createApiKey(input: { tenantId: $t, name: $n, role: READ_ONLY }) { secret } }'],
+  ])('%s with a tenant admin key refuses a name holding control characters with BAD_USER_INPUT naming the field', async (_m, mutation) => {
+    for (const n of [hostile, 'a\tb', 'a\u007fb', 'a\u009bb']) {
+      const r = await gql(h, mutation, { t: t.id, n }, t.adminKey);
+      const name = JSON.stringify(n);
+      expect({ name, code: r.code, fields: r.errors?.[0]?.extensions?.fields }).toEqual({ name, code: 'BAD_USER_INPUT', fields: ['name'] });
+      expect(r.errors![0]!.message).toMatch(/control character/);
+    }
+  });
+
+  it('updateScimConnection, createTenant and renameTenant refuse a name holding control characters too, and keep the name there was', async () => {
+    const { createScimConnection } = await gqlOk(h, 'mutation($t: ID!) { createScimConnection(input: { tenantId: $t, name: "Okta" }) { connection { id } } }', { t: t.id }, t.adminKey);
+    const id = createScimConnection.connection.id as string;
+    const update = await gql(h, 'mutation($id: ID!, $n: String!) { updateScimConnection(input: { id: $id, name: $n }) { connection { name } } }', { id, n: hostile }, t.adminKey);
+    expect({ code: update.code, fields: update.errors?.[0]?.extensions?.fields }).toEqual({ code: 'BAD_USER_INPUT', fields: ['name'] });
+    const create = await gql(h, 'mutation($n: String!) { createTenant(input: { name: $n }) { tenant { id } } }', { n: hostile });
+    expect({ code: create.code, fields: create.errors?.[0]?.extensions?.fields }).toEqual({ code: 'BAD_USER_INPUT', fields: ['name'] });
+    const rename = await gql(h, 'mutation($id: ID!, $n: String!) { renameTenant(input: { id: $id, name: $n }) { tenant { name } } }', { id: t.id, n: hostile });
+    expect({ code: rename.code, fields: rename.errors?.[0]?.extensions?.fields }).toEqual({ code: 'BAD_USER_INPUT', fields: ['name'] });
+    const after = await gqlOk(h, 'query($id: ID!) { tenant(id: $id) { name scimConnections { id name } } }', { id: t.id });
+    expect(after.tenant.name).toBe('mutations');
+    expect(after.tenant.scimConnections).toEqual(expect.arrayContaining([{ id, name: 'Okta' }]));
+  });
+});
+
 describe('users', () => {
   it('creates a user and records it in the audit log', async () => {
     const r = await createUser({ userName: 'kay@example.com', displayName: 'Kay', name: { givenName: 'Kay' }, emails: [{ value: 'kay@example.com', primary: true }] });
