@@ -137,16 +137,21 @@ interface OutFile {
 }
 
 /**
- * Opens a temporary file beside `file`, renamed onto it on commit: no half-written export.
+ * Opens a temporary file beside `file`, renamed onto it on commit: no half-written export (a
+ * named pipe or a device is written in place).
  * Resolves with why the file cannot be written (a missing or read-only directory, a directory
  * named as the file) when it cannot even be created.
  */
 async function openOut(file: string): Promise<OutFile | string> {
-  if ((await stat(file).catch(() => null))?.isDirectory()) return `cannot write ${file}: it is a directory`;
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+  const found = await stat(file).catch(() => null);
+  if (found?.isDirectory()) return `cannot write ${file}: it is a directory`;
+  // A named pipe or a device (/dev/stdout, another program's FIFO) is written as it is: a file put
+  // in its place would take it away from whoever reads it.
+  const inPlace = found !== null && !found.isFile();
+  const tmp = inPlace ? file : `${file}.${randomBytes(4).toString('hex')}.partial`;
   let handle;
   try {
-    handle = await open(tmp, 'wx');
+    handle = await open(tmp, inPlace ? 'w' : 'wx');
   } catch (e) {
     return `cannot write ${file}: ${osReason(e)}`;
   }
@@ -155,7 +160,7 @@ async function openOut(file: string): Promise<OutFile | string> {
   stream.on('error', () => undefined);
   const abandon = async () => {
     stream.destroy();
-    await rm(tmp, { force: true });
+    if (!inPlace) await rm(tmp, { force: true });
   };
   return {
     file,
@@ -165,7 +170,7 @@ async function openOut(file: string): Promise<OutFile | string> {
       try {
         stream.end();
         await finished(stream);
-        await rename(tmp, file);
+        if (!inPlace) await rename(tmp, file);
       } catch (e) {
         await abandon();
         throw new OutFileError(file, osReason(e));

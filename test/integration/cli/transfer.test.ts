@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -357,6 +357,23 @@ describe('moving users and groups between tenants (roster users|groups export|im
       expect(r.stderr).toMatch(new RegExp(`^cannot write ${out.replace(/[/.]/g, '\\$&')}: [^\n]+\n$`));
       expect(r.stderr).toMatch(reason);
     }
+    expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('writes into an --out that is no regular file (a named pipe, a device) as it is, never putting a file in its place', async () => {
+    const t = await tenant('Fifo');
+    await services.users.create(t, profile('fifo@example.com'));
+    const fifo = file('export.fifo');
+    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo ${code}`)))));
+    // The reader of the pipe, as another program of a pipeline would be.
+    const read = readFile(fifo, 'utf8');
+    const r = await runCliProcess(['users', 'export', '--tenant', t.tenantId, '--out', fifo], { DATABASE_URL: db.url });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse((await read).trim()).userName).toBe('fifo@example.com');
+    expect((await stat(fifo)).isFIFO()).toBe(true);
+    const toNull = await runCliProcess(['users', 'export', '--tenant', t.tenantId, '--out', '/dev/null'], { DATABASE_URL: db.url });
+    expect(toNull.code).toBe(0);
+    expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
