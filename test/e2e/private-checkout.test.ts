@@ -83,10 +83,12 @@ describe('a checkout in a private directory', () => {
       expect(await p.stop()).toBe(0);
       return;
     }
-    const { code, stderr } = await runNodeProcess([MAIN], { PORT: '0', ROSTER_DATA_DIR: dataDir });
+    const { code, stdout } = await runNodeProcess([MAIN], { PORT: '0', ROSTER_DATA_DIR: dataDir });
     expect(code).toBe(1);
-    expect(stderr).toContain(`the postgres user cannot reach the cluster ${path.join(dataDir, 'pg')}`);
-    expect(stderr).toContain('set ROSTER_DATA_DIR');
+    // Said in the failed start's one log line, at fatal level.
+    const fatal = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number }).find((l) => l.level === 60);
+    expect(JSON.stringify(fatal)).toContain(`the postgres user cannot reach the cluster ${path.join(dataDir, 'pg')}`);
+    expect(JSON.stringify(fatal)).toContain('set ROSTER_DATA_DIR');
     expect(await readdir(path.join(dataDir, 'pg'))).toEqual([]); // nothing written there
   });
 });
