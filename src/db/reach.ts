@@ -28,6 +28,9 @@ const where = (t: Target): string => (t.host.startsWith('/') ? `${t.host} (port 
 /** A word as a shell takes it: quoted unless it is plain. */
 const shellWord = (s: string): string => (/^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/** node-postgres when the server asks for a password and the URL gives none. */
+const NO_PASSWORD = /client password must be a string/;
+
 /** node-postgres when the connection was not made and logged in within connectionTimeoutMillis. */
 const CONNECT_TIMEOUT = /^(?:timeout expired|Connection terminated due to connection timeout)$/;
 
@@ -51,6 +54,9 @@ export function unreachable(e: unknown, t: Target, timeoutMs: number): DatabaseU
       default:
         return new DatabaseUnreachableError(`the database at ${where(t)} refused the connection (SQLSTATE ${code}: ${message})`, code);
     }
+  }
+  if (NO_PASSWORD.test(message)) {
+    return new DatabaseUnreachableError(`the database at ${where(t)} asks for a password for role ${t.user}, and DATABASE_URL gives none`, '28P01');
   }
   if (CONNECT_TIMEOUT.test(message)) return new DatabaseUnreachableError(`the database at ${where(t)} did not answer within ${timeoutMs / 1000} s`, 'ETIMEDOUT');
   switch (code) {
