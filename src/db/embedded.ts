@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -166,20 +166,43 @@ interface RunningCluster {
 }
 
 const readProc = (pid: number, file: string) => readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '');
+const realOrNull = (p: string) => realpath(p).catch(() => null);
 
-/** The PostgreSQL already running on this data directory, if any (from postmaster.pid). */
+/**
+ * Whether the live process `pid` is a PostgreSQL serving the cluster `pgdata`. After a reboot, or
+ * once that PostgreSQL is gone, the pid in postmaster.pid may belong to anything — another
+ * cluster's PostgreSQL, the host's own, a program merely named postgres — and that is never
+ * taken for this cluster, nor signalled. A postmaster runs in its data directory (it changes
+ * into it), and Roster starts it with `-D <pgdata>`: either says which cluster it serves.
+ */
+async function servesCluster(pid: number, pgdata: string): Promise<boolean> {
+  const args = (await readProc(pid, 'cmdline')).split('\0');
+  if (!args[0] || !path.basename(args[0].split(' ')[0] ?? '').startsWith('postgres')) return false;
+  const wanted = await realOrNull(pgdata);
+  if (!wanted) return false;
+  if ((await realOrNull(`/proc/${pid}/cwd`)) === wanted) return true;
+  const d = args.indexOf('-D');
+  const given = d >= 0 ? args[d + 1] : undefined;
+  return given !== undefined && path.isAbsolute(given) && (await realOrNull(given)) === wanted;
+}
+
+/**
+ * The PostgreSQL already running on this data directory, if any (from postmaster.pid). A lock
+ * file whose pid is no PostgreSQL of this cluster is stale and removed: PostgreSQL would refuse
+ * to start next to it when that pid is a live process of its own user.
+ */
 async function runningCluster(pgdata: string): Promise<RunningCluster | null> {
-  const lines = (await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const lockFile = path.join(pgdata, 'postmaster.pid');
+  const text = await readFile(lockFile, 'utf8').catch(() => '');
+  const lines = text.split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return null; // stale pid file: PostgreSQL cleans it up itself
+  if (!(await servesCluster(pid, pgdata))) {
+    // Removed only if unchanged: a PostgreSQL starting meanwhile writes its own.
+    if ((await readFile(lockFile, 'utf8').catch(() => null)) === text) await rm(lockFile, { force: true });
+    return null;
   }
-  // After a reboot the pid may belong to something else: only a postgres process counts.
-  if (!(await readProc(pid, 'cmdline')).includes('postgres')) return null;
   const ppid = Number((await readProc(pid, 'stat')).split(') ')[1]?.split(' ')[1]);
   const parent = Number.isInteger(ppid) && ppid > 1 ? await readProc(ppid, 'cmdline') : '';
   return { pid, port, orphaned: !parent.includes('node') };
