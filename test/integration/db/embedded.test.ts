@@ -1,9 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../../src/db/embedded.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const answers = async (url: string) => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ one: number }>('select 1 as one')).rows[0]?.one;
+  } finally {
+    await client.end();
+  }
+};
 
 /** The embedded PostgreSQL on data directories in unusual states. */
 describe('embedded PostgreSQL', () => {
@@ -17,24 +35,6 @@ describe('embedded PostgreSQL', () => {
     if (pgdata && !pgdata.startsWith(dir)) await rm(pgdata, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
   });
-
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const answers = async (url: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<{ one: number }>('select 1 as one')).rows[0]?.one;
-    } finally {
-      await client.end();
-    }
-  };
 
   it('leaves alone a process named postgres whose pid a stale postmaster.pid holds, and starts', async () => {
     const first = await startEmbeddedPostgres(dir);
@@ -88,5 +88,90 @@ describe('embedded PostgreSQL', () => {
         // already gone
       }
     }
+  });
+});
+
+/** Every file or directory under `root` whose name matches, following no links. */
+async function namesUnder(root: string, match: RegExp): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(root, entry.name);
+    if (match.test(entry.name)) found.push(p);
+    if (entry.isDirectory()) found.push(...(await namesUnder(p, match)));
+  }
+  return found;
+}
+
+/** The processes whose command line contains `text`. */
+async function processesWith(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+describe('embedded PostgreSQL after an interrupted first start', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'roster-embedded-init-'));
+  });
+  afterEach(async () => {
+    const pgdata = await realpath(path.join(dir, 'pg')).catch(() => null);
+    if (pgdata && !pgdata.startsWith(dir)) await rm(pgdata, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts on a data directory whose first start was killed while initdb ran, and leaves no password file', async () => {
+    // The built module, in a process of its own, killed as soon as initdb has begun.
+    const script = `import(${JSON.stringify(path.resolve('dist/src/db/embedded.js'))}).then((m) => m.startEmbeddedPostgres(${JSON.stringify(dir)}))`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const gone = new Promise((r) => child.on('exit', r));
+    const initdb = `--pgdata=${dir}`;
+    const deadline = Date.now() + 30_000;
+    while ((await processesWith(initdb)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect((await processesWith(initdb)).length).toBeGreaterThan(0); // initdb runs
+    child.kill('SIGKILL');
+    await gone;
+    // initdb, orphaned, runs on to its end.
+    while ((await processesWith(initdb)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+    const db = await startEmbeddedPostgres(dir);
+    try {
+      expect(await answers(db.url)).toBe(1);
+    } finally {
+      await db.stop();
+    }
+    expect(await namesUnder(dir, /pwfile|\.init-|\.partial$/)).toEqual([]);
+    const again = await startEmbeddedPostgres(dir);
+    try {
+      expect(await answers(again.url)).toBe(1);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('removes a leftover initialisation directory and password files, and starts', async () => {
+    const area = path.join(dir, 'pg.init-0123456789ab');
+    await mkdir(path.join(area, 'data'), { recursive: true });
+    await writeFile(path.join(area, 'data', 'PG_VERSION'), '18\n');
+    await writeFile(path.join(area, 'pwfile'), 'secret\n', { mode: 0o600 });
+    await writeFile(path.join(dir, '.pwfile-0123456789ab'), 'secret\n', { mode: 0o600 });
+    const db = await startEmbeddedPostgres(dir);
+    try {
+      expect(await answers(db.url)).toBe(1);
+    } finally {
+      await db.stop();
+    }
+    expect(await namesUnder(dir, /pwfile|\.init-/)).toEqual([]);
+  });
+
+  it('refuses a cluster without its password, saying what to remove to start afresh', async () => {
+    const db = await startEmbeddedPostgres(dir);
+    await db.stop();
+    await rm(path.join(dir, 'credentials.json'));
+    await expect(startEmbeddedPostgres(dir)).rejects.toThrow(`Remove ${path.join(dir, 'pg')}`);
   });
 });
