@@ -62,6 +62,16 @@ async function serve(config: Config, logger: Logger, out: AsyncDestination): Pro
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
     onCredentialCache: (listening) =>
       listening ? logger.info('credential cache on: hearing credential changes') : logger.warn('credential cache off: not hearing credential changes, every request looks its credential up'),
+    // The embedded PostgreSQL is started again when it exits unasked; when it cannot be, the
+    // process exits 1 so that whatever supervises it starts it afresh.
+    embeddedWatch: {
+      exited: ({ code, signal }) => logger.error({ code, signal }, 'embedded postgres exited unexpectedly; starting it again'),
+      restarted: () => logger.info('embedded postgres started again'),
+      gaveUp: (e) => {
+        logger.fatal({ err: e }, 'embedded postgres could not be started again; exiting');
+        void out.exit(1);
+      },
+    },
   });
   metrics.observePool(poolStats(db.orm));
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');

@@ -12,6 +12,18 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Hears of an embedded PostgreSQL that exited without being asked to, and of its restart. */
+export interface EmbeddedWatch {
+  /** It exited (killed, or crashed); a restart follows. */
+  exited(how: { code: number | null; signal: NodeJS.Signals | null }): void;
+  restarted(): void;
+  /** Every attempt to start it again failed: it is down for good. */
+  gaveUp(error: Error): void;
+}
+
+/** The waits before each attempt to start again a PostgreSQL that exited unasked: about 15 s in all. */
+const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 4000, 8000];
+
 /** Asks the kernel for a free TCP port on the loopback interface. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -331,6 +343,8 @@ export async function startEmbeddedPostgres(
     onLog?: (line: string) => void;
     /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
     reuseRunning?: boolean;
+    /** With it, a PostgreSQL that exits unasked once started is started again (see EmbeddedWatch). */
+    watch?: EmbeddedWatch;
   } = {},
 ): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'roster';
@@ -373,16 +387,55 @@ export async function startEmbeddedPostgres(
   // lines quote the statement and the offending row with their values; Roster logs them itself,
   // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'];
-  const server = runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
-  const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  const launch = () => runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
+  const ended = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let server = launch();
+  let stopping = false;
+  let started = false;
+  let recovering = false;
+
+  /**
+   * A PostgreSQL that exits while it serves, not asked to (killed, or crashed), is started again
+   * on the same cluster and port: its crash recovery makes that safe, and the pools reconnect by
+   * themselves. Its children may hold the cluster for a moment after it died, so each attempt
+   * waits a little longer; after the last one `watch.gaveUp` hears why.
+   */
+  const recover = async () => {
+    recovering = true;
+    let last: unknown = null;
+    for (const delay of RESTART_DELAYS_MS) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping) return;
+      server = launch();
+      try {
+        await outcome(server, 'postgres', 'database system is ready to accept connections');
+        recovering = false;
+        watchExit(server);
+        opts.watch?.restarted();
+        return;
+      } catch (e) {
+        last = e;
+      }
+    }
+    if (!stopping) opts.watch?.gaveUp(new Error(`embedded PostgreSQL could not be started again (data directory ${pgdata}): ${last instanceof Error ? last.message : String(last)}`));
+  };
+  const watchExit = (child: ChildProcess) =>
+    child.once('exit', (code, signal) => {
+      if (stopping || !started || recovering || child !== server || !opts.watch) return;
+      opts.watch.exited({ code, signal });
+      void recover();
+    });
+  watchExit(server);
   // Should this process end without stopping it (an uncaught error), PostgreSQL still gets the signal.
   const stopOnExit = () => server.kill('SIGINT');
   process.on('exit', stopOnExit);
   const stop = async () => {
+    stopping = true;
     process.off('exit', stopOnExit);
     if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGINT');
-      await exited;
+      await ended(server);
     }
     if (opts.persistent === false) await rm(pgdata, { recursive: true, force: true });
   };
@@ -399,6 +452,12 @@ export async function startEmbeddedPostgres(
   } catch (e) {
     await stop();
     throw new Error(`embedded PostgreSQL did not start (data directory ${pgdata}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  started = true;
+  if (server.exitCode !== null || server.signalCode !== null) {
+    // It exited before this line could hear it.
+    opts.watch?.exited({ code: server.exitCode, signal: server.signalCode });
+    if (opts.watch) void recover();
   }
   return { url: clusterUrl(password, port, database), stop };
 }
