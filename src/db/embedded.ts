@@ -232,14 +232,44 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
+/** The PostgreSQL programs (initdb, postgres) this process runs, until they exit. */
+const programs = new Set<ChildProcess>();
+/** Set by stopAllEmbedded: no program starts any more. */
+let closing = false;
+
+const ended = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+/**
+ * Stops every PostgreSQL program this process started — an initdb under way, a cluster starting or
+ * serving — and starts none after: for a process told to stop (a signal) while it may still be
+ * starting. A cluster another Roster started, which this one merely uses, is not its to stop.
+ * PostgreSQL gets SIGINT (fast shutdown), and SIGQUIT (immediate) if it has not stopped in 10 s.
+ */
+export async function stopAllEmbedded(): Promise<void> {
+  closing = true;
+  await Promise.all(
+    [...programs].map(async (child) => {
+      child.kill('SIGINT');
+      const late = setTimeout(() => child.kill('SIGQUIT'), 10_000);
+      await ended(child);
+      clearTimeout(late);
+    }),
+  );
+}
+
 /** Runs a PostgreSQL program; its output goes to `log` line by line. */
 function runProgram(file: string, args: string[], account: Account | null, log: (line: string) => void): ChildProcess {
+  if (closing) throw new Error('embedded PostgreSQL is not started: this process is stopping');
   const child = spawn(file, args, {
     ...(account ?? {}),
     // English messages: start-up is recognised by one of them.
     env: { ...process.env, LC_MESSAGES: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  programs.add(child);
+  child.once('exit', () => programs.delete(child));
+  child.once('error', () => programs.delete(child));
   for (const stream of [child.stdout, child.stderr]) {
     let buffer = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -388,8 +418,6 @@ export async function startEmbeddedPostgres(
   // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'];
   const launch = () => runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
-  const ended = (child: ChildProcess) =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let server = launch();
   let stopping = false;
   let started = false;
@@ -406,7 +434,7 @@ export async function startEmbeddedPostgres(
     let last: unknown = null;
     for (const delay of RESTART_DELAYS_MS) {
       await new Promise((r) => setTimeout(r, delay));
-      if (stopping) return;
+      if (stopping || closing) return;
       server = launch();
       try {
         await outcome(server, 'postgres', 'database system is ready to accept connections');
@@ -418,11 +446,11 @@ export async function startEmbeddedPostgres(
         last = e;
       }
     }
-    if (!stopping) opts.watch?.gaveUp(new Error(`embedded PostgreSQL could not be started again (data directory ${pgdata}): ${last instanceof Error ? last.message : String(last)}`));
+    if (!stopping && !closing) opts.watch?.gaveUp(new Error(`embedded PostgreSQL could not be started again (data directory ${pgdata}): ${last instanceof Error ? last.message : String(last)}`));
   };
   const watchExit = (child: ChildProcess) =>
     child.once('exit', (code, signal) => {
-      if (stopping || !started || recovering || child !== server || !opts.watch) return;
+      if (stopping || closing || !started || recovering || child !== server || !opts.watch) return;
       opts.watch.exited({ code, signal });
       void recover();
     });
@@ -454,7 +482,7 @@ export async function startEmbeddedPostgres(
     throw new Error(`embedded PostgreSQL did not start (data directory ${pgdata}): ${e instanceof Error ? e.message : String(e)}`);
   }
   started = true;
-  if (server.exitCode !== null || server.signalCode !== null) {
+  if (!closing && (server.exitCode !== null || server.signalCode !== null)) {
     // It exited before this line could hear it.
     opts.watch?.exited({ code: server.exitCode, signal: server.signalCode });
     if (opts.watch) void recover();
