@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCliProcess, startRoster } from '../support/server-process.js';
@@ -52,6 +52,24 @@ describe('roster process whose embedded PostgreSQL is killed', () => {
       expect(p.logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 50, msg: 'embedded postgres exited unexpectedly; starting it again' })]));
     } finally {
       expect(await p.stop()).toBe(0);
+    }
+  });
+  it('exits 1 with a fatal line when its PostgreSQL cannot be started again', async () => {
+    const own = await mkdtemp(path.join(tmpdir(), 'roster-e2e-crash-'));
+    try {
+      const p = await startRoster({ ROSTER_DATA_DIR: own });
+      const pgdata = await realpath(path.join(own, 'pg'));
+      const postmaster = Number((await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      // The cluster is gone from where it was: no attempt can start it.
+      await rename(pgdata, `${pgdata}-moved`);
+      process.kill(postmaster, 'SIGKILL');
+      const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+      if (code === 'still running') p.proc.kill('SIGKILL');
+      expect(code).toBe(1);
+      expect(p.logs.at(-1)).toMatchObject({ level: 60, msg: 'embedded postgres could not be started again; exiting' });
+      await rm(`${pgdata}-moved`, { recursive: true, force: true });
+    } finally {
+      await rm(own, { recursive: true, force: true });
     }
   });
 });
