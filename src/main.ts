@@ -5,6 +5,7 @@ import { startEventPruning } from './composition/event-retention.js';
 import { configuredOptions, openServices } from './composition/services.js';
 import { createWebhookDispatcher } from './composition/webhooks.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { stopAllEmbedded } from './db/embedded.js';
 import { poolStats } from './db/orm.js';
 import { DatabaseUnreachableError } from './db/reach.js';
 import { startStatisticsUpkeep } from './composition/statistics-upkeep.js';
@@ -13,8 +14,18 @@ import { answerRefusedRequests } from './http/client-errors.js';
 import { asyncStdout, type AsyncDestination, type Logger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 
-/** Process entry: config → database → app → listen; graceful shutdown on SIGINT/SIGTERM. */
+/** What SIGINT, SIGTERM and SIGHUP do: during start-up, stop what was started; once listening, a graceful shutdown. */
+let onStopSignal: (signal: NodeJS.Signals) => void = () => undefined;
+let stopRequested = false;
+
+/**
+ * Process entry: config → database → app → listen; SIGINT, SIGTERM and SIGHUP (a terminal that
+ * closes) stop the process, from the start: one during start-up stops the embedded PostgreSQL
+ * this process started, whatever it was doing (initdb, migrations), and exits 0; once listening,
+ * the shutdown is graceful.
+ */
 async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onStopSignal(signal));
   let config;
   try {
     config = loadConfig(process.env);
@@ -27,9 +38,20 @@ async function main(): Promise<void> {
   }
   const out = asyncStdout();
   const logger = createRosterLogger(config.logLevel, out.stream);
+  onStopSignal = (signal) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    logger.info({ signal }, 'shutting down');
+    void stopAllEmbedded().then(() => {
+      logger.info('stopped');
+      return out.exit(0);
+    });
+  };
   try {
     await serve(config, logger, out);
   } catch (e) {
+    // Stopped by a signal during start-up: what failed for it is no failure; the stop exits.
+    if (stopRequested) return;
     // One log line like the others, then exit 1: the reason in words when it is known (a database
     // that cannot be reached, a port that is taken), the error with its stack when it is not.
     const { fields, msg } = startFailure(e);
@@ -62,6 +84,16 @@ async function serve(config: Config, logger: Logger, out: AsyncDestination): Pro
     onDriverLog: (message) => logger.warn({ driver: message }, 'database driver'),
     onCredentialCache: (listening) =>
       listening ? logger.info('credential cache on: hearing credential changes') : logger.warn('credential cache off: not hearing credential changes, every request looks its credential up'),
+    // The embedded PostgreSQL is started again when it exits unasked; when it cannot be, the
+    // process exits 1 so that whatever supervises it starts it afresh.
+    embeddedWatch: {
+      exited: ({ code, signal }) => logger.error({ code, signal }, 'embedded postgres exited unexpectedly; starting it again'),
+      restarted: () => logger.info('embedded postgres started again'),
+      gaveUp: (e) => {
+        logger.fatal({ err: e }, 'embedded postgres could not be started again; exiting');
+        void out.exit(1);
+      },
+    },
   });
   metrics.observePool(poolStats(db.orm));
   logger.info({ embedded: db.embedded, applied: db.migrated }, 'database ready');
@@ -95,6 +127,7 @@ async function serve(config: Config, logger: Logger, out: AsyncDestination): Pro
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopRequested = true;
     logger.info({ signal }, 'shutting down');
     // Subscriptions never end by themselves: their sockets are closed (1001, going away) first.
     await subscriptions.close();
@@ -116,8 +149,8 @@ async function serve(config: Config, logger: Logger, out: AsyncDestination): Pro
     logger.info('stopped');
     await out.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Until now a signal stopped the start-up itself (see main), which ends the process.
+  onStopSignal = (signal) => void shutdown(signal);
 }
 
 main().catch((e: unknown) => {

