@@ -1,18 +1,14 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startRoster, type RosterProcess } from '../support/server-process.js';
+import { newDataDir, removeDataDir } from '../support/data-dir.js';
 
 /** Two real server processes started at once on the same empty data directory. */
 describe('roster processes started together on one new data directory', () => {
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'roster-e2e-together-'));
+    dataDir = await newDataDir('roster-e2e-together-');
   });
   afterAll(async () => {
-    const pgdata = await realpath(path.join(dataDir, 'pg')).catch(() => null);
-    if (pgdata && !pgdata.startsWith(dataDir)) await rm(pgdata, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   });
 
   it('start one; the other says another Roster runs there; the cluster starts again afterwards', async () => {

@@ -1,18 +1,16 @@
-import { mkdtemp, readFile, realpath, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runCliProcess, startRoster } from '../support/server-process.js';
+import { newDataDir, removeDataDir } from '../support/data-dir.js';
 
 /** The real server process on an embedded PostgreSQL that dies under it. */
 describe('roster process whose embedded PostgreSQL is killed', () => {
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'roster-e2e-crash-'));
+    dataDir = await newDataDir('roster-e2e-crash-');
   });
   afterAll(async () => {
-    const pgdata = await realpath(path.join(dataDir, 'pg')).catch(() => null);
-    if (pgdata && !pgdata.startsWith(dataDir)) await rm(pgdata, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   });
 
   it('starts it again on the same cluster and answers again with the data written before', async () => {
@@ -55,7 +53,7 @@ describe('roster process whose embedded PostgreSQL is killed', () => {
     }
   });
   it('exits 1 with a fatal line when its PostgreSQL cannot be started again', async () => {
-    const own = await mkdtemp(path.join(tmpdir(), 'roster-e2e-crash-'));
+    const own = await newDataDir('roster-e2e-crash-');
     try {
       const p = await startRoster({ ROSTER_DATA_DIR: own });
       const pgdata = await realpath(path.join(own, 'pg'));

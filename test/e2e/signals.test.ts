@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, MAIN, startRoster } from '../support/server-process.js';
+import { removeDataDir } from '../support/data-dir.js';
 
 /** The processes (initdb, postgres and its children) working on a cluster under `dir`. */
 async function processesOn(dir: string): Promise<number[]> {
@@ -53,9 +54,7 @@ describe('roster process told to stop while it starts', () => {
         // gone
       }
     }
-    const pgdata = await realpath(path.join(dataDir, 'pg')).catch(() => null);
-    if (pgdata && !pgdata.startsWith(dataDir)) await rm(pgdata, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   });
 
   const postmasterStarted = () => async () => stat(path.join(dataDir, 'pg', 'postmaster.pid')).then(() => true, () => false);

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../../src/db/embedded.js';
+import { newDataDir, removeDataDir } from '../../support/data-dir.js';
 
 const alive = (pid: number) => {
   try {
@@ -27,13 +27,10 @@ const answers = async (url: string) => {
 describe('embedded PostgreSQL', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'roster-embedded-'));
+    dir = await newDataDir('roster-embedded-');
   });
   afterEach(async () => {
-    // Run as root, the cluster may be a link into /var/lib/roster: remove its target too.
-    const pgdata = await realpath(path.join(dir, 'pg')).catch(() => null);
-    if (pgdata && !pgdata.startsWith(dir)) await rm(pgdata, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    await removeDataDir(dir);
   });
 
   it('leaves alone a process named postgres whose pid a stale postmaster.pid holds, and starts', async () => {
@@ -138,12 +135,10 @@ async function processesWith(text: string): Promise<number[]> {
 describe('embedded PostgreSQL after an interrupted first start', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'roster-embedded-init-'));
+    dir = await newDataDir('roster-embedded-init-');
   });
   afterEach(async () => {
-    const pgdata = await realpath(path.join(dir, 'pg')).catch(() => null);
-    if (pgdata && !pgdata.startsWith(dir)) await rm(pgdata, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    await removeDataDir(dir);
   });
 
   it('starts on a data directory whose first start was killed while initdb ran, and leaves no password file', async () => {
